@@ -1,0 +1,10 @@
+import * as input from '../../../shared/inputs.js';
+import { runAction } from '../../../shared/action.js';
+import { UserError } from '../../../shared/errors.js';
+
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    input.required('services', 'api');
+    throw new UserError('actions/deploy-ecs is not implemented yet.', 'Use a release of the suite that includes it.');
+  });
+}

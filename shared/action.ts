@@ -1,0 +1,56 @@
+/**
+ * The one way every action runs: a single try/catch that ends in core.setFailed with a message
+ * saying what to do next, and a job summary written once at the end, whatever happened.
+ */
+import * as core from '@actions/core';
+import { DeploymentFailure, UserError, errorMessage } from './errors.js';
+import { describeAwsError, isAwsError } from './aws/errors.js';
+
+type Summary = typeof core.summary;
+export type SummaryWriter = (summary: Summary) => void;
+
+export interface ActionRun {
+  /** Replaces what the job summary will show; the last call wins. */
+  setSummary(writer: SummaryWriter): void;
+}
+
+export async function runAction(main: (run: ActionRun) => Promise<void>): Promise<void> {
+  let writer: SummaryWriter | undefined;
+  try {
+    await main({ setSummary: (next) => (writer = next) });
+  } catch (error) {
+    core.setFailed(failureMessage(error));
+  } finally {
+    if (writer) await writeSummary(writer);
+  }
+}
+
+/** A failure to write the summary is a warning: the work it describes already happened. */
+export async function writeSummary(writer: SummaryWriter): Promise<void> {
+  try {
+    writer(core.summary.emptyBuffer());
+    await core.summary.write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
+  }
+}
+
+export function failureMessage(error: unknown): string {
+  if (error instanceof UserError || error instanceof DeploymentFailure) {
+    return error.hint ? `${error.message}\n${error.hint}` : error.message;
+  }
+  if (isAwsError(error)) {
+    const { message, hint } = describeAwsError(error);
+    return `${message}\n${hint}`;
+  }
+  if (error instanceof Error && error.stack) core.debug(error.stack);
+  return (
+    `Unexpected error: ${errorMessage(error)}\n` +
+    'Re-run the job with debug logging enabled (secret ACTIONS_STEP_DEBUG=true) to see the stack trace, and report it if it happens again.'
+  );
+}
+
+/** Runs one phase of an action inside a collapsible log group. */
+export function phase<T>(title: string, body: () => Promise<T>): Promise<T> {
+  return core.group(title, body);
+}

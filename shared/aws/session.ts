@@ -1,0 +1,131 @@
+/**
+ * Opens the AWS session an action works in: the region, and credentials from GitHub OIDC through
+ * STS AssumeRoleWithWebIdentity (refreshed before they expire), or the environment's own.
+ */
+import * as core from '@actions/core';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { UserError } from '../errors.js';
+import { retry } from '../retry.js';
+import { formatDuration } from '../time.js';
+import { createClient, type AwsSession } from './client.js';
+import { transientReason, isAccessDenied } from './errors.js';
+import type { AwsInputs } from './inputs.js';
+import { REGION } from './inputs.js';
+import { fetchIdToken, OidcTokenError, tokenClaims, trustPolicyHint } from './oidc.js';
+
+/** Credentials are renewed when they have less than this long to live. */
+export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+export interface SessionOptions {
+  /** Used when the aws-region input is empty, e.g. the manifest's region. */
+  fallbackRegion?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Backoff between attempts to assume the role; tests shorten it. */
+  retryBaseMs?: number;
+}
+
+export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): string {
+  const env = options.env ?? process.env;
+  const region = inputs.region || options.fallbackRegion || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new UserError(
+      'No AWS region is set.',
+      'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).',
+    );
+  }
+  if (!REGION.test(region)) throw new UserError(`"${region}" is not an AWS region code.`, 'Use a region code such as us-east-1 or ap-southeast-5.');
+  return region;
+}
+
+export async function openSession(inputs: AwsInputs, options: SessionOptions = {}): Promise<AwsSession> {
+  const region = resolveRegion(inputs, options);
+  const session: AwsSession = { region };
+  if (inputs.roleToAssume) {
+    session.credentials = webIdentityCredentials(inputs, region, options);
+    await session.credentials();
+  }
+  if (inputs.allowedAccountIds.length > 0) await checkAccount(session, inputs.allowedAccountIds);
+  return session;
+}
+
+/**
+ * A provider that assumes the role on first use and again when the credentials are about to
+ * expire, with a fresh ID token each time; concurrent callers share one request.
+ */
+export function webIdentityCredentials(inputs: AwsInputs, region: string, options: SessionOptions = {}): AwsCredentialIdentityProvider {
+  const roleArn = inputs.roleToAssume!;
+  const sts = createClient(STSClient, { region });
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+
+  const assume = () =>
+    retry(
+      async () => {
+        const token = await fetchIdToken(inputs.audience, options.env);
+        try {
+          const { Credentials: c, AssumedRoleUser } = await sts.send(
+            new AssumeRoleWithWebIdentityCommand({
+              RoleArn: roleArn,
+              RoleSessionName: inputs.roleSessionName,
+              WebIdentityToken: token,
+              DurationSeconds: inputs.roleDurationSeconds,
+            }),
+          );
+          if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error('STS returned no credentials');
+          core.setSecret(c.AccessKeyId);
+          core.setSecret(c.SecretAccessKey);
+          core.setSecret(c.SessionToken);
+          const expiration = c.Expiration ?? new Date(Date.now() + inputs.roleDurationSeconds * 1000);
+          core.info(`Assumed ${AssumedRoleUser?.Arn ?? roleArn}; credentials valid for ${formatDuration(expiration.getTime() - Date.now())}.`);
+          return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration };
+        } catch (error) {
+          throw explainRefusal(error, token, roleArn, inputs.audience);
+        }
+      },
+      {
+        attempts: 6,
+        baseMs: options.retryBaseMs ?? 1000,
+        maxMs: 10_000,
+        totalMs: 120_000,
+        retryable: (error) => {
+          if (error instanceof OidcTokenError) return error.transient ? error.message : undefined;
+          if (error instanceof Error && error.name === 'IDPCommunicationError') return "AWS could not reach GitHub's OIDC provider (IDPCommunicationError)";
+          return transientReason(error);
+        },
+        onRetry: ({ reason, attempt, delayMs }) =>
+          core.info(`Assuming ${roleArn} failed (attempt ${attempt}): ${reason}; retrying in ${formatDuration(delayMs)}.`),
+      },
+    );
+
+  return async () => {
+    const fresh = current?.expiration && current.expiration.getTime() - Date.now() > REFRESH_BEFORE_EXPIRY_MS;
+    if (fresh) return current!;
+    pending ??= assume().finally(() => (pending = undefined));
+    current = await pending;
+    return current;
+  };
+}
+
+function explainRefusal(error: unknown, token: string, roleArn: string, audience: string): unknown {
+  if (!(error instanceof Error)) return error;
+  if (isAccessDenied(error) || error.name === 'InvalidIdentityToken' || error.name === 'InvalidIdentityTokenException') {
+    return new UserError(
+      `AWS refused to let this workflow assume ${roleArn}: ${error.name}: ${error.message}`,
+      trustPolicyHint(tokenClaims(token), roleArn, audience),
+    );
+  }
+  return error;
+}
+
+async function checkAccount(session: AwsSession, allowed: string[]): Promise<void> {
+  const sts = createClient(STSClient, session);
+  const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
+  if (!Account || !allowed.includes(Account)) {
+    throw new UserError(
+      `The AWS identity ${Arn ?? '(unknown)'} is in account ${Account ?? '(unknown)'}, which is not in "allowed-account-ids" (${allowed.join(', ')}).`,
+      'Nothing was changed. Check "role-to-assume" and the credentials given to the job, or add the account to "allowed-account-ids".',
+    );
+  }
+  core.info(`AWS account ${Account} is allowed.`);
+}

@@ -1,0 +1,29 @@
+/**
+ * A mistake the user can fix: configuration, inputs, permissions, missing resources.
+ * `message` says what is wrong; `hint` says what to do about it.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Raised when a step gives up on purpose (a failed rollout, a failed migration) after reporting the evidence. */
+export class DeploymentFailure extends Error {
+  override readonly name = 'DeploymentFailure';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,100 @@
+/**
+ * The only module that reads action inputs. Each reader validates one input and, when the value is
+ * wrong, throws a UserError naming the input, the value given and the form that is accepted.
+ */
+import * as core from '@actions/core';
+import { UserError } from './errors.js';
+import { parseDuration, formatDuration } from './time.js';
+
+function read(name: string): string {
+  return core.getInput(name, { trimWhitespace: true });
+}
+
+function invalid(name: string, value: string, expected: string): UserError {
+  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+  return new UserError(`Input "${name}" is "${shown}", which is not ${expected}.`, `Set "${name}" in the step's "with:" block to ${expected}.`);
+}
+
+/** A value the step must give; `example` shows a valid line for the `with:` block. */
+export function required(name: string, example?: string): string {
+  const value = read(name);
+  if (value === '') {
+    throw new UserError(
+      `Input "${name}" is required but was not given.`,
+      `Add it to the step's "with:" block${example ? `, for example: ${name}: ${example}` : ''}.`,
+    );
+  }
+  return value;
+}
+
+export function optional(name: string): string | undefined {
+  const value = read(name);
+  return value === '' ? undefined : value;
+}
+
+/** Items separated by newlines or commas; blank items and `#` comment lines are dropped. */
+export function list(name: string): string[] {
+  return read(name)
+    .split(/\r?\n/)
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+export function boolean(name: string, fallback: boolean): boolean {
+  const value = read(name);
+  if (value === '') return fallback;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  throw invalid(name, value, 'a boolean (true or false)');
+}
+
+export function integer(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+  const value = read(name);
+  if (value === '') return fallback;
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+  const expected =
+    range.min !== undefined && range.max !== undefined
+      ? `a whole number from ${min} to ${max}`
+      : range.min !== undefined
+        ? `a whole number of at least ${min}`
+        : 'a whole number';
+  if (!/^-?\d+$/.test(value)) throw invalid(name, value, expected);
+  const number = Number(value);
+  if (number < min || number > max) throw invalid(name, value, expected);
+  return number;
+}
+
+/** A duration such as `90s`, `15m` or `1h30m` (a bare number means seconds), in milliseconds. */
+export function duration(name: string, fallback: string, range: { minMs?: number; maxMs?: number } = {}): number {
+  const value = read(name) || fallback;
+  const ms = parseDuration(value);
+  const expected = 'a duration such as 90s, 15m or 1h30m (a bare number means seconds)';
+  if (ms === undefined) throw invalid(name, value, expected);
+  if (range.minMs !== undefined && ms < range.minMs) throw invalid(name, value, `a duration of at least ${formatDuration(range.minMs)}`);
+  if (range.maxMs !== undefined && ms > range.maxMs) throw invalid(name, value, `a duration of at most ${formatDuration(range.maxMs)}`);
+  return ms;
+}
+
+export function oneOf<const T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const value = read(name);
+  if (value === '') return fallback;
+  const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
+  if (!match) throw invalid(name, value, `one of: ${allowed.join(', ')}`);
+  return match;
+}
+
+/** Parsed JSON, or undefined when the input is empty. `describe` names the expected shape in errors. */
+export function json<T = unknown>(name: string, describe: string): T | undefined {
+  const value = read(name);
+  if (value === '') return undefined;
+  try {
+    return JSON.parse(value) as T;
+  } catch (error) {
+    throw new UserError(
+      `Input "${name}" is not valid JSON (${(error as Error).message}); it should be ${describe}.`,
+      `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
+    );
+  }
+}
