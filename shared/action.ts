@@ -19,6 +19,11 @@ export async function runAction(main: (run: ActionRun) => Promise<void>): Promis
   try {
     await main({ setSummary: (next) => (writer = next) });
   } catch (error) {
+    if (error instanceof UserError) {
+      for (const problem of error.problems) {
+        core.error(problem.message, { file: problem.file, startLine: problem.line, startColumn: problem.column });
+      }
+    }
     core.setFailed(failureMessage(error));
   } finally {
     if (writer) await writeSummary(writer);

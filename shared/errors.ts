@@ -1,12 +1,21 @@
+/** A problem at a place in a file, shown as an annotation on that line. */
+export interface FileProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
 /**
  * A mistake the user can fix: configuration, inputs, permissions, missing resources.
  * `message` says what is wrong; `hint` says what to do about it.
  */
 export class UserError extends Error {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
   constructor(
     message: string,
     readonly hint?: string,
+    readonly problems: FileProblem[] = [],
   ) {
     super(message);
   }

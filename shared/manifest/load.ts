@@ -1,0 +1,269 @@
+/**
+ * Reads and validates the services manifest. Every problem names the file, line and key, says what
+ * is allowed, and becomes an annotation on that line.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type Pair } from 'yaml';
+import { UserError, type FileProblem } from '../errors.js';
+import { validate } from './validate.generated.js';
+import type { Manifest, ServiceSpec } from './types.js';
+
+export const DEFAULT_MANIFEST = '.github/services.yml';
+
+export class ManifestError extends UserError {
+  override readonly name = 'ManifestError';
+}
+
+/** Reads `file` (relative to `root`, the repository root) and returns the validated manifest. */
+export async function loadManifest(file: string, root: string): Promise<Manifest> {
+  const path = isAbsolute(file) ? file : join(root, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' ? `The services manifest "${file}" does not exist in ${root}.` : `The services manifest "${file}" cannot be read: ${(error as Error).message}`,
+      'Check out the repository before this step (actions/checkout), or set the "manifest" input to the manifest\'s path.',
+    );
+  }
+  const shown = isAbsolute(file) ? relative(root, file) || file : posix.normalize(file.replace(/\\/g, '/'));
+  return parseManifest(text, shown);
+}
+
+/** Validates manifest text; `file` is only used to name where problems are. */
+export function parseManifest(text: string, file: string): Manifest {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, message: string): FileProblem => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col, message };
+  };
+
+  const syntax = doc.errors.map((error) => at(error.pos[0], `YAML error: ${error.message.split('\n')[0]}`));
+  if (syntax.length) fail(file, syntax);
+
+  const data = doc.toJS() as unknown;
+  if (!validate(data)) {
+    fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], doc, at));
+  }
+  const manifest = normalize(data as RawManifest, file);
+  fail(file, consistencyProblems(manifest, data as RawManifest, doc, at));
+  return manifest;
+}
+
+/** The service called `name`, or an error that lists the names there are. */
+export function findService(manifest: Manifest, name: string): ServiceSpec {
+  const service = manifest.services.find((candidate) => candidate.name === name);
+  if (!service) {
+    const names = manifest.services.map((candidate) => candidate.name);
+    const guess = closest(name, names);
+    throw new UserError(
+      `Service "${name}" is not in ${manifest.file}.${guess ? ` Did you mean "${guess}"?` : ''}`,
+      `Services in the manifest: ${names.join(', ')}.`,
+    );
+  }
+  return service;
+}
+
+function fail(file: string, problems: FileProblem[]): void {
+  if (problems.length === 0) return;
+  const listed = problems.map((problem) => `  ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`).join('\n');
+  throw new ManifestError(
+    `The services manifest ${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${listed}`,
+    `Fix ${file} and push again; the JSON Schema at shared/manifest/services.schema.json lists every key.`,
+    problems,
+  );
+}
+
+interface RawService {
+  paths: string[];
+  package?: string;
+  dependsOn?: string[];
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string | number | boolean>; target?: string; platforms?: string[] };
+  repository?: string;
+  ecs?: { cluster?: string; service?: string; container?: string };
+  migrate?: { command: string[] | string; container?: string };
+  health?: string;
+}
+
+interface RawManifest {
+  region?: string;
+  role?: string;
+  cluster?: string;
+  registry?: string;
+  always?: string[];
+  services: Record<string, RawService>;
+}
+
+function normalize(raw: RawManifest, file: string): Manifest {
+  return {
+    file,
+    region: raw.region,
+    role: raw.role,
+    registry: raw.registry,
+    always: raw.always ?? [],
+    services: Object.entries(raw.services).map(([name, service]) => {
+      const context = service.build?.context ?? '.';
+      const container = service.ecs?.container ?? name;
+      return {
+        name,
+        paths: service.paths,
+        package: service.package,
+        dependsOn: service.dependsOn ?? [],
+        build: {
+          context,
+          dockerfile: service.build?.dockerfile ?? posix.join(context, 'Dockerfile'),
+          args: Object.fromEntries(Object.entries(service.build?.args ?? {}).map(([key, value]) => [key, String(value)])),
+          target: service.build?.target,
+          platforms: service.build?.platforms ?? [],
+        },
+        repository: service.repository ?? name,
+        ecs: { cluster: service.ecs?.cluster ?? raw.cluster ?? '', service: service.ecs?.service ?? name, container },
+        migrate: service.migrate && {
+          command: typeof service.migrate.command === 'string' ? ['sh', '-c', service.migrate.command] : service.migrate.command,
+          container: service.migrate.container ?? container,
+        },
+        health: service.health,
+      };
+    }),
+  };
+}
+
+type Locate = (offset: number, message: string) => FileProblem;
+
+function consistencyProblems(manifest: Manifest, raw: RawManifest, doc: Document, at: Locate): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const place = (service: string, key?: string) => offsetOf(doc, key && key in raw.services[service]! ? ['services', service, key] : ['services', service], true);
+  const firstWith = new Map<string, string>();
+  for (const service of manifest.services) {
+    if (!service.ecs.cluster) {
+      problems.push(at(place(service.name), `Service "${service.name}" has no ECS cluster: set "cluster" at the top of the manifest or "ecs.cluster" for this service.`));
+    }
+    const claims = [
+      [`repository ${service.repository}`, `pushes to the same ECR repository "${service.repository}" (images are tagged by commit, so they would overwrite each other)`, 'repository'],
+      [`ecs ${service.ecs.cluster}/${service.ecs.service}`, `deploys the same ECS service "${service.ecs.service}" in cluster "${service.ecs.cluster}"`, 'ecs'],
+    ] as const;
+    for (const [claim, what, key] of claims) {
+      const owner = firstWith.get(claim);
+      if (owner) problems.push(at(place(service.name, key), `Service "${service.name}" ${what} as service "${owner}"; give each service its own.`));
+      else firstWith.set(claim, service.name);
+    }
+  }
+  return problems;
+}
+
+const TYPE_WORDS: Record<string, string> = { array: 'a list', object: 'a mapping of keys to values', string: 'a string', number: 'a number', boolean: 'true or false', integer: 'a whole number' };
+
+function schemaProblems(errors: ErrorObject[], doc: Document, at: Locate): FileProblem[] {
+  const oneOfPaths = new Set(errors.filter((error) => error.keyword === 'oneOf').map((error) => error.instancePath));
+  const seen = new Set<string>();
+  const problems: FileProblem[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if' || (error.keyword !== 'oneOf' && [...oneOfPaths].some((path) => error.instancePath.startsWith(path)))) continue;
+    if ('propertyName' in error && error.keyword !== 'propertyNames') continue;
+    const segments = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const where = dotted(segments);
+    const expected = (error.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
+    let message: string;
+    let offset = offsetOf(doc, segments, false);
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const key = String(error.params.additionalProperty);
+        const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+        const guess = closest(key, allowed);
+        message = `Unknown key "${key}"${where ? ` in ${where}` : ' at the top level'}.${guess ? ` Did you mean "${guess}"?` : ''} Allowed keys: ${allowed.join(', ')}.`;
+        offset = offsetOf(doc, [...segments, key], true);
+        break;
+      }
+      case 'propertyNames': {
+        const name = String(error.params.propertyName);
+        const rule = (error.schema as { 'x-expected'?: string })['x-expected'] ?? 'a valid name';
+        message = `"${name}" in ${where} is not allowed: use ${rule}.`;
+        offset = offsetOf(doc, [...segments, name], true);
+        break;
+      }
+      case 'required':
+        message = `${where || 'The manifest'} is missing "${String(error.params.missingProperty)}".`;
+        offset = offsetOf(doc, segments, true);
+        break;
+      case 'type':
+        message = `${where || 'The manifest'} should be ${typeWords(error.params.type)}, not ${describe(error.data)}.`;
+        break;
+      case 'minItems':
+      case 'minProperties':
+      case 'minLength':
+        message = `${where} must not be empty.`;
+        break;
+      case 'const':
+        message = `${where} must be ${JSON.stringify(error.params.allowedValue)}.`;
+        break;
+      default:
+        message = `${where || 'The manifest'} is ${describe(error.data)}, which is not ${expected ?? `allowed (${error.message})`}.`;
+    }
+    const key = `${offset}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(at(offset, message));
+  }
+  return problems;
+}
+
+function typeWords(type: unknown): string {
+  return (Array.isArray(type) ? type : [type]).map((name) => TYPE_WORDS[String(name)] ?? String(name)).join(' or ');
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
+}
+
+function dotted(segments: string[]): string {
+  return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+}
+
+/** Offset of the node at `segments` (or of its key, when `key` is set), falling back to the nearest ancestor. */
+function offsetOf(doc: Document, segments: string[], key: boolean): number {
+  let node: unknown = doc.contents;
+  let pair: Pair | undefined;
+  for (const segment of segments) {
+    if (isMap(node)) {
+      pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment);
+      if (!pair) break;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const next = node.items[Number(segment)];
+      if (next === undefined) break;
+      pair = undefined;
+      node = next;
+    } else break;
+  }
+  const target = key && pair ? (pair.key as Node) : ((node as Node | null) ?? (pair?.key as Node | undefined));
+  return target?.range?.[0] ?? 0;
+}
+
+/** The candidate most like `word`, when it is close enough to be a likely typo. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,46 @@
+/** The services manifest after validation, with every default filled in. */
+export interface Manifest {
+  /** Path of the manifest, relative to the repository root (used for annotations). */
+  file: string;
+  region?: string;
+  role?: string;
+  registry?: string;
+  /** Globs whose change means every service changed. */
+  always: string[];
+  /** In the order the file lists them. */
+  services: ServiceSpec[];
+}
+
+export interface ServiceSpec {
+  name: string;
+  /** Globs; a leading `!` excludes matches of the globs before it. */
+  paths: string[];
+  /** The service's workspace package, when given explicitly. */
+  package?: string;
+  /** Workspace packages the service depends on besides those its package.json names. */
+  dependsOn: string[];
+  build: BuildSpec;
+  repository: string;
+  ecs: EcsSpec;
+  migrate?: MigrateSpec;
+  health?: string;
+}
+
+export interface BuildSpec {
+  context: string;
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+  platforms: string[];
+}
+
+export interface EcsSpec {
+  cluster: string;
+  service: string;
+  container: string;
+}
+
+export interface MigrateSpec {
+  command: string[];
+  container: string;
+}

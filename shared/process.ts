@@ -1,0 +1,64 @@
+/** The one way the suite runs other programs (git, docker): no shell, output captured, lines streamed. */
+import { spawn } from 'node:child_process';
+
+export interface CommandOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to the program's standard input, which is then closed. */
+  input?: string;
+  /** Called with each complete line of standard output / error as it arrives. */
+  onStdoutLine?: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The program is not installed (or not on PATH). */
+export class CommandNotFound extends Error {
+  override readonly name = 'CommandNotFound';
+  constructor(readonly command: string) {
+    super(`${command} is not installed or not on PATH`);
+  }
+}
+
+/** Runs `command` and resolves with its exit code and output; a non-zero exit is not an error here. */
+export function runCommand(command: string, args: string[], options: CommandOptions = {}): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const lines = (sink: Buffer[], onLine?: (line: string) => void) => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        sink.push(chunk);
+        if (!onLine) return;
+        const text = partial + chunk.toString('utf8');
+        const parts = text.split(/\r?\n/);
+        partial = parts.pop() ?? '';
+        parts.forEach(onLine);
+      };
+    };
+    child.stdout!.on('data', lines(stdout, options.onStdoutLine));
+    child.stderr!.on('data', lines(stderr, options.onStderrLine));
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(command) : error));
+    child.once('close', (code, signal) => {
+      const out = Buffer.concat(stdout).toString('utf8');
+      const err = Buffer.concat(stderr).toString('utf8');
+      // Flush a last line that had no newline.
+      if (options.onStdoutLine && out && !out.endsWith('\n')) options.onStdoutLine(out.slice(out.lastIndexOf('\n') + 1));
+      if (options.onStderrLine && err && !err.endsWith('\n')) options.onStderrLine(err.slice(err.lastIndexOf('\n') + 1));
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: out, stderr: err });
+    });
+    if (options.input !== undefined) child.stdin!.end(options.input);
+  });
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseManifest, loadManifest, findService, ManifestError } from '../../shared/manifest/load.js';
+import { UserError } from '../../shared/errors.js';
+import { REPO_ROOT } from '../harness/run-action.js';
+
+const FILE = '.github/services.yml';
+
+const VALID = `
+region: ap-southeast-5
+role: arn:aws:iam::123456789012:role/github-actions-deployer
+cluster: cashsouk-prod
+always: [pnpm-lock.yaml, .github/services.yml]
+services:
+  api:
+    paths: [apps/api/**, "!apps/api/**/*.md"]
+    dependsOn: ["@cashsouk/types"]
+    build: { context: ., dockerfile: docker/api.Dockerfile, args: { NODE_VERSION: 20 } }
+    repository: cashsouk-api
+    ecs: { service: cashsouk-api, container: api }
+    migrate: { command: ["sh", "-c", "cd apps/api && npx prisma migrate deploy"] }
+    health: https://api.example.com/healthz
+  landing:
+    paths: [apps/landing/**]
+    migrate: { command: "npx prisma migrate deploy" }
+`;
+
+function problemsOf(text: string) {
+  try {
+    parseManifest(text, FILE);
+  } catch (error) {
+    if (error instanceof ManifestError) return error.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected the manifest to be rejected');
+}
+
+describe('services manifest', () => {
+  it('fills in every default', () => {
+    const manifest = parseManifest(VALID, FILE);
+    expect(manifest.region).toBe('ap-southeast-5');
+    expect(manifest.always).toEqual(['pnpm-lock.yaml', '.github/services.yml']);
+    expect(manifest.services.map((s) => s.name)).toEqual(['api', 'landing']);
+    const [api, landing] = manifest.services;
+    expect(api).toMatchObject({
+      build: { context: '.', dockerfile: 'docker/api.Dockerfile', args: { NODE_VERSION: '20' }, platforms: [] },
+      ecs: { cluster: 'cashsouk-prod', service: 'cashsouk-api', container: 'api' },
+      migrate: { command: ['sh', '-c', 'cd apps/api && npx prisma migrate deploy'], container: 'api' },
+    });
+    expect(landing).toMatchObject({
+      repository: 'landing',
+      build: { context: '.', dockerfile: 'Dockerfile' },
+      ecs: { cluster: 'cashsouk-prod', service: 'landing', container: 'landing' },
+      migrate: { command: ['sh', '-c', 'npx prisma migrate deploy'] },
+    });
+  });
+
+  it('names the line, the unknown key and the key that was probably meant', () => {
+    const problems = problemsOf(VALID.replace('dockerfile: docker/api.Dockerfile', 'dockerFile: docker/api.Dockerfile'));
+    expect(problems).toEqual([
+      '10:26 Unknown key "dockerFile" in services.api.build. Did you mean "dockerfile"? Allowed keys: context, dockerfile, args, target, platforms.',
+    ]);
+  });
+
+  it('reports every problem at once, each with what is allowed', () => {
+    const text = `
+region: Asia
+cluster: prod
+services:
+  API:
+    paths: [a/**]
+  web:
+    paths: apps/web/**
+    repository: Web_App
+    health: ftp://x
+  worker: {}
+`;
+    expect(problemsOf(text)).toEqual([
+      '2:9 region is "Asia", which is not an AWS region code such as us-east-1 or ap-southeast-5.',
+      '5:3 "API" in services is not allowed: use a service name of lowercase letters, digits, - and _ (at most 63 characters), since it becomes a job and output name.',
+      '8:12 services.web.paths should be a list, not "apps/web/**".',
+      '9:17 services.web.repository is "Web_App", which is not an ECR repository name: lowercase letters, digits and . _ - / separators, such as shop-api.',
+      '10:13 services.web.health is "ftp://x", which is not an http:// or https:// URL.',
+      '11:3 services.worker is missing "paths".',
+    ]);
+  });
+
+  it('catches duplicate service names and YAML syntax errors with their lines', () => {
+    expect(problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n')[0]).toMatch(/^4:3 YAML error: Map keys must be unique/);
+    expect(problemsOf('services:\n  api:\n    paths: [a\n')[0]).toMatch(/^\d+:\d+ YAML error:/);
+  });
+
+  it('catches services that would overwrite each other and services without a cluster', () => {
+    const text = `
+services:
+  api:
+    paths: [a/**]
+    repository: shop
+    ecs: { cluster: prod, service: shop }
+  web:
+    paths: [b/**]
+    repository: shop
+    ecs: { cluster: prod, service: shop }
+  worker:
+    paths: [c/**]
+`;
+    expect(problemsOf(text)).toEqual([
+      '9:5 Service "web" pushes to the same ECR repository "shop" (images are tagged by commit, so they would overwrite each other) as service "api"; give each service its own.',
+      '10:5 Service "web" deploys the same ECS service "shop" in cluster "prod" as service "api"; give each service its own.',
+      '11:3 Service "worker" has no ECS cluster: set "cluster" at the top of the manifest or "ecs.cluster" for this service.',
+    ]);
+  });
+
+  it('lists the services there are when a name is wrong', () => {
+    const manifest = parseManifest(VALID, FILE);
+    expect(findService(manifest, 'api').repository).toBe('cashsouk-api');
+    expect(() => findService(manifest, 'apy')).toThrow('Service "apy" is not in .github/services.yml. Did you mean "api"?');
+  });
+
+  it('says how to fix a missing manifest file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'manifest-'));
+    const error = await loadManifest(FILE, root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).hint).toContain('actions/checkout');
+    mkdirSync(join(root, '.github'));
+    writeFileSync(join(root, FILE), VALID);
+    expect((await loadManifest(FILE, root)).file).toBe(FILE);
+  });
+
+  it('validates with code generated from the published schema', async () => {
+    // @ts-expect-error -- a plain JavaScript build script
+    const { generate } = await import('../../scripts/generate-manifest-validator.mjs');
+    const committed = readFileSync(join(REPO_ROOT, 'shared/manifest/validate.generated.ts'), 'utf8');
+    expect(committed === generate()).toBe(true);
+  });
+});
