@@ -7,6 +7,7 @@ import { isAbsolute, join, posix, relative } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type Pair } from 'yaml';
 import { UserError, type FileProblem } from '../errors.js';
+import { closest } from '../suggest.js';
 import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
 
@@ -245,25 +246,4 @@ function offsetOf(doc: Document, segments: string[], key: boolean): number {
   }
   const target = key && pair ? (pair.key as Node) : ((node as Node | null) ?? (pair?.key as Node | undefined));
   return target?.range?.[0] ?? 0;
-}
-
-/** The candidate most like `word`, when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
