@@ -1,0 +1,74 @@
+/** Looking up ECS services, with errors that name the cluster and service and list what exists. */
+import { DescribeServicesCommand, ListServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { UserError } from '../errors.js';
+import { closest } from '../suggest.js';
+
+/** DescribeServices accepts at most this many services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+export interface ServiceLookup {
+  found: Map<string, Service>;
+  /** Names ECS reported as MISSING or that are no longer ACTIVE. */
+  missing: string[];
+}
+
+/** Describes `names` in `cluster` with as few calls as possible (10 per call). */
+export async function describeServices(ecs: ECSClient, cluster: string, names: string[]): Promise<ServiceLookup> {
+  const found = new Map<string, Service>();
+  const missing: string[] = [];
+  const unique = [...new Set(names)];
+  for (let start = 0; start < unique.length; start += DESCRIBE_SERVICES_BATCH) {
+    const batch = unique.slice(start, start + DESCRIBE_SERVICES_BATCH);
+    let response;
+    try {
+      response = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
+    } catch (error) {
+      throw clusterError(error, cluster);
+    }
+    for (const service of response.services ?? []) {
+      if (service.status === 'ACTIVE' && service.serviceName) found.set(service.serviceName, service);
+    }
+    for (const name of batch) if (!found.has(name)) missing.push(name);
+  }
+  return { found, missing };
+}
+
+/** Every named service, or a UserError listing the ones that do not exist and the ones that do. */
+export async function requireServices(ecs: ECSClient, cluster: string, names: string[]): Promise<Map<string, Service>> {
+  const { found, missing } = await describeServices(ecs, cluster, names);
+  if (missing.length === 0) return found;
+  const existing = await listServiceNames(ecs, cluster).catch(() => []);
+  const guesses = missing.map((name) => closest(name, existing)).filter(Boolean);
+  throw new UserError(
+    `ECS service${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist (or ${missing.length > 1 ? 'are' : 'is'} not active) in cluster "${cluster}".` +
+      (guesses.length ? ` Did you mean ${guesses.map((name) => `"${name}"`).join(', ')}?` : ''),
+    existing.length
+      ? `Services in "${cluster}": ${existing.slice(0, 20).join(', ')}${existing.length > 20 ? `, and ${existing.length - 20} more` : ''}. Fix the service name (ecs.service in the manifest, or the input).`
+      : `Cluster "${cluster}" has no services. Create the service first (infrastructure code or aws ecs create-service), then deploy to it.`,
+  );
+}
+
+export async function requireService(ecs: ECSClient, cluster: string, name: string): Promise<Service> {
+  return (await requireServices(ecs, cluster, [name])).get(name)!;
+}
+
+async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
+    for (const arn of page.serviceArns ?? []) names.push(arn.slice(arn.lastIndexOf('/') + 1));
+    nextToken = page.nextToken;
+  } while (nextToken && names.length < 500);
+  return names.sort();
+}
+
+function clusterError(error: unknown, cluster: string): unknown {
+  if (error instanceof Error && error.name === 'ClusterNotFoundException') {
+    return new UserError(
+      `ECS cluster "${cluster}" does not exist in this account and region.`,
+      'Check "cluster" in the manifest (or the cluster input) and the AWS region the step uses.',
+    );
+  }
+  return error;
+}
