@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Run the post step: STATE_* variables come from `state`. */
   state?: Record<string, string>;
   timeoutMs?: number;
+  /** A command that runs node for the action, e.g. to give it its own mount namespace; node and the script are appended. */
+  launcher?: string[];
 }
 
 export interface ActionResult {
@@ -97,7 +99,8 @@ export function startAction(action: string, options: RunOptions = {}): RunningAc
 
   const script = join(REPO_ROOT, 'actions', action, 'dist', 'index.js');
   if (!existsSync(script)) throw new Error(`${script} does not exist: run "npm run build" first`);
-  const child = spawn(process.execPath, [script], { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = [...(options.launcher ?? []), process.execPath, script];
+  const child = spawn(program!, args, { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let log = '';
