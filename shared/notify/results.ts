@@ -1,0 +1,183 @@
+/**
+ * Reads the JSON outputs of the other actions as they are: unknown fields are ignored, missing
+ * optional fields tolerated, and only a wrong overall shape is an error, naming the input.
+ */
+import { UserError } from '../errors.js';
+import type { BuildResult, ChangesResult, DeployedService, DeploymentResult, MigrationResult, NeedsResult } from './types.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (isObject(value)) return `an object with ${Object.keys(value).length ? `keys ${Object.keys(value).slice(0, 5).map((key) => `"${key}"`).join(', ')}` : 'no keys'}`;
+  return `a ${typeof value}`;
+}
+
+function shapeError(input: string, expected: string, value: unknown, hint: string): UserError {
+  return new UserError(`Input "${input}" is ${describe(value)}, not ${expected}.`, hint);
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
+function number(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+function flag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  return undefined;
+}
+
+/** Job outputs are strings: a result passed through `toJSON(needs.<job>.outputs)` arrives as JSON text. */
+function unwrap(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return value;
+  }
+}
+
+export function parseNeeds(value: unknown, input = 'needs'): NeedsResult | undefined {
+  if (value === null || value === undefined) return undefined;
+  const hint = `Pass the whole needs context: "${input}: \${{ toJSON(needs) }}".`;
+  if (!isObject(value)) throw shapeError(input, 'the needs context (an object with one entry per job)', value, hint);
+  if (typeof value.result === 'string') {
+    throw new UserError(`Input "${input}" holds a single job ("result": "${value.result}"), not the needs context of every job.`, hint);
+  }
+  const needs: NeedsResult = {};
+  for (const [job, entry] of Object.entries(value)) {
+    if (!isObject(entry) || typeof entry.result !== 'string') {
+      throw new UserError(`Input "${input}" has an entry "${job}" with no "result" string, so it is not the needs context.`, hint);
+    }
+    needs[job] = { result: entry.result };
+  }
+  return needs;
+}
+
+export function parseChanges(value: unknown, input = 'changes'): ChangesResult | undefined {
+  if (value === null || value === undefined) return undefined;
+  const hint = `Pass the "result" output of the changes step unchanged: "${input}: \${{ needs.<job>.outputs.result }}".`;
+  const expected = 'the result of changes (an object with "services")';
+  if (Array.isArray(value)) {
+    // The `services` output: the names of the changed services.
+    if (!value.every((name) => typeof name === 'string')) throw shapeError(input, expected, value, hint);
+    return { changed: value as string[] };
+  }
+  if (!isObject(value)) throw shapeError(input, expected, value, hint);
+  const changes: ChangesResult = { base: text(value.base), head: text(value.head), event: text(value.event), migrate: flag(value.migrate), changed: [] };
+  if (Array.isArray(value.services)) {
+    for (const entry of value.services) {
+      if (typeof entry === 'string') changes.changed.push(entry);
+      else if (isObject(entry) && text(entry.name) && entry.changed !== false) changes.changed.push(text(entry.name)!);
+    }
+  } else if (Array.isArray(value.include)) {
+    // The `matrix` output: one object per changed service.
+    changes.changed = value.include.flatMap((entry) => {
+      const name = isObject(entry) ? (text(entry.service) ?? text(entry.name)) : undefined;
+      return name ? [name] : [];
+    });
+  } else {
+    throw shapeError(input, expected, value, hint);
+  }
+  return changes;
+}
+
+const BUILD_FIELDS = ['service', 'image', 'digest', 'imageWithDigest', 'repository'];
+
+function parseBuild(value: Json, where: string, input: string, key?: string): BuildResult {
+  const service = text(value.service) ?? key;
+  if (!service) {
+    throw new UserError(
+      `Input "${input}": ${where} names no service.`,
+      `Pass the "result" output of build-push unchanged; it carries "service".`,
+    );
+  }
+  return {
+    service,
+    image: text(value.image),
+    digest: text(value.digest),
+    tags: Array.isArray(value.tags) ? value.tags.filter((tag): tag is string => typeof tag === 'string') : [],
+    skipped: flag(value.skipped),
+    durationSeconds: number(value.durationSeconds),
+  };
+}
+
+/** One build-push result, an array of them, or an object keyed by service (values may be JSON text). */
+export function parseBuilds(value: unknown, input = 'builds'): BuildResult[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  const hint =
+    `Pass the "result" output of build-push as it is, an array of them, or an object keyed by service ` +
+    `(for example "${input}: \${{ toJSON(needs.<job>.outputs) }}" when the job has one result output per service).`;
+  const expected = 'a build-push result, an array of them, or an object keyed by service';
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => {
+      const entry = unwrap(item);
+      if (entry === '' || entry === null) return [];
+      if (!isObject(entry)) throw new UserError(`Input "${input}": item ${index} is ${describe(entry)}, not a build-push result.`, hint);
+      return [parseBuild(entry, `item ${index}`, input)];
+    });
+  }
+  if (!isObject(value)) throw shapeError(input, expected, value, hint);
+  if (BUILD_FIELDS.some((field) => typeof value[field] === 'string')) return [parseBuild(value, 'the result', input)];
+  return Object.entries(value).flatMap(([key, item]) => {
+    const entry = unwrap(item);
+    if (entry === '' || entry === null) return [];
+    if (!isObject(entry)) throw new UserError(`Input "${input}": entry "${key}" is ${describe(entry)}, not a build-push result.`, hint);
+    return [parseBuild(entry, `entry "${key}"`, input, key)];
+  });
+}
+
+export function parseMigration(value: unknown, input = 'migration'): MigrationResult | undefined {
+  if (value === null || value === undefined) return undefined;
+  const hint = `Pass the "result" output of the migrate step unchanged: "${input}: \${{ needs.<job>.outputs.result }}".`;
+  if (!isObject(value)) throw shapeError(input, 'the result of migrate (an object with "status")', value, hint);
+  return {
+    service: text(value.service),
+    status: text(value.status),
+    exitCode: number(value.exitCode),
+    durationSeconds: number(value.durationSeconds),
+    reason: text(value.reason),
+    consoleUrl: text(value.consoleUrl),
+  };
+}
+
+function parseDeployedService(value: unknown, index: number, input: string, hint: string): DeployedService {
+  if (!isObject(value)) throw new UserError(`Input "${input}": services item ${index} is ${describe(value)}, not a deployed service.`, hint);
+  const service = text(value.service) ?? text(value.ecsService);
+  if (!service) throw new UserError(`Input "${input}": services item ${index} names no service.`, hint);
+  return {
+    service,
+    ecsService: text(value.ecsService),
+    taskDefinitionArn: text(value.taskDefinitionArn),
+    revision: number(value.revision),
+    image: text(value.image),
+    outcome: text(value.outcome),
+    durationSeconds: number(value.durationSeconds),
+    reason: text(value.reason),
+    rolledBackTo: text(value.rolledBackTo),
+    consoleUrl: text(value.consoleUrl),
+  };
+}
+
+export function parseDeployment(value: unknown, input = 'deployment'): DeploymentResult | undefined {
+  if (value === null || value === undefined) return undefined;
+  const hint = `Pass the "result" output of the deploy-ecs step unchanged: "${input}: \${{ needs.<job>.outputs.result }}".`;
+  const expected = 'the result of deploy-ecs (an object with "outcome" and "services")';
+  if (!isObject(value) || (!('services' in value) && !('outcome' in value))) throw shapeError(input, expected, value, hint);
+  if (value.services !== undefined && !Array.isArray(value.services)) {
+    throw new UserError(`Input "${input}" has "services" as ${describe(value.services)}, not an array.`, hint);
+  }
+  return {
+    outcome: text(value.outcome),
+    services: (value.services ?? []).map((service: unknown, index: number) => parseDeployedService(service, index, input, hint)),
+  };
+}

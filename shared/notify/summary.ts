@@ -1,0 +1,28 @@
+/** The job summary: the same facts as the message, every service listed, and what became of the message. */
+import type { SummaryWriter } from '../action.js';
+import type { Delivery } from './deliver.js';
+import { factLines, migrationText, reasonLines, serviceTable } from './markdown.js';
+import { reasonsTitle, headerText } from './slack-message.js';
+import type { Report } from './report.js';
+import { escapeMarkdown, markdownLink } from './text.js';
+
+function deliveryLine(delivery: Delivery): string {
+  if (!delivery.sent) {
+    return `⚠️ **Notification not sent** to ${escapeMarkdown(delivery.target)}: ${escapeMarkdown(delivery.error?.message ?? 'unknown error')} ${escapeMarkdown(delivery.error?.hint ?? '')}`;
+  }
+  const verb = delivery.updated ? 'Updated the message in' : 'Sent to';
+  const link = delivery.permalink ? ` (${markdownLink(delivery.permalink, 'open the message')})` : '';
+  return `📣 ${verb} ${escapeMarkdown(delivery.target)}${delivery.ts ? `, ts ${delivery.ts}` : ''}${link}`;
+}
+
+export function notifySummary(report: Report, delivery: Delivery): SummaryWriter {
+  return (summary) => {
+    const parts = [`## ${escapeMarkdown(headerText(report))}`, factLines(report).join('  \n')];
+    if (report.services.length) parts.push(serviceTable(report));
+    const migration = migrationText(report);
+    if (migration) parts.push(migration);
+    if (report.reasons.length) parts.push([`**${reasonsTitle(report)}**`, '', ...reasonLines(report)].join('\n'));
+    parts.push(deliveryLine(delivery));
+    summary.addRaw(parts.join('\n\n'), true);
+  };
+}
