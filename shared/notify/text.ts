@@ -5,7 +5,7 @@
 
 export const ELLIPSIS = '…';
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let graphemes: Intl.Segmenter | undefined;
 
 /** Slack mrkdwn: only &, < and > are special to the parser. */
 export function escapeMrkdwn(text: string): string {
@@ -35,7 +35,7 @@ function units(text: string, kind: 'mrkdwn' | 'markdown' | 'plain'): string[] {
     if (part === '') return;
     // split() with a capturing group puts the atoms at odd indexes.
     if (index % 2 === 1) result.push(part);
-    else for (const { segment } of graphemes.segment(part)) result.push(segment);
+    else for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(part)) result.push(segment);
   });
   return result;
 }
