@@ -204,6 +204,12 @@ export function slackMention(text: string): string {
   return text.replace(/(^|\s)@(here|channel|everyone)\b/g, '$1<!$2>');
 }
 
+/** Apps act as `name[bot]`, whose page is /apps/name. */
+function actorUrl(serverUrl: string, login: string): string {
+  const app = /^(.+)\[bot\]$/.exec(login);
+  return app ? `${serverUrl}/apps/${app[1]}` : `${serverUrl}/${login}`;
+}
+
 export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: GitHubContext, commit: CommitInfo): Report {
   const repoUrl = context.repository ? `${context.serverUrl}/${context.repository}` : undefined;
   const repository = { name: context.repository || 'this repository', url: repoUrl };
@@ -234,7 +240,7 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
           pullRequest: commit.pullRequest,
         }
       : undefined,
-    actor: context.actor ? { login: context.actor, url: `${context.serverUrl}/${context.actor}` } : undefined,
+    actor: context.actor ? { login: context.actor, url: actorUrl(context.serverUrl, context.actor) } : undefined,
     eventName: context.eventName || undefined,
     services,
     migration,

@@ -59,11 +59,14 @@ function commitField(report: Report): string | undefined {
   return `*Commit*\n${parts.join(' ')}`;
 }
 
+/** Names people choose are cut short, so the facts never crowd out the services. */
+const NAME_MAX = 100;
+
 function fields(report: Report): Block {
   const items = [
-    `*Repository*\n${link(report.repository.url, report.repository.name)}`,
-    report.environment ? `*Environment*\n${escapeMrkdwn(report.environment)}` : undefined,
-    report.branch ? `*Branch*\n${link(report.branch.url, report.branch.name)}` : undefined,
+    `*Repository*\n${link(report.repository.url, truncate(report.repository.name, NAME_MAX))}`,
+    report.environment ? `*Environment*\n${escapeMrkdwn(truncate(report.environment, NAME_MAX))}` : undefined,
+    report.branch ? `*Branch*\n${link(report.branch.url, truncate(report.branch.name, NAME_MAX))}` : undefined,
     commitField(report),
     report.actor ? `*Triggered by*\n${link(report.actor.url, report.actor.login)}${report.eventName ? ` (${escapeMrkdwn(report.eventName)})` : ''}` : undefined,
   ].filter((item): item is string => item !== undefined);
@@ -182,8 +185,9 @@ export function slackMessage(report: Report): SlackMessage {
     const totalChars = SLACK_LIMITS.blocksChars - fixed.reduce((sum, block) => sum + blockChars(block), 0) - overflowLine;
     const lines = [`*Services (${report.services.length})*`, ...report.services.map(serviceLine)];
     const { chunks, omitted } = packLines(lines, { maxChars: SLACK_LIMITS.sectionText, maxChunks, totalChars }, 'mrkdwn');
+    const left = Math.min(omitted, report.services.length); // the heading line is never counted as a service
     blocks.push({ type: 'divider' }, ...chunks.map(section));
-    if (omitted) blocks.push(context(`…${andMore(omitted, 'service')}; the job summary lists every one.`));
+    if (left) blocks.push(context(`…${andMore(left, 'service')}; the job summary lists every one.`));
   }
   blocks.push(...after);
   return { text: fallbackText(report), blocks };

@@ -216,6 +216,26 @@ describe('the Slack message', () => {
     expect(lines.slice(57).every((line) => line.startsWith('✅'))).toBe(true);
   });
 
+  it('keeps the limits and an exact count when long names and many reasons crowd the message', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `svc-${i}`);
+    const { message, text } = render({
+      status: 'failure',
+      environment: 'production-'.repeat(400),
+      needs: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`job-${i}-${'z'.repeat(80)}`, { result: 'failure' }])),
+      deployment: deployment(many.map((name) => deployedService(name, 'failed', 2, { reason: 'r'.repeat(600) }))),
+    });
+    expectWithinSlackLimits(message);
+    const shown = many.filter((name) => new RegExp(`^❌ ${name} failed`, 'm').test(text)).length;
+    const left = Number(/…and (\d+) more services/.exec(text)?.[1]);
+    expect(shown + left).toBe(300);
+    expect(text).toContain(`Environment: ${'production-'.repeat(9)}`);
+  });
+
+  it('links an app actor to its app page', () => {
+    const report = buildReport(inputs({ status: 'success' }), 'succeeded', githubContext({ GITHUB_REPOSITORY: 'acme/shop', GITHUB_ACTOR: 'dependabot[bot]' }), { sha: SHA });
+    expect(report.actor).toEqual({ login: 'dependabot[bot]', url: 'https://github.com/apps/dependabot' });
+  });
+
   it('cuts long text at a whole character and never inside a link, keeping every limit', () => {
     const emoji = '👨‍👩‍👧‍👦';
     const { message } = render(
