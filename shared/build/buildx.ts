@@ -5,7 +5,7 @@ import { DeploymentFailure, UserError } from '../errors.js';
 import { retry } from '../retry.js';
 import { formatDuration } from '../time.js';
 import type { CachePlan } from './cache.js';
-import { docker } from './docker.js';
+import { docker, sentence } from './docker.js';
 import type { NetworkMode } from './types.js';
 
 export interface BuildPlan {
@@ -163,14 +163,14 @@ export function transientReason(error: string): string | undefined {
 function buildFailure(error: string, plan: BuildPlan, failedStep?: string): Error {
   if (/\b(denied|unauthorized|forbidden|403|401)\b|no basic auth credentials/i.test(error)) {
     return new UserError(
-      `The registry refused the push: ${error}.`,
+      `The registry refused the push: ${sentence(error)}`,
       'The role this workflow assumes needs ecr:GetAuthorizationToken, ecr:BatchCheckLayerAvailability, ecr:InitiateLayerUpload, ' +
         'ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage and ecr:BatchGetImage on the repository; with a "registry" ' +
         `override, check it accepts ECR's credentials (pushing to ${plan.refs[0]}).`,
     );
   }
   return new UserError(
-    `docker buildx build failed${failedStep ? ` at step ${failedStep}` : ''}: ${error}.`,
+    `docker buildx build failed${failedStep ? ` at step ${failedStep}` : ''}: ${sentence(error)}`,
     'The build log above shows the failing step. Reproduce it locally with "docker buildx build" on the same context and Dockerfile.',
   );
 }

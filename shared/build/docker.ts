@@ -45,13 +45,13 @@ export async function checkBuilder(env: NodeJS.ProcessEnv, name?: string): Promi
   const fields = parseInspect(inspect.stdout);
   if (inspect.code !== 0) {
     throw new UserError(
-      `The buildx builder ${name ? `"${name}"` : '(the current one)'} cannot be used: ${firstLine(inspect.stderr || inspect.stdout)}.`,
+      `The buildx builder ${name ? `"${name}"` : '(the current one)'} cannot be used: ${sentence(firstLine(inspect.stderr || inspect.stdout))}`,
       name ? 'Check the "builder" input: it names a builder created by docker/setup-buildx-action or "docker buildx create" in this job.' : INSTALL_BUILDX,
     );
   }
   if (fields.error) {
     throw new UserError(
-      `The buildx builder "${fields.name ?? name ?? 'default'}" cannot be used: ${fields.error}.`,
+      `The buildx builder "${fields.name ?? name ?? 'default'}" cannot be used: ${sentence(fields.error)}`,
       'Start the Docker engine (or point DOCKER_HOST at one) and make sure the runner user may use it; with docker/setup-buildx-action, check that step succeeded.',
     );
   }
@@ -68,6 +68,11 @@ export function parseInspect(text: string): { name?: string; driver?: string; er
     .map((platform) => platform.replace(/\*$/, '').trim())
     .filter(Boolean);
   return { name: field('Name'), driver: field('Driver'), error: field('Error'), platforms };
+}
+
+/** `text` ending in one full stop (docker's own messages sometimes end in one, or a question). */
+export function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
 }
 
 function firstLine(text: string): string {
@@ -142,7 +147,7 @@ export function createDockerConfig(env: NodeJS.ProcessEnv = process.env): Docker
       const result = await docker(['login', '--username', username, '--password-stdin', host], { env: dockerEnv, input: password });
       if (result.code !== 0) {
         throw new UserError(
-          `docker login to ${host} failed: ${firstLine(result.stderr || result.stdout)}.`,
+          `docker login to ${host} failed: ${sentence(firstLine(result.stderr || result.stdout))}`,
           'Check the "registry" input (or the manifest\'s "registry"): it must be the host of the registry these credentials are for, such as 123456789012.dkr.ecr.us-east-1.amazonaws.com.',
         );
       }

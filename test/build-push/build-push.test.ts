@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
-import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
+import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
 import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../harness/docker.js';
 import { createWorkspace } from './fixture.js';
 
@@ -205,6 +205,23 @@ describe('build-push with a real Docker engine and registry', () => {
     expectNoDockerConfigLeft(result);
   });
 
+  it('says what is wrong with the engine or the builder before creating anything', async () => {
+    const down = await build({ service: 'worker', 'create-repository': 'true' }, { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(down.code).toBe(1);
+    expect(down.log).toMatch(/The buildx builder "default" cannot be used: Cannot connect to the Docker daemon at unix:\/\/\/nonexistent\/docker.sock/);
+
+    const platforms = await build({ service: 'worker', 'create-repository': 'true', platforms: 'linux/amd64,linux/arm64' });
+    expect(platforms.code).toBe(1);
+    expect(platforms.log).toContain('uses the docker driver, which builds one platform at a time, but "platforms" asks for linux/amd64, linux/arm64');
+
+    const builder = await build({ service: 'worker', 'create-repository': 'true', builder: 'ci-builder' });
+    expect(builder.code).toBe(1);
+    expect(builder.log).toMatch(/The buildx builder "ci-builder" cannot be used: .*ci-builder/);
+    expect(builder.log).toContain('Check the "builder" input');
+
+    await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['shop-worker'] }))).rejects.toThrow(/does not exist/);
+  });
+
   it('says what to install when buildx is missing, before creating anything', async () => {
     // The action runs in its own mount namespace where the system CLI plugin folders are empty.
     const empty = mkdtempSync(join(tmpdir(), 'berth-no-plugins-'));
@@ -237,6 +254,21 @@ describe('build-push with a real Docker engine and registry', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('removes the temporary docker config when the job is cancelled', async () => {
+    await createRepository();
+    const running = startAction('build-push', {
+      cwd: workspace,
+      inputs: { service: 'api', registry: registry.host, network: 'none' },
+      env: { ...awsTestEnv(), ...engine.env(), HOME: home, RUNNER_TEMP: runnerTemp, GITHUB_SHA: sha(5) },
+    });
+    await running.waitForLog('Temporary docker config');
+    expect(readdirSync(runnerTemp)).toHaveLength(1);
+    running.child.kill('SIGTERM');
+    const result = await running.result;
+    expect(result.signal).toBe('SIGTERM');
+    expect(readdirSync(runnerTemp)).toEqual([]);
   });
 
   it('fails a broken Dockerfile step once, without retrying, naming the step', async () => {
