@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
@@ -24,10 +24,12 @@ let workspace: string;
 let home: string;
 let runnerTemp: string;
 let ecr: ECRClient;
+let emptyDir: string;
 
 beforeAll(async () => {
   [engine, registry] = await Promise.all([startDocker(), startRegistry('AWS', PASSWORD)]);
   workspace = createWorkspace();
+  emptyDir = mkdtempSync(join(tmpdir(), 'berth-no-plugins-'));
   home = mkdtempSync(join(tmpdir(), 'berth-home-'));
   mkdirSync(join(home, '.docker'));
   writeFileSync(join(home, '.docker', 'config.json'), JSON.stringify({ auths: { 'other.example': { auth: Buffer.from('me:other-secret').toString('base64') } } }, null, 2));
@@ -35,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([engine?.stop(), registry?.stop()]);
-  for (const dir of [workspace, home]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [workspace, home, emptyDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 useMoto();
@@ -62,6 +64,14 @@ const homeConfig = () => createHash('sha256').update(readFileSync(join(home, '.d
 /** Shows the whole log when the action failed. */
 function expectSuccess(result: ActionResult): void {
   expect([result.code, result.code === 0 ? '' : result.log]).toEqual([0, '']);
+}
+
+/** Runs the action in its own mount namespace where the system CLI plugin folders (buildx's home) are empty. */
+function withoutSystemPlugins(): string[] {
+  const hide = existingPluginDirs().map((dir) => `mount --bind ${emptyDir} ${dir}`);
+  expect(hide.length).toBeGreaterThan(0);
+  // bash, not sh: dash drops the INPUT_* variables whose names hold a hyphen.
+  return ['unshare', '--mount', 'bash', '-c', `${hide.join(' && ')} && exec "$@"`, 'bash'];
 }
 
 function expectNoDockerConfigLeft(result: ActionResult): void {
@@ -223,19 +233,30 @@ describe('build-push with a real Docker engine and registry', () => {
   });
 
   it('says what to install when buildx is missing, before creating anything', async () => {
-    // The action runs in its own mount namespace where the system CLI plugin folders are empty.
-    const empty = mkdtempSync(join(tmpdir(), 'berth-no-plugins-'));
-    const hide = existingPluginDirs().map((dir) => `mount --bind ${empty} ${dir}`);
-    expect(hide.length).toBeGreaterThan(0);
-    const launcher = ['unshare', '--mount', 'bash', '-c', `${hide.join(' && ')} && exec "$@"`, 'bash'];
+    const result = await build({ service: 'worker', 'create-repository': 'true' }, { launcher: withoutSystemPlugins() });
+    expect(result.code).toBe(1);
+    expect(result.log).toMatch(/docker buildx is not available: docker said ".*buildx.*"/);
+    expect(result.log).toContain('apt-get install docker-buildx');
+    await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['shop-worker'] }))).rejects.toThrow(/does not exist/);
+  });
+
+  it('keeps using a buildx plugin that lives in the user\'s ~/.docker/cli-plugins', async () => {
+    await createRepository('shop-worker');
+    const userHome = mkdtempSync(join(tmpdir(), 'berth-home-plugins-'));
+    const plugins = join(userHome, '.docker', 'cli-plugins');
+    mkdirSync(plugins, { recursive: true });
+    const system = existingPluginDirs().map((dir) => join(dir, 'docker-buildx')).find((path) => existsSync(path));
+    expect(system).toBeDefined();
+    copyFileSync(system!, join(plugins, 'docker-buildx'));
+    chmodSync(join(plugins, 'docker-buildx'), 0o755);
     try {
-      const result = await build({ service: 'worker', 'create-repository': 'true' }, { launcher });
-      expect(result.code).toBe(1);
-      expect(result.log).toMatch(/docker buildx is not available: docker said ".*buildx.*"/);
-      expect(result.log).toContain('apt-get install docker-buildx');
-      await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['shop-worker'] }))).rejects.toThrow(/does not exist/);
+      const result = await build({ service: 'worker' }, { launcher: withoutSystemPlugins(), env: { HOME: userHome } });
+      expectSuccess(result);
+      expect(result.log).toContain(`carried over from ${join(userHome, '.docker')}: cli-plugins`);
+      expect(await registry.tags('shop-worker')).toEqual([sha(1), 'latest']);
+      expect(readdirSync(join(userHome, '.docker')).sort()).toEqual(['cli-plugins']);
     } finally {
-      rmSync(empty, { recursive: true, force: true });
+      rmSync(userHome, { recursive: true, force: true });
     }
   });
 

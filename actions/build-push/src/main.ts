@@ -15,6 +15,7 @@ export async function run(): Promise<void> {
       core.setOutput('skipped', String(result.skipped));
       core.setOutput('tags', JSON.stringify(result.tags));
       core.setOutput('result', JSON.stringify(result));
+      core.info(`${result.skipped ? 'Reused' : 'Pushed'} ${result.imageWithDigest} as ${result.tags.join(', ')}.`);
       action.setSummary(summaryTable({ service: result.service, outcome, result }));
     } catch (error) {
       action.setSummary(summaryTable({ service: inputs.service ?? inputs.repository ?? '', outcome: `failed: ${errorMessage(error).split('\n')[0]}` }));
