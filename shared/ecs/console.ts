@@ -14,3 +14,9 @@ export function taskDefinitionUrl(region: string, taskDefinitionArn: string): st
   const [family, revision] = name(taskDefinitionArn).split(':');
   return `${base(region)}/task-definitions/${family}/${revision ?? ''}?region=${region}`;
 }
+
+/** A CloudWatch Logs stream in the console; the console wants names URL-encoded twice, with `$` for `%`. */
+export function logStreamUrl(location: { group: string; stream: string; region: string }): string {
+  const encode = (value: string) => encodeURIComponent(encodeURIComponent(value)).replace(/%/g, '$');
+  return `https://${location.region}.console.aws.amazon.com/cloudwatch/home?region=${location.region}#logsV2:log-groups/log-group/${encode(location.group)}/log-events/${encode(location.stream)}`;
+}

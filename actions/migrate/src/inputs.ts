@@ -1,0 +1,57 @@
+import * as input from '../../../shared/inputs.js';
+import { readAwsInputs } from '../../../shared/aws/inputs.js';
+import { UserError } from '../../../shared/errors.js';
+import { githubContext } from '../../../shared/github.js';
+import { checkIds, checkImage, parseCapacityProviderStrategy, parseCommand, parseEnvironment } from '../../../shared/migrate/parse.js';
+import type { MigrateInputs } from '../../../shared/migrate/types.js';
+
+const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
+
+export function getInputs(): MigrateInputs {
+  const service = input.optional('service');
+  const ecsService = input.optional('ecs-service');
+  const taskDefinition = input.optional('task-definition');
+  if (!service && !ecsService && !taskDefinition) {
+    throw new UserError(
+      'Input "service" is required but was not given.',
+      'Set it to a service of the services manifest, for example: service: api. ' +
+        'Without a manifest, set "cluster", "ecs-service" (or "task-definition"), "container" and "command" instead.',
+    );
+  }
+  const command = input.optional('command');
+  const image = input.optional('image');
+  const launchType = input.optional('launch-type') ? input.oneOf('launch-type', LAUNCH_TYPES, 'FARGATE') : undefined;
+  const strategy = input.json('capacity-provider-strategy', 'a JSON array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]');
+  if (launchType && strategy !== undefined) {
+    throw new UserError(
+      'Inputs "launch-type" and "capacity-provider-strategy" are both set, but a task runs with one or the other.',
+      'Remove one of them (with neither, the service\'s own setting is used).',
+    );
+  }
+  const databaseUrlVariable = input.optional('database-url-variable') ?? 'DATABASE_URL';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(databaseUrlVariable)) {
+    throw new UserError(`Input "database-url-variable" is "${databaseUrlVariable}", which is not an environment variable name.`, 'Use a name such as DATABASE_URL.');
+  }
+  return {
+    service,
+    manifest: input.optional('manifest'),
+    workspace: githubContext().workspace,
+    image: image === undefined ? undefined : checkImage(image, 'image'),
+    taskDefinition,
+    container: input.optional('container'),
+    command: command === undefined ? undefined : parseCommand(command, 'command'),
+    environment: parseEnvironment(input.optional('environment') ?? '', 'environment'),
+    cluster: input.optional('cluster'),
+    ecsService,
+    subnets: checkIds(input.list('subnets'), 'subnet', 'subnets'),
+    securityGroups: checkIds(input.list('security-groups'), 'security group', 'security-groups'),
+    assignPublicIp: input.optional('assign-public-ip') === undefined ? undefined : input.boolean('assign-public-ip', false),
+    launchType,
+    capacityProviderStrategy: strategy === undefined ? undefined : parseCapacityProviderStrategy(strategy, 'capacity-provider-strategy'),
+    platformVersion: input.optional('platform-version'),
+    pollIntervalMs: input.duration('poll-interval', '5s', { minMs: 100, maxMs: 300_000 }),
+    timeoutMs: input.duration('timeout', '15m', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    databaseUrlVariable,
+    aws: readAwsInputs(),
+  };
+}

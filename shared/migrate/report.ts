@@ -1,0 +1,71 @@
+/** What the action tells people about a migration run: the job summary, the failure message, the result JSON. */
+import type { SummaryWriter } from '../action.js';
+import { DeploymentFailure } from '../errors.js';
+import { taskIdOf } from '../ecs/logs.js';
+import { shortTaskDefinition } from '../ecs/task-definitions.js';
+import { formatDuration } from '../time.js';
+import type { MigrationReport, MigrationStatus } from './types.js';
+
+/** Log lines repeated in the failure message (the summary shows up to 30). */
+const FAILURE_LINES = 15;
+
+const STATUS_WORDS: Record<MigrationStatus, string> = {
+  succeeded: '✅ succeeded',
+  failed: '❌ failed',
+  'timed-out': '⏱️ timed out',
+  cancelled: '⏹️ cancelled',
+};
+
+/** The `result` output, in the shape the notify action reads. */
+export function resultOf(report: MigrationReport): Record<string, unknown> {
+  return {
+    service: report.service,
+    status: report.status,
+    exitCode: report.exitCode ?? null,
+    taskArn: report.taskArn,
+    durationSeconds: report.durationSeconds,
+    reason: report.status === 'succeeded' ? '' : report.headline,
+    consoleUrl: report.consoleUrl,
+  };
+}
+
+export function failureOf(report: MigrationReport): DeploymentFailure {
+  const lines = [`Migration of ${report.service} ${report.status === 'timed-out' ? 'timed out' : report.status}: ${report.headline}`, ...report.evidence.map((line) => `  ${line}`)];
+  const tail = report.lastLines.slice(-FAILURE_LINES);
+  if (tail.length) lines.push(`Last log lines of container "${report.container}":`, ...tail.map((line) => `  | ${line}`));
+  else if (report.logMissing) lines.push(`No container log: ${report.logMissing}.`);
+  lines.push(`Task: ${report.consoleUrl}`);
+  return new DeploymentFailure(lines.join('\n'), report.hint);
+}
+
+export function summaryOf(report: MigrationReport): SummaryWriter {
+  return (summary) => {
+    summary.addHeading(`Migrations for ${escapeHtml(report.service)}: ${STATUS_WORDS[report.status]}`, 2);
+    summary.addRaw(`<p>${escapeHtml(report.headline)}</p>`, true);
+    const rows: [string, string][] = [
+      ['Duration', formatDuration(report.durationSeconds * 1000)],
+      ['Exit code', report.exitCode === undefined ? 'none' : String(report.exitCode)],
+      ['Task', link(taskIdOf(report.taskArn), report.consoleUrl)],
+      ['Task definition', `${escapeHtml(shortTaskDefinition(report.taskDefinitionArn))}${report.registered ? ' (registered by this run)' : ''}`],
+      ['Image', `<code>${escapeHtml(report.image ?? 'unknown')}</code>`],
+      ['Cluster', escapeHtml(report.ecsService ? `${report.cluster} (service ${report.ecsService})` : report.cluster)],
+      ['Log', [report.logUrl ? link('CloudWatch log stream', report.logUrl) : '', report.logMissing ? escapeHtml(report.logMissing) : ''].filter(Boolean).join(': ') || 'none'],
+    ];
+    summary.addTable(rows.map(([name, value]) => [{ data: name, header: true }, value]));
+    if (report.evidence.length && report.status !== 'succeeded') summary.addList(report.evidence.map(escapeHtml));
+    if (report.hint && report.status !== 'succeeded') summary.addRaw(`<p><strong>Next step:</strong> ${escapeHtml(report.hint)}</p>`, true);
+    if (report.warnings.length) summary.addRaw(`<p><strong>Warnings</strong></p>`, true).addList(report.warnings.map(escapeHtml));
+    if (report.lastLines.length) {
+      summary.addHeading(`Last ${report.lastLines.length} log lines of container ${escapeHtml(report.container)}`, 3);
+      summary.addCodeBlock(escapeHtml(report.lastLines.join('\n')), 'text');
+    }
+  };
+}
+
+function link(text: string, href: string): string {
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,144 @@
+/**
+ * ECS answers moto cannot give (exit codes, stop codes, stopped reasons, RunTask failures), served
+ * over HTTP to the real SDK by the loopback harness and shaped like real ECS responses.
+ */
+import type { Container, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { jsonError, startScriptedAws, type ScriptedAws } from '../harness/scripted-aws.js';
+import { LOG_GROUP, OLD_IMAGE } from './fixtures.js';
+
+export const REGION = 'us-east-1';
+export const TASK_ID = '5f0c1c9b2a7e4d0f8a3b6c1d2e3f4a5b';
+export const TASK_ARN = `arn:aws:ecs:${REGION}:123456789012:task/shop-prod/${TASK_ID}`;
+const CLUSTER_ARN = `arn:aws:ecs:${REGION}:123456789012:cluster/shop-prod`;
+const FAMILY_ARN = `arn:aws:ecs:${REGION}:123456789012:task-definition/shop-api`;
+
+type Json = Record<string, unknown>;
+
+export function taskDefinition(overrides: Partial<TaskDefinition> = {}): Json {
+  return {
+    taskDefinitionArn: `${FAMILY_ARN}:7`,
+    family: 'shop-api',
+    revision: 7,
+    status: 'ACTIVE',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    compatibilities: ['EC2', 'FARGATE'],
+    cpu: '256',
+    memory: '512',
+    registeredAt: 1_780_000_000,
+    containerDefinitions: [
+      {
+        name: 'api',
+        image: OLD_IMAGE,
+        essential: true,
+        command: ['node', 'apps/api/dist/index.js'],
+        environment: [{ name: 'NODE_ENV', value: 'production' }],
+        secrets: [{ name: 'DATABASE_URL', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/db-AbCdEf' }],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': LOG_GROUP, 'awslogs-stream-prefix': 'ecs', 'awslogs-region': REGION } },
+      },
+      { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', essential: false, firelensConfiguration: { type: 'fluentbit' } },
+    ],
+    ...overrides,
+  };
+}
+
+export function service(overrides: Partial<Service> = {}): Json {
+  return {
+    serviceArn: `arn:aws:ecs:${REGION}:123456789012:service/shop-prod/shop-api`,
+    serviceName: 'shop-api',
+    clusterArn: CLUSTER_ARN,
+    status: 'ACTIVE',
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    taskDefinition: `${FAMILY_ARN}:7`,
+    launchType: 'FARGATE',
+    platformVersion: '1.4.0',
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60719'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } },
+    ...overrides,
+  };
+}
+
+function container(name: string, fields: Partial<Container>): Json {
+  return { containerArn: `arn:aws:ecs:${REGION}:123456789012:container/shop-prod/${TASK_ID}/${name}-0001`, taskArn: TASK_ARN, name, image: OLD_IMAGE, ...fields };
+}
+
+/** A task as DescribeTasks shows it; containers are given by name. */
+export function task(lastStatus: string, fields: Omit<Partial<Task>, 'containers'> & { containers?: Record<string, Partial<Container>> } = {}): Json {
+  const { containers = {}, ...rest } = fields;
+  const stopped = lastStatus === 'STOPPED';
+  const byName: Record<string, Partial<Container>> = { api: { lastStatus: stopped ? 'STOPPED' : lastStatus === 'RUNNING' ? 'RUNNING' : 'PENDING' }, 'log-router': { lastStatus: stopped ? 'STOPPED' : 'RUNNING' }, ...containers };
+  return {
+    taskArn: TASK_ARN,
+    clusterArn: CLUSTER_ARN,
+    taskDefinitionArn: `${FAMILY_ARN}:7`,
+    lastStatus,
+    desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
+    launchType: 'FARGATE',
+    platformVersion: '1.4.0',
+    group: 'migrate:api',
+    startedBy: 'berth/migrate/4242-1',
+    cpu: '256',
+    memory: '512',
+    createdAt: 1_780_000_000,
+    ...(stopped ? { stoppingAt: 1_780_000_040, stoppedAt: 1_780_000_042, executionStoppedAt: 1_780_000_041 } : {}),
+    ...rest,
+    containers: Object.entries(byName).map(([name, value]) => container(name, value)),
+  };
+}
+
+/** The usual end: the migration container exited with `exitCode`. */
+export function exited(exitCode: number, more: Omit<Partial<Task>, 'containers'> & { containers?: Record<string, Partial<Container>> } = {}): Json {
+  return task('STOPPED', {
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+    ...more,
+    containers: { api: { lastStatus: 'STOPPED', exitCode }, 'log-router': { lastStatus: 'STOPPED', exitCode: 0 }, ...more.containers },
+  });
+}
+
+export interface EcsScript {
+  service?: Json;
+  taskDefinition?: Json;
+  /** Replaces RunTask's answer, e.g. `{ tasks: [], failures: [...] }`. */
+  runTask?: Json;
+  /** DescribeTasks answers in order; the last one repeats. */
+  describes: Json[];
+  /** What DescribeTasks shows once StopTask was called. */
+  afterStop?: Json;
+}
+
+export interface ScriptedEcs extends ScriptedAws {
+  /** Parsed request bodies of one operation, e.g. `requests('RunTask')`. */
+  requests(operation: string): Json[];
+}
+
+export async function startScriptedEcs(script: EcsScript): Promise<ScriptedEcs> {
+  let describes = 0;
+  let stopped = false;
+  const ok = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
+  const aws = await startScriptedAws((call) => {
+    const request = JSON.parse(call.body || '{}') as Json;
+    switch (call.operation) {
+      case 'ECS.DescribeServices':
+        return ok({ services: [script.service ?? service()], failures: [] });
+      case 'ECS.DescribeTaskDefinition':
+        return ok({ taskDefinition: script.taskDefinition ?? taskDefinition(), tags: [] });
+      case 'ECS.RegisterTaskDefinition':
+        return ok({ taskDefinition: { ...request, taskDefinitionArn: `${FAMILY_ARN}:8`, revision: 8, status: 'ACTIVE' }, tags: request.tags ?? [] });
+      case 'ECS.RunTask':
+        return ok(script.runTask ?? { tasks: [task('PROVISIONING')], failures: [] });
+      case 'ECS.DescribeTasks': {
+        if (stopped && script.afterStop) return ok({ tasks: [script.afterStop], failures: [] });
+        const answer = script.describes[Math.min(describes++, script.describes.length - 1)];
+        return ok({ tasks: [answer], failures: [] });
+      }
+      case 'ECS.StopTask':
+        stopped = true;
+        return ok({ task: { ...(script.describes.at(-1) ?? task('RUNNING')), desiredStatus: 'STOPPED', stoppedReason: request.reason } });
+      default:
+        return jsonError(400, 'UnknownOperationException', `not scripted: ${call.operation}`);
+    }
+  });
+  return { ...aws, requests: (operation) => aws.calls.filter((call) => call.operation === `ECS.${operation}`).map((call) => JSON.parse(call.body) as Json) };
+}
