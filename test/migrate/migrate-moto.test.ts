@@ -128,6 +128,7 @@ describe('migrate against moto', () => {
     [{ 'task-definition': 'shop-api', cluster: 'nowhere' }, 'ECS cluster "nowhere" does not exist (or is not active) in this account and region.%0AClusters here: shop-prod.'],
     [{ service: 'api', subnets: 'subnet-zz' }, 'Input "subnets" contains "subnet-zz", which is not a subnet id.'],
     [{ service: 'api', command: '["npx", 3]' }, 'Input "command" must be a non-empty JSON array of strings.'],
+    [{ service: 'api', 'launch-type': 'FARGATE', 'capacity-provider-strategy': '[{"capacityProvider": "FARGATE_SPOT"}]' }, 'Inputs "launch-type" and "capacity-provider-strategy" are both set'],
   ])('reports %j by name before RunTask', async (inputs, message) => {
     await seedShop();
     const result = await runAction('migrate', { inputs: { ...inputs, image: NEW_IMAGE, ...FAST }, env: awsTestEnv(), cwd: workspace() });
@@ -155,17 +156,17 @@ describe('migrate against moto', () => {
     expect(result.summary).toContain('⏱️ timed out');
   });
 
-  it('stops the task when the step is cancelled (SIGTERM) and exits non-zero', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops the task when the step is cancelled (%s) and exits non-zero', async (signal) => {
     await seedShop();
     await setTaskProgress(KEEP_RUNNING);
     const running = startAction('migrate', { inputs: { service: 'api', ...FAST }, env: awsTestEnv(), cwd: workspace() });
     const arn = await startedTaskArn(running);
     await running.waitForLog(`is RUNNING`);
-    running.child.kill('SIGTERM');
+    running.child.kill(signal);
     const result = await running.result;
 
     expect(result.code).toBe(1);
-    expect(result.log).toContain('Received SIGTERM: the workflow run is being cancelled.');
+    expect(result.log).toContain(`Received ${signal}: the workflow run is being cancelled.`);
     expect(result.outputs).toMatchObject({ status: 'cancelled', 'task-arn': arn });
     expect(result.state).toMatchObject({ 'task-arn': arn, cluster: CLUSTER, region: 'us-east-1', 'task-stopped': 'true' });
     const [task] = await tasksOf();
