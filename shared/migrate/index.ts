@@ -168,8 +168,8 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
     lastLines: (follower?.lastLines() ?? []).map(redactCredentials),
     warnings,
   };
+  // A failure is printed once, by the action's error message.
   if (report.status === 'succeeded') core.info(`Migration succeeded in ${formatDuration(durationMs)}: ${report.headline}`);
-  else for (const line of [report.headline, ...report.evidence]) core.info(line);
   return report;
 }
 
