@@ -1,0 +1,377 @@
+/**
+ * The ECS operations the simulator answers, with requests and responses in the shapes of the real
+ * AWS JSON 1.1 API (timestamps as epoch seconds, failures lists, error types).
+ */
+import { EcsModel, SimError, type Json, type ServiceDeploymentRecord, type SimCluster, type SimDeployment, type SimService, type SimTask, type TaskDefinitionRecord } from './model.js';
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms) / 1000);
+
+function strip<T extends Json>(value: T): T {
+  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+function limit(items: unknown, max: number, what: string): string[] {
+  if (!Array.isArray(items) || items.length === 0) throw new SimError('InvalidParameterException', `${what} can not be empty.`);
+  if (items.length > max) throw new SimError('InvalidParameterException', `${what} can have at most ${max} items.`);
+  return items.map(String);
+}
+
+function page<T>(items: T[], input: Json, fallback: number, max: number): { items: T[]; nextToken?: string } {
+  const size = typeof input.maxResults === 'number' ? input.maxResults : fallback;
+  if (size < 1 || size > max) throw new SimError('InvalidParameterException', `maxResults must be between 1 and ${max}.`);
+  const start = typeof input.nextToken === 'string' ? Number(Buffer.from(input.nextToken, 'base64url').toString()) : 0;
+  const slice = items.slice(start, start + size);
+  return { items: slice, nextToken: start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined };
+}
+
+export function taskDefinitionShape(model: EcsModel, record: TaskDefinitionRecord): Json {
+  const containers = (record.body.containerDefinitions as Json[]).map(
+    (container): Json => strip({ cpu: 0, portMappings: [], essential: true, environment: [], mountPoints: [], volumesFrom: [], systemControls: [], ...container }),
+  );
+  const usesAwslogs = containers.some((container) => (container.logConfiguration as Json | undefined)?.logDriver === 'awslogs');
+  const usesEcr = containers.some((container) => /\.dkr\.ecr\./.test(String(container.image)));
+  return strip({
+    taskDefinitionArn: record.arn,
+    ...record.body,
+    containerDefinitions: containers,
+    family: record.family,
+    revision: record.revision,
+    volumes: record.body.volumes ?? [],
+    status: record.status,
+    requiresAttributes: [
+      ...(usesAwslogs ? [{ name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' }, { name: 'ecs.capability.execution-role-awslogs' }] : []),
+      ...(usesEcr ? [{ name: 'com.amazonaws.ecs.capability.ecr-auth' }, { name: 'ecs.capability.execution-role-ecr-pull' }] : []),
+      { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.19' },
+    ],
+    placementConstraints: record.body.placementConstraints ?? [],
+    compatibilities: ['EC2', 'FARGATE'],
+    registeredAt: seconds(record.registeredAt),
+    registeredBy: `arn:aws:sts::${model.account}:assumed-role/github-actions-deployer/GitHubActions`,
+    deregisteredAt: seconds(record.deregisteredAt),
+  });
+}
+
+function deploymentShape(model: EcsModel, service: SimService, deployment: SimDeployment): Json {
+  const tasks = [...service.cluster.tasks.values()].filter((task) => task.deployment === deployment && task.desiredStatus === 'RUNNING');
+  return strip({
+    id: deployment.id,
+    status: deployment.status,
+    taskDefinition: deployment.taskDefinition.arn,
+    desiredCount: deployment.desiredCount,
+    pendingCount: tasks.filter((task) => task.lastStatus !== 'RUNNING').length,
+    runningCount: tasks.filter((task) => task.lastStatus === 'RUNNING').length,
+    failedTasks: deployment.failedTasks,
+    createdAt: seconds(deployment.createdAt),
+    updatedAt: seconds(deployment.updatedAt),
+    launchType: service.launchType,
+    platformVersion: service.launchType === 'FARGATE' ? '1.4.0' : undefined,
+    platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
+    networkConfiguration: networkConfiguration(),
+    rolloutState: deployment.rolloutState,
+    rolloutStateReason: deployment.rolloutStateReason,
+  });
+}
+
+function networkConfiguration(): Json {
+  return { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } };
+}
+
+export function serviceShape(model: EcsModel, service: SimService): Json {
+  const deployments = service.deployments.map((deployment) => deploymentShape(model, service, deployment));
+  const sum = (field: 'runningCount' | 'pendingCount') => deployments.reduce((total, deployment) => total + Number(deployment[field] ?? 0), 0);
+  return strip({
+    serviceArn: service.arn,
+    serviceName: service.name,
+    clusterArn: service.cluster.arn,
+    loadBalancers: [],
+    serviceRegistries: [],
+    status: service.status,
+    desiredCount: service.desiredCount,
+    runningCount: sum('runningCount'),
+    pendingCount: sum('pendingCount'),
+    launchType: service.launchType,
+    platformVersion: service.launchType === 'FARGATE' ? 'LATEST' : undefined,
+    platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
+    taskDefinition: service.taskDefinition.arn,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: service.circuitBreaker,
+      maximumPercent: service.maximumPercent,
+      minimumHealthyPercent: service.minimumHealthyPercent,
+      strategy: 'ROLLING',
+    },
+    deployments,
+    roleArn: `arn:aws:iam::${model.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+    events: service.events.map((event) => ({ id: event.id, createdAt: seconds(event.createdAt), message: event.message })),
+    createdAt: seconds(service.createdAt),
+    placementConstraints: [],
+    placementStrategy: [],
+    networkConfiguration: networkConfiguration(),
+    healthCheckGracePeriodSeconds: 0,
+    schedulingStrategy: 'REPLICA',
+    deploymentController: { type: service.deploymentController },
+    createdBy: `arn:aws:iam::${model.account}:role/platform-admin`,
+    enableECSManagedTags: true,
+    propagateTags: 'NONE',
+    enableExecuteCommand: false,
+    availabilityZoneRebalancing: 'ENABLED',
+  });
+}
+
+export function taskShape(model: EcsModel, task: SimTask): Json {
+  const definition = task.definition.body;
+  return strip({
+    attachments: [],
+    attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
+    availabilityZone: task.availabilityZone,
+    clusterArn: task.cluster.arn,
+    connectivity: task.connectivityAt !== undefined ? 'CONNECTED' : undefined,
+    connectivityAt: seconds(task.connectivityAt),
+    containers: task.containers.map((container) =>
+      strip({
+        containerArn: container.containerArn,
+        taskArn: task.taskArn,
+        name: container.name,
+        image: container.image,
+        runtimeId: container.runtimeId,
+        lastStatus: container.lastStatus,
+        exitCode: container.exitCode,
+        reason: container.reason,
+        networkBindings: [],
+        networkInterfaces: [],
+        healthStatus: container.healthStatus,
+        cpu: '0',
+      }),
+    ),
+    cpu: definition.cpu as string | undefined,
+    createdAt: seconds(task.createdAt),
+    desiredStatus: task.desiredStatus,
+    enableExecuteCommand: false,
+    executionStoppedAt: seconds(task.stoppedAt),
+    group: task.group,
+    healthStatus: task.healthStatus,
+    lastStatus: task.lastStatus,
+    launchType: task.launchType,
+    memory: definition.memory as string | undefined,
+    overrides: task.overrides,
+    platformVersion: task.launchType === 'FARGATE' ? '1.4.0' : undefined,
+    platformFamily: task.launchType === 'FARGATE' ? 'Linux' : undefined,
+    pullStartedAt: seconds(task.pullStartedAt),
+    pullStoppedAt: seconds(task.pullStoppedAt),
+    startedAt: seconds(task.startedAt),
+    startedBy: task.startedBy,
+    stopCode: task.stopCode,
+    stoppedAt: seconds(task.stoppedAt),
+    stoppedReason: task.stoppedReason,
+    stoppingAt: seconds(task.stoppingAt),
+    tags: [],
+    taskArn: task.taskArn,
+    taskDefinitionArn: task.definition.arn,
+    version: task.lastStatus === 'STOPPED' ? 5 : task.lastStatus === 'RUNNING' ? 3 : 1,
+    ephemeralStorage: { sizeInGiB: 20 },
+  });
+}
+
+function serviceDeploymentBrief(service: SimService, record: ServiceDeploymentRecord): Json {
+  return strip({
+    serviceDeploymentArn: record.arn,
+    serviceArn: service.arn,
+    clusterArn: service.cluster.arn,
+    startedAt: seconds(record.startedAt),
+    createdAt: seconds(record.createdAt),
+    finishedAt: seconds(record.finishedAt),
+    targetServiceRevisionArn: record.target.arn,
+    status: record.status,
+    statusReason: record.statusReason,
+  });
+}
+
+function serviceDeploymentShape(service: SimService, record: ServiceDeploymentRecord): Json {
+  return strip({
+    serviceDeploymentArn: record.arn,
+    serviceArn: service.arn,
+    clusterArn: service.cluster.arn,
+    createdAt: seconds(record.createdAt),
+    startedAt: seconds(record.startedAt),
+    finishedAt: seconds(record.finishedAt),
+    updatedAt: seconds(record.updatedAt),
+    sourceServiceRevisions: record.source.map((source) => ({
+      arn: source.revision.arn,
+      requestedTaskCount: source.requested,
+      runningTaskCount: source.running,
+      pendingTaskCount: source.pending,
+    })),
+    targetServiceRevision: { arn: record.target.arn, requestedTaskCount: service.desiredCount, runningTaskCount: 0, pendingTaskCount: 0 },
+    status: record.status,
+    statusReason: record.statusReason,
+    deploymentConfiguration: { deploymentCircuitBreaker: service.circuitBreaker, maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
+    rollback: record.rollback && { reason: record.rollback.reason, startedAt: seconds(record.rollback.startedAt), serviceRevisionArn: record.rollback.serviceRevisionArn },
+    deploymentCircuitBreaker: record.circuitBreaker,
+    alarms: { status: 'DISABLED' },
+  });
+}
+
+/** Every service, to find service deployments and revisions by ARN. */
+function allServices(model: EcsModel): SimService[] {
+  return [...model.clusters.values()].flatMap((cluster) => [...cluster.services.values()]);
+}
+
+function findTask(cluster: SimCluster, reference: string): SimTask | undefined {
+  return cluster.tasks.get(reference.slice(reference.lastIndexOf('/') + 1));
+}
+
+type Handler = (model: EcsModel, input: Json) => Json;
+
+export const OPERATIONS: Record<string, Handler> = {
+  RegisterTaskDefinition(model, input) {
+    const record = model.registerTaskDefinition(input);
+    return { taskDefinition: taskDefinitionShape(model, record), tags: record.tags };
+  },
+
+  DescribeTaskDefinition(model, input) {
+    const record = model.taskDefinition(String(input.taskDefinition ?? ''));
+    const include = Array.isArray(input.include) ? input.include : [];
+    return strip({ taskDefinition: taskDefinitionShape(model, record), tags: include.includes('TAGS') ? record.tags : undefined });
+  },
+
+  DeregisterTaskDefinition(model, input) {
+    return { taskDefinition: taskDefinitionShape(model, model.deregisterTaskDefinition(String(input.taskDefinition ?? ''))) };
+  },
+
+  ListTaskDefinitions(model, input) {
+    const status = typeof input.status === 'string' ? input.status : 'ACTIVE';
+    const prefix = typeof input.familyPrefix === 'string' ? input.familyPrefix : '';
+    let records = [...model.families.values()].flat().filter((record) => record.family.startsWith(prefix) && (status === 'ALL' || record.status === status));
+    records.sort((a, b) => a.family.localeCompare(b.family) || a.revision - b.revision);
+    if (input.sort === 'DESC') records = records.reverse();
+    const { items, nextToken } = page(records, input, 100, 100);
+    return strip({ taskDefinitionArns: items.map((record) => record.arn), nextToken });
+  },
+
+  DescribeServices(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const names = limit(input.services, 10, 'services');
+    const services: Json[] = [];
+    const failures: Json[] = [];
+    for (const name of names) {
+      const service = model.service(cluster, name);
+      if (service) services.push(serviceShape(model, service));
+      else failures.push({ arn: name.startsWith('arn:') ? name : model.arn(`service/${cluster.name}/${name}`), reason: 'MISSING' });
+    }
+    return { services, failures };
+  },
+
+  ListServices(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const { items, nextToken } = page([...cluster.services.values()].filter((service) => service.status === 'ACTIVE'), input, 10, 100);
+    return strip({ serviceArns: items.map((service) => service.arn), nextToken });
+  },
+
+  UpdateService(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const service = model.updateService(cluster, String(input.service ?? ''), input);
+    return { service: serviceShape(model, service) };
+  },
+
+  ListTasks(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    if (input.serviceName !== undefined && input.startedBy !== undefined) {
+      throw new SimError('InvalidParameterException', 'startedBy and serviceName cannot be specified together.');
+    }
+    const desired = typeof input.desiredStatus === 'string' ? input.desiredStatus : 'RUNNING';
+    const tasks = [...cluster.tasks.values()].filter(
+      (task) =>
+        task.desiredStatus === desired &&
+        (input.startedBy === undefined || task.startedBy === input.startedBy) &&
+        (input.serviceName === undefined || task.service?.name === input.serviceName) &&
+        (input.family === undefined || task.definition.family === input.family),
+    );
+    tasks.sort((a, b) => b.createdAt - a.createdAt);
+    const { items, nextToken } = page(tasks, input, 100, 100);
+    return strip({ taskArns: items.map((task) => task.taskArn), nextToken });
+  },
+
+  DescribeTasks(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const references = limit(input.tasks, 100, 'tasks');
+    const tasks: Json[] = [];
+    const failures: Json[] = [];
+    for (const reference of references) {
+      const task = findTask(cluster, reference);
+      if (task) tasks.push(taskShape(model, task));
+      else failures.push({ arn: reference, reason: 'MISSING' });
+    }
+    return { tasks, failures };
+  },
+
+  RunTask(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    return { tasks: model.runTask(cluster, input).map((task) => taskShape(model, task)), failures: [] };
+  },
+
+  StopTask(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    return { task: taskShape(model, model.stopTask(cluster, String(input.task ?? ''), input.reason as string | undefined)) };
+  },
+
+  ListServiceDeployments(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const service = model.service(cluster, String(input.service ?? ''));
+    if (!service) throw new SimError('ServiceNotFoundException', 'Service not found.');
+    const statuses = Array.isArray(input.status) ? input.status.map(String) : undefined;
+    const window = (input.createdAt as { before?: number; after?: number } | undefined) ?? {};
+    const records = service.history.filter(
+      (record) =>
+        (!statuses || statuses.includes(record.status)) &&
+        (window.after === undefined || record.createdAt >= window.after * 1000) &&
+        (window.before === undefined || record.createdAt <= window.before * 1000),
+    );
+    const { items, nextToken } = page(records, input, 20, 100);
+    return strip({ serviceDeployments: items.map((record) => serviceDeploymentBrief(service, record)), nextToken });
+  },
+
+  DescribeServiceDeployments(model, input) {
+    const arns = limit(input.serviceDeploymentArns, 20, 'serviceDeploymentArns');
+    const serviceDeployments: Json[] = [];
+    const failures: Json[] = [];
+    for (const arn of arns) {
+      const service = allServices(model).find((candidate) => candidate.history.some((record) => record.arn === arn));
+      const record = service?.history.find((candidate) => candidate.arn === arn);
+      if (service && record) serviceDeployments.push(serviceDeploymentShape(service, record));
+      else failures.push({ arn, reason: 'MISSING' });
+    }
+    return { serviceDeployments, failures };
+  },
+
+  DescribeServiceRevisions(model, input) {
+    const arns = limit(input.serviceRevisionArns, 20, 'serviceRevisionArns');
+    const serviceRevisions: Json[] = [];
+    const failures: Json[] = [];
+    for (const arn of arns) {
+      const service = allServices(model).find((candidate) => candidate.revisions.has(arn));
+      const revision = service?.revisions.get(arn);
+      if (!service || !revision) {
+        failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
+      const definition = model.taskDefinition(revision.taskDefinition);
+      const containers = definition.body.containerDefinitions as Json[];
+      serviceRevisions.push({
+        serviceRevisionArn: revision.arn,
+        serviceArn: service.arn,
+        clusterArn: service.cluster.arn,
+        taskDefinition: revision.taskDefinition,
+        launchType: service.launchType,
+        platformVersion: service.launchType === 'FARGATE' ? 'LATEST' : undefined,
+        platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
+        loadBalancers: [],
+        serviceRegistries: [],
+        networkConfiguration: networkConfiguration(),
+        containerImages: containers.map((container) => ({ containerName: container.name, image: container.image })),
+        guardDutyEnabled: false,
+        createdAt: seconds(revision.createdAt),
+      });
+    }
+    return { serviceRevisions, failures };
+  },
+};

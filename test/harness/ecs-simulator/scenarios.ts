@@ -1,0 +1,85 @@
+/**
+ * What a simulated task does, chosen by the image (and, for one-shot tasks, the command) it runs.
+ * Durations are in simulated seconds.
+ */
+
+export type Behaviour =
+  /** Starts, becomes healthy and keeps running until ECS stops it. */
+  | 'runs'
+  /** Starts, runs `runSeconds`, then its essential container exits with `exitCode` (a crash loop for a service, a one-shot task otherwise). */
+  | 'exits'
+  /** Never starts: the image cannot be pulled. */
+  | 'image-pull-failure'
+  /** Never starts: a secret the task definition names cannot be fetched. */
+  | 'secrets-failure'
+  /** Starts but fails its health checks after `healthCheckSeconds`, and ECS replaces it. */
+  | 'health-check-failure'
+  /** No capacity: ECS cannot place the task at all. */
+  | 'no-capacity';
+
+export interface Scenario {
+  behaviour: Behaviour;
+  /** Exit code of the essential container for `exits` (default 1 for services, 0 for one-shot tasks). */
+  exitCode?: number;
+  /** Lines the essential container writes once it runs (pushed to CloudWatch Logs when a moto URL is given). */
+  logLines?: string[];
+  /** PROVISIONING to PENDING (default 10). */
+  provisionSeconds?: number;
+  /** PENDING (image pull) to RUNNING (default 20). */
+  pullSeconds?: number;
+  /** How long an `exits` container runs (default 8). */
+  runSeconds?: number;
+  /** How long a task must run (and be healthy) before ECS counts it as a success (default 10). */
+  stableSeconds?: number;
+  /** How long a `health-check-failure` task runs before it is marked UNHEALTHY (default 40). */
+  healthCheckSeconds?: number;
+  /** How long a task takes to stop once ECS stops it: load-balancer draining and SIGTERM (default 15). */
+  drainSeconds?: number;
+}
+
+export interface ScenarioRule extends Scenario {
+  /** Matches when the image contains this text, or matches this pattern. */
+  image?: string | RegExp;
+  /** Matches when the container's command override (joined with spaces) contains this text or matches this pattern. */
+  command?: string | RegExp;
+}
+
+export const HEALTHY: Scenario = { behaviour: 'runs' };
+
+function matches(pattern: string | RegExp | undefined, value: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  if (value === undefined) return false;
+  return typeof pattern === 'string' ? value.includes(pattern) : pattern.test(value);
+}
+
+export function pickScenario(rules: readonly ScenarioRule[], image: string, command?: string): Scenario {
+  return rules.find((rule) => matches(rule.image, image) && matches(rule.command, command)) ?? HEALTHY;
+}
+
+export const seconds = {
+  provision: (scenario: Scenario) => (scenario.provisionSeconds ?? 10) * 1000,
+  pull: (scenario: Scenario) => (scenario.pullSeconds ?? 20) * 1000,
+  run: (scenario: Scenario) => (scenario.runSeconds ?? 8) * 1000,
+  stable: (scenario: Scenario) => (scenario.stableSeconds ?? 10) * 1000,
+  healthCheck: (scenario: Scenario) => (scenario.healthCheckSeconds ?? 40) * 1000,
+  drain: (scenario: Scenario) => (scenario.drainSeconds ?? 15) * 1000,
+};
+
+/** What a container prints when the scenario does not say. */
+export function defaultLogLines(scenario: Scenario, container: string): string[] {
+  switch (scenario.behaviour) {
+    case 'exits':
+      return (scenario.exitCode ?? 1) === 0
+        ? [`${container}: starting`, `${container}: done`]
+        : [
+            `${container}: starting`,
+            'Error: connect ECONNREFUSED 10.0.12.7:5432',
+            '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+            `${container}: fatal error during start-up, exiting with code ${scenario.exitCode ?? 1}`,
+          ];
+    case 'health-check-failure':
+      return [`${container}: listening on port 3000`, 'GET /healthz 503 (database pool exhausted)', 'GET /healthz 503 (database pool exhausted)'];
+    default:
+      return [`${container}: listening on port 3000`];
+  }
+}
