@@ -3,7 +3,7 @@
  * (with the htpasswd user and password moto's ECR token decodes to) stands in for the registry, and
  * a private dockerd with buildx builds the images.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,9 @@ let ecr: ECRClient;
 let emptyDir: string;
 
 beforeAll(async () => {
-  [engine, registry] = await Promise.all([startDocker(), startRegistry('AWS', PASSWORD)]);
+  // Keep whichever started, so afterAll stops it even when the other failed.
+  const started = await Promise.allSettled([startDocker().then((e) => (engine = e)), startRegistry('AWS', PASSWORD).then((r) => (registry = r))]);
+  for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
   workspace = createWorkspace();
   emptyDir = mkdtempSync(join(tmpdir(), 'berth-no-plugins-'));
   home = mkdtempSync(join(tmpdir(), 'berth-home-'));
@@ -45,6 +47,7 @@ beforeEach(() => {
   ecr = new ECRClient({ region: TEST_REGION });
   runnerTemp = mkdtempSync(join(tmpdir(), 'berth-runner-temp-'));
 });
+afterEach(() => rmSync(runnerTemp, { recursive: true, force: true }));
 
 async function createRepository(name = 'shop-api'): Promise<void> {
   await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
