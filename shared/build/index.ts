@@ -50,7 +50,8 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     core.info(`Repository ${repository.repositoryUri} (tags ${repository.imageTagMutability?.toLowerCase() ?? 'mutable'}).`);
     return { repository, existing: await lookForCommitImage(ecr, target.repository, commitTag, inputs.rebuild) };
   });
-  const registry = () => inputs.registry ?? target.registry ?? registryHost(repository!);
+  // Docker logs in and pushes here; ECR's API is asked about everything else.
+  const pushHost = (repo: Repository) => inputs.registry ?? target.registry ?? registryHost(repo);
 
   if (existing && repository) {
     return phase('Reuse the image already in ECR', async () => {
@@ -60,7 +61,7 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
       core.notice(`Skipped the build: ECR already has the image of commit ${commitTag} (${target.repository}@${digest}).${pointed}`);
       return {
         outcome: `skipped: commit already in ECR${moved.length ? `; moved ${moved.join(', ')}` : ''}`,
-        result: result(target, registry(), mainTag, digest, inputs.tags, true, existing.imageSizeInBytes, started),
+        result: result(target, pushHost(repository), mainTag, digest, inputs.tags, true, existing.imageSizeInBytes, started),
       };
     });
   }
@@ -74,7 +75,7 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     });
     let repo: Repository | undefined = repository;
     if (!repo) repo = await phase(`Create the ECR repository ${target.repository}`, () => createRepository(ecr, target.repository, settings));
-    const host = inputs.registry ?? target.registry ?? registryHost(repo);
+    const host = pushHost(repo);
     if (repo.imageTagMutability === 'IMMUTABLE') await refuseTakenTags(ecr, target.repository, inputs.tags.filter((tag) => tag !== commitTag));
 
     await phase(`Log in to ${host}`, async () => {
