@@ -1,10 +1,10 @@
-import * as input from '../../../shared/inputs.js';
 import { runAction } from '../../../shared/action.js';
-import { UserError } from '../../../shared/errors.js';
+import { getInputs } from './inputs.js';
 
 export async function run(): Promise<void> {
-  await runAction(async () => {
-    input.required('services', 'api');
-    throw new UserError('actions/deploy-ecs is not implemented yet.', 'Use a release of the suite that includes it.');
+  await runAction(async (action) => {
+    const inputs = getInputs();
+    const { deploy } = await import(/* webpackMode: "eager" */ '../../../shared/deploy/index.js');
+    await deploy(inputs, action);
   });
 }

@@ -1,0 +1,92 @@
+import * as input from '../../../shared/inputs.js';
+import { UserError } from '../../../shared/errors.js';
+import { readAwsInputs } from '../../../shared/aws/inputs.js';
+import { githubContext } from '../../../shared/github.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
+import { IMAGE_TAG, isImage, parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
+import type { DeployInputs, Selection } from '../../../shared/deploy/types.js';
+
+const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+function name(inputName: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !NAME.test(value)) {
+    throw new UserError(`Input "${inputName}" is "${value}", which is not an ECS name.`, 'Use the name (letters, digits, - and _), not an ARN.');
+  }
+  return value;
+}
+
+function selection(): Selection {
+  const services = input.optional('services');
+  const service = name('service', input.optional('service'));
+  if (services !== undefined && service !== undefined) {
+    throw new UserError('Inputs "services" and "service" are both set.', 'Use "services" for services of the manifest, or "service" with "cluster" for one ECS service named directly, not both.');
+  }
+  if (service !== undefined) {
+    return { kind: 'explicit', cluster: name('cluster', input.required('cluster', 'shop-prod'))!, service, container: name('container', input.optional('container')) };
+  }
+  if (services === undefined) {
+    throw new UserError(
+      'Input "services" is required: name the services of the manifest to deploy (or "all"), or set "service" and "cluster" to deploy one ECS service directly.',
+      'For example "services: ${{ needs.changes.outputs.services }}" or "services: api, web".',
+    );
+  }
+  if (input.optional('cluster') !== undefined || input.optional('container') !== undefined) {
+    throw new UserError('Inputs "cluster" and "container" only apply with "service".', 'With "services", clusters and containers come from the manifest (ecs.cluster, ecs.container).');
+  }
+  return { kind: 'manifest', file: input.optional('manifest') ?? DEFAULT_MANIFEST, names: parseServiceNames(services) };
+}
+
+export function getInputs(): DeployInputs {
+  const chosen = selection();
+  const image = input.optional('image');
+  if (image !== undefined && !isImage(image)) {
+    throw new UserError(`Input "image" is "${image}", which is not an image reference.`, 'Use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest>.');
+  }
+  if (image !== undefined && chosen.kind !== 'explicit') {
+    throw new UserError('Input "image" only applies with "service".', 'For services of the manifest, use "images" (api=<image> lines), or leave it empty to deploy <repository>:<image-tag>.');
+  }
+  const imageTag = input.optional('image-tag') ?? githubContext().sha;
+  if (!IMAGE_TAG.test(imageTag)) {
+    throw new UserError(`Input "image-tag" is "${imageTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -; by default the commit SHA is used.');
+  }
+  const registry = input.optional('registry');
+  if (registry !== undefined && !/^[a-zA-Z0-9.-]+(:\d+)?$/.test(registry)) {
+    throw new UserError(`Input "registry" is "${registry}", which is not a registry host.`, 'Give a host such as 123456789012.dkr.ecr.us-east-1.amazonaws.com, without a path or scheme.');
+  }
+  const inputs: DeployInputs = {
+    selection: chosen,
+    images: parseImages(input.optional('images')),
+    image,
+    imageTag,
+    registry,
+    taskDefinition: input.optional('task-definition'),
+    environment: parseEnvironment(input.optional('environment')),
+    wait: input.boolean('wait', true),
+    waitTimeoutMs: input.duration('wait-timeout', '15m', { minMs: 1000, maxMs: 6 * 3_600_000 }),
+    pollIntervalMs: input.duration('poll-interval', '10s', { minMs: 100, maxMs: 300_000 }),
+    failedTasksThreshold: input.integer('failed-tasks-threshold', 3, { min: 0, max: 1000 }),
+    healthUrls: parseHealthUrls(input.optional('health-url')),
+    healthTimeoutMs: input.duration('health-timeout', '2m', { minMs: 1000, maxMs: 3_600_000 }),
+    rollback: input.boolean('rollback', true),
+    rollbackTo: parseRollbackTo(input.optional('rollback-to')),
+    forceNewDeployment: input.boolean('force-new-deployment', false),
+    aws: readAwsInputs(),
+  };
+  if (inputs.rollbackTo) {
+    const conflicting = (
+      [
+        ['images', Object.keys(inputs.images).length > 0],
+        ['image', inputs.image !== undefined],
+        ['task-definition', inputs.taskDefinition !== undefined],
+        ['environment', Object.keys(inputs.environment).length > 0],
+      ] as const
+    ).filter(([, set]) => set);
+    if (conflicting.length) {
+      throw new UserError(
+        `Input "rollback-to" puts back an earlier release as it was, so ${conflicting.map(([inputName]) => `"${inputName}"`).join(' and ')} cannot be set with it.`,
+        'Remove them, or deploy a new release without "rollback-to".',
+      );
+    }
+  }
+  return inputs;
+}

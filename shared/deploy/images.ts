@@ -1,0 +1,42 @@
+/** Image references, and the account's ECR registry. */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createClient, type AwsSession } from '../aws/client.js';
+
+export interface ImageRef {
+  registry?: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function parseImageRef(image: string): ImageRef {
+  const [withoutDigest, digest] = image.split('@') as [string, string | undefined];
+  const slash = withoutDigest.indexOf('/');
+  const first = slash >= 0 ? withoutDigest.slice(0, slash) : '';
+  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const registry = hasRegistry ? first : undefined;
+  const rest = hasRegistry ? withoutDigest.slice(slash + 1) : withoutDigest;
+  const colon = rest.lastIndexOf(':');
+  return colon >= 0 ? { registry, repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { registry, repository: rest, digest };
+}
+
+/** The tag, or the start of the digest, for tables and logs. */
+export function shortImage(image: string): string {
+  const ref = parseImageRef(image);
+  if (ref.tag) return ref.tag;
+  if (ref.digest) return `${ref.digest.slice(0, 19)}…`;
+  return 'latest';
+}
+
+/** The same repository with another tag (any digest dropped). */
+export function withTag(image: string, tag: string): string {
+  const ref = parseImageRef(image);
+  return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}:${tag}`;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com` for the identity the session runs as. */
+export async function accountRegistry(session: AwsSession): Promise<string> {
+  const { Account } = await createClient(STSClient, session).send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error('STS GetCallerIdentity returned no account');
+  return `${Account}.dkr.ecr.${session.region}.amazonaws.com`;
+}

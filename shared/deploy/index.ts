@@ -1,0 +1,270 @@
+/**
+ * Deploys services to ECS: validate everything, register the new revisions, update the services,
+ * watch every rollout with one poller, and put the last good revision back when one fails.
+ */
+import * as core from '@actions/core';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient, UpdateServiceCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { phase, type ActionRun } from '../action.js';
+import { createClient, type AwsSession } from '../aws/client.js';
+import { describeAwsError, isAwsError } from '../aws/errors.js';
+import { openSession } from '../aws/session.js';
+import { DeploymentFailure, UserError, errorMessage } from '../errors.js';
+import { githubContext } from '../github.js';
+import { loadManifest } from '../manifest/load.js';
+import { containerImage, registerTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { formatDuration } from '../time.js';
+import { formatEvidence, type FailureReport } from './evidence.js';
+import { checkHealth } from './health.js';
+import { lastSuccessfulTaskDefinition } from './history.js';
+import { shortImage } from './images.js';
+import { prepare, type Plan } from './prepare.js';
+import { deployResult, failureText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
+import { stopReason } from './stopped.js';
+import { resolveTargets } from './targets.js';
+import { RolloutWatcher, type WatchRequest } from './watch.js';
+import type { DeployInputs } from './types.js';
+
+interface Engine {
+  inputs: DeployInputs;
+  session: AwsSession;
+  ecs: ECSClient;
+  watcher: RolloutWatcher;
+}
+
+export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<void> {
+  const github = githubContext();
+  const manifest = inputs.selection.kind === 'manifest' ? await loadManifest(inputs.selection.file, github.workspace) : undefined;
+  const targets = resolveTargets(inputs, manifest);
+  const title = inputs.rollbackTo ? 'Roll back on ECS' : 'Deploy to ECS';
+  if (targets.length === 0) {
+    core.notice('No services to deploy: the "services" input is an empty list.');
+    writeOutputs({ outcome: 'deployed', services: [] });
+    action.setSummary((summary) => summary.addHeading(`${title}: nothing to deploy`, 2));
+    return;
+  }
+
+  const session = await openSession({ ...inputs.aws, roleToAssume: inputs.aws.roleToAssume ?? manifest?.role }, { fallbackRegion: manifest?.region });
+  const ecs = createClient(ECSClient, session);
+  const logsClients = new Map<string, CloudWatchLogsClient>();
+  const logsFor = (region: string) => {
+    let client = logsClients.get(region);
+    if (!client) logsClients.set(region, (client = createClient(CloudWatchLogsClient, { ...session, region })));
+    return client;
+  };
+  const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor, pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
+  const engine: Engine = { inputs, session, ecs, watcher };
+
+  const plans = await phase('Validate', async () => {
+    const prepared = await prepare(targets, { inputs, ecs, session, workspace: github.workspace, manifestRegistry: manifest?.registry });
+    for (const plan of prepared) core.info(describePlan(plan));
+    core.info(`Everything checks out: ${prepared.length} service${prepared.length === 1 ? '' : 's'} to ${inputs.rollbackTo ? 'roll back' : 'deploy'}.`);
+    return prepared;
+  });
+
+  const runs: ServiceRun[] = plans.map((plan) => ({
+    plan,
+    taskDefinitionArn: plan.release.kind === 'existing' ? plan.release.arn : '',
+    definition: plan.release.kind === 'existing' ? plan.release.definition : undefined,
+    deploymentId: '',
+    startedAt: Date.now(),
+    reason: '',
+    rolledBackTo: '',
+    state: 'validated',
+    seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
+  }));
+  action.setSummary(summaryWriter(runs, session.region, title));
+
+  const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
+  if (toRegister.length) {
+    await phase('Register task definitions', () => Promise.all(toRegister.map((run) => register(engine, run))));
+  }
+  await phase('Update services', () => Promise.all(runs.map((run) => update(engine, run))));
+
+  if (inputs.wait) {
+    await phase('Watch rollouts', async () => {
+      await Promise.all(runs.filter((run) => run.outcome === undefined).map((run) => lifecycle(engine, run)));
+      core.info(`Watched with ${watcher.stats.polls} polls and ${watcher.stats.describeCalls} DescribeServices calls.`);
+    });
+  } else {
+    for (const run of runs.filter((candidate) => candidate.outcome === undefined)) {
+      finish(run, 'deployed', `rollout started and not watched (wait: false); follow deployment ${run.deploymentId} in the ECS console`);
+    }
+  }
+
+  const result = deployResult(runs, session.region);
+  writeOutputs(result);
+  for (const run of runs) core.info(`${run.plan.target.name}: ${run.outcome}${run.reason ? ` (${run.reason})` : ''} in ${formatDuration(run.finishedAt! - run.startedAt)}`);
+  const failed = runs.filter((run) => run.outcome !== 'deployed');
+  if (failed.length === 0) return;
+  for (const run of failed) core.error(failureText(run), { title: `${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}` });
+  throw new DeploymentFailure(
+    `${failed.length} of ${runs.length} service${runs.length === 1 ? '' : 's'} did not deploy (${overallOutcome(runs)}):\n${failed.map((run) => `  ${run.plan.target.name}: ${run.outcome}: ${run.reason}`).join('\n')}`,
+    failed
+      .map((run) => run.rollbackFailure?.hint ?? run.failure?.hint)
+      .filter((hint, i, all): hint is string => Boolean(hint) && all.indexOf(hint) === i)
+      .join('\n'),
+  );
+}
+
+function describePlan(plan: Plan): string {
+  const { target, release } = plan;
+  const now = `${shortTaskDefinition(plan.live.taskDefinitionArn!)} (${shortImage(containerImage(plan.live, plan.container) ?? '')})`;
+  const next =
+    release.kind === 'existing'
+      ? `${shortTaskDefinition(release.arn)} as it is${release.note ? `: ${release.note}` : ''}`
+      : `a new revision of ${release.input.family} with ${plan.image || 'the same image'}${release.note ? ` (${release.note})` : ''}`;
+  return `${target.name}: ${target.cluster}/${target.ecsService}, container ${plan.container}\n  running: ${now}\n  deploy:  ${next}${target.healthUrl ? `\n  health:  ${target.healthUrl}` : ''}`;
+}
+
+async function register(engine: Engine, run: ServiceRun): Promise<void> {
+  if (run.plan.release.kind !== 'register') return;
+  try {
+    const definition = await registerTaskDefinition(engine.ecs, run.plan.release.input);
+    run.taskDefinitionArn = definition.taskDefinitionArn!;
+    run.definition = definition;
+    run.state = 'registered';
+    core.info(`${run.plan.target.name}: registered ${shortTaskDefinition(run.taskDefinitionArn)}`);
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ClientException' || error.name === 'InvalidParameterException')) {
+      throw new UserError(
+        `ECS refused to register the task definition for ${run.plan.target.name}: ${error.message}`,
+        'Nothing was deployed. Fix the task definition (the "task-definition" file, or the "environment" input) and run again.',
+      );
+    }
+    throw error;
+  }
+}
+
+async function update(engine: Engine, run: ServiceRun): Promise<void> {
+  const { target } = run.plan;
+  run.startedAt = Date.now();
+  try {
+    const deployment = await startDeployment(engine, target.cluster, target.ecsService, run.taskDefinitionArn, engine.inputs.forceNewDeployment);
+    run.deploymentId = deployment.id;
+    run.state = 'rolling out';
+    const previous = run.plan.service.deployments?.find((candidate) => candidate.status === 'PRIMARY')?.id;
+    core.info(
+      deployment.id === previous
+        ? `${target.name}: ${target.ecsService} already runs ${shortTaskDefinition(run.taskDefinitionArn)}; ECS started no new deployment (set force-new-deployment to restart its tasks).`
+        : `${target.name}: ${target.ecsService} → ${shortTaskDefinition(run.taskDefinitionArn)}, deployment ${deployment.id}`,
+    );
+  } catch (error) {
+    const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+    core.error(`${target.name}: UpdateService failed: ${message}`);
+    finish(run, 'failed', `UpdateService failed, the service was not changed: ${message}`);
+  }
+}
+
+async function startDeployment(engine: Engine, cluster: string, service: string, taskDefinition: string, force: boolean): Promise<{ id: string; service: Service }> {
+  const response = await engine.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition, forceNewDeployment: force }));
+  const id = response.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id;
+  if (!id || !response.service) throw new Error(`UpdateService for ${service} returned no primary deployment`);
+  return { id, service: response.service };
+}
+
+function finish(run: ServiceRun, outcome: ServiceRun['outcome'], reason = ''): void {
+  run.outcome = outcome;
+  run.reason = reason;
+  run.finishedAt = Date.now();
+  run.state = outcome ?? run.state;
+}
+
+function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, definition?: TaskDefinition): WatchRequest {
+  const { target } = run.plan;
+  return {
+    label,
+    cluster: target.cluster,
+    service: target.ecsService,
+    deploymentId,
+    taskDefinitionArn,
+    definition,
+    container: run.plan.container,
+    timeoutMs: engine.inputs.waitTimeoutMs,
+    seenEvents: run.seenEvents,
+  };
+}
+
+/** One service: wait for its rollout, check its health, and roll back when it fails. */
+async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
+  const { target } = run.plan;
+  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, run.definition));
+  let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
+  if (watched.ok) {
+    core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}.`);
+    if (target.healthUrl) {
+      run.state = 'checking health';
+      const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
+      if (!health.ok) failure = { cause: 'health-check', summary: `the health check failed: ${health.detail}`, stopped: [], events: [], hint: 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.' };
+    }
+  }
+  if (!failure) {
+    finish(run, 'deployed');
+    core.info(`[${target.name}] deployed ${shortTaskDefinition(run.taskDefinitionArn)} in ${formatDuration(run.finishedAt! - run.startedAt)}.`);
+    return;
+  }
+
+  run.failure = failure;
+  const why = headline(failure);
+  core.info([`[${target.name}] FAILED: ${why}`, ...formatEvidence(failure).map((line) => `[${target.name}]   ${line}`)].join('\n'));
+
+  if (failure.ecsRollback) {
+    run.state = 'ECS rolling back';
+    core.info(`[${target.name}] ECS's circuit breaker is rolling back to ${shortTaskDefinition(failure.ecsRollback.taskDefinitionArn)}; following deployment ${failure.ecsRollback.deploymentId}.`);
+    await followRollback(engine, run, why, failure.ecsRollback.deploymentId, failure.ecsRollback.taskDefinitionArn, 'rolled back by the ECS circuit breaker');
+    return;
+  }
+  if (failure.cause === 'replaced') return finish(run, 'failed', `${why}; not rolled back, the newer deployment is in charge`);
+  if (failure.cause === 'aws-error') return finish(run, 'failed', `${why}; not rolled back, AWS could not be reached reliably`);
+  if (!engine.inputs.rollback) {
+    return finish(run, 'failed', `${why}; automatic rollback is off (rollback: false), so ${target.ecsService} is left on the failing deployment`);
+  }
+
+  run.state = 'rolling back';
+  const previous = await rollbackTarget(engine, run);
+  if (previous.arn === undefined) return finish(run, 'failed', `${why}; nothing to roll back to: ${previous.why}`);
+  core.info(`[${target.name}] rolling back to ${shortTaskDefinition(previous.arn)}, ${previous.note}.`);
+  let deploymentId: string;
+  try {
+    deploymentId = (await startDeployment(engine, target.cluster, target.ecsService, previous.arn, false)).id;
+  } catch (error) {
+    const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+    return finish(run, 'failed', `${why}; the rollback to ${shortTaskDefinition(previous.arn)} could not start: ${message}`);
+  }
+  await followRollback(engine, run, why, deploymentId, previous.arn, `rolled back to ${shortTaskDefinition(previous.arn)}`);
+}
+
+async function followRollback(engine: Engine, run: ServiceRun, why: string, deploymentId: string, taskDefinitionArn: string, done: string): Promise<void> {
+  const label = `${run.plan.target.name} rollback`;
+  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn));
+  if (watched.ok) {
+    run.rolledBackTo = taskDefinitionArn;
+    finish(run, 'rolled-back', `${why}; ${done}, which runs again`);
+    core.info(`[${label}] ${shortTaskDefinition(taskDefinitionArn)} runs again (${formatDuration(run.finishedAt! - run.startedAt)} after the update).`);
+    return;
+  }
+  run.rollbackFailure = watched.failure;
+  finish(run, 'failed', `${why}; the rollback to ${shortTaskDefinition(taskDefinitionArn)} failed too: ${headline(watched.failure)}`);
+  core.info([`[${label}] FAILED: ${headline(watched.failure)}`, ...formatEvidence(watched.failure).map((line) => `[${label}]   ${line}`)].join('\n'));
+}
+
+/** The revision to put back: ECS's last successful deployment, else what ran before this call. */
+async function rollbackTarget(engine: Engine, run: ServiceRun): Promise<{ arn: string; note: string } | { arn?: undefined; why: string }> {
+  const { target, service } = run.plan;
+  const last = await lastSuccessfulTaskDefinition(engine.ecs, target.cluster, target.ecsService, [run.taskDefinitionArn]);
+  if (last.taskDefinitionArn !== undefined) return { arn: last.taskDefinitionArn, note: 'the last revision that ran successfully (ECS deployment history)' };
+  const before = service.taskDefinition;
+  if (before && shortTaskDefinition(before) !== shortTaskDefinition(run.taskDefinitionArn)) {
+    return { arn: before, note: `the revision the service ran before this deploy (${last.why})` };
+  }
+  return { why: `${last.why}, and the service ran the same revision before this deploy` };
+}
+
+/** The failure in one line, with the latest failed task's verdict. */
+function headline(failure: FailureReport): string {
+  const latest = failure.stopped.at(-1);
+  if (!latest || failure.cause === 'health-check') return failure.summary;
+  const { verdict } = latest;
+  const what = verdict.kind === 'exited' ? `exit code ${verdict.exitCode ?? '?'}` : verdict.kind.replace(/-/g, ' ');
+  return `${failure.summary} (latest: ${what}: ${stopReason(latest.task, verdict)})`;
+}

@@ -1,0 +1,185 @@
+/**
+ * Everything that can be checked before a change: clusters, services, deployment controllers,
+ * containers, task definitions, rollback targets. Only reads; a problem anywhere stops the whole call before any
+ * RegisterTaskDefinition or UpdateService.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { AwsSession } from '../aws/client.js';
+import { UserError } from '../errors.js';
+import { closest } from '../suggest.js';
+import { requireServices } from '../ecs/services.js';
+import {
+  containerImage,
+  containerNames,
+  describeTaskDefinition,
+  parseTaskDefinitionJson,
+  renderTaskDefinition,
+  shortTaskDefinition,
+  type LoadedTaskDefinition,
+} from '../ecs/task-definitions.js';
+import { accountRegistry } from './images.js';
+import { resolveRollbackTo } from './rollback-to.js';
+import type { Target } from './targets.js';
+import type { DeployInputs, Release } from './types.js';
+
+export interface Plan {
+  target: Target;
+  /** The container whose image identifies the release and whose logs are evidence. */
+  container: string;
+  /** The service as it was before this call changed anything. */
+  service: Service;
+  /** The task definition it ran then. */
+  live: TaskDefinition;
+  release: Release;
+  /** The main container's image once deployed. */
+  image: string;
+}
+
+export interface PrepareContext {
+  inputs: DeployInputs;
+  ecs: ECSClient;
+  session: AwsSession;
+  /** Where relative task-definition files are read from. */
+  workspace: string;
+  /** The manifest's registry, when it names one. */
+  manifestRegistry?: string;
+}
+
+export async function prepare(targets: Target[], context: PrepareContext): Promise<Plan[]> {
+  const services = await lookUpServices(targets, context.ecs);
+  let registry: Promise<string> | undefined;
+  const defaultRegistry = () => (registry ??= context.inputs.registry ? Promise.resolve(context.inputs.registry) : context.manifestRegistry ? Promise.resolve(context.manifestRegistry) : accountRegistry(context.session));
+
+  const settled = await Promise.allSettled(targets.map((target) => planOne(target, services.get(target.name)!, context, defaultRegistry)));
+  const problems = settled.flatMap((result, i) => (result.status === 'rejected' ? [{ target: targets[i]!, error: result.reason as unknown }] : []));
+  const unexpected = problems.find((problem) => !(problem.error instanceof UserError));
+  if (unexpected) throw unexpected.error;
+  if (problems.length === 1) throw problems[0]!.error;
+  if (problems.length > 1) {
+    const errors = problems.map((problem) => ({ name: problem.target.name, error: problem.error as UserError }));
+    throw new UserError(
+      `${problems.length} services cannot be deployed, so nothing was changed:\n${errors.map(({ name, error }) => `  ${name}: ${error.message.replace(/\n/g, '\n    ')}`).join('\n')}`,
+      errors.map(({ name, error }) => (error.hint ? `${name}: ${error.hint}` : '')).filter(Boolean).join('\n'),
+    );
+  }
+  return settled.map((result) => (result as PromiseFulfilledResult<Plan>).value);
+}
+
+async function lookUpServices(targets: Target[], ecs: ECSClient): Promise<Map<string, Service>> {
+  const clusters = new Map<string, Target[]>();
+  for (const target of targets) clusters.set(target.cluster, [...(clusters.get(target.cluster) ?? []), target]);
+  const byTarget = new Map<string, Service>();
+  await Promise.all(
+    [...clusters].map(async ([cluster, members]) => {
+      const found = await requireServices(
+        ecs,
+        cluster,
+        members.map((target) => target.ecsService),
+      );
+      for (const target of members) byTarget.set(target.name, found.get(target.ecsService)!);
+    }),
+  );
+  return byTarget;
+}
+
+async function planOne(target: Target, service: Service, context: PrepareContext, defaultRegistry: () => Promise<string>): Promise<Plan> {
+  const { inputs } = context;
+  const controller = service.deploymentController?.type ?? 'ECS';
+  if (controller !== 'ECS') {
+    throw new UserError(
+      `ECS service "${target.ecsService}" in cluster "${target.cluster}" is deployed by ${controller === 'CODE_DEPLOY' ? 'CodeDeploy (blue/green)' : 'an external controller'}, so it cannot be rolled out with UpdateService.`,
+      'This action rolls out ECS rolling updates (deploymentController ECS). Deploy this service through its own controller, or switch it to rolling updates.',
+    );
+  }
+  const live = await describeTaskDefinition(context.ecs, service.taskDefinition!);
+
+  if (inputs.rollbackTo) {
+    const container = mainContainer(target, live.taskDefinition);
+    const { release, image } = await resolveRollbackTo(inputs.rollbackTo, { ecs: context.ecs, cluster: target.cluster, service: target.ecsService, live, container });
+    return { target, container, service, live: live.taskDefinition, release, image };
+  }
+
+  const base = inputs.taskDefinition ? await loadBase(inputs.taskDefinition, context) : { loaded: live, reference: undefined };
+  const container = mainContainer(target, base.loaded.taskDefinition);
+  const images = { ...target.images };
+  if (target.mainImage) images[container] = target.mainImage;
+  if (images[container] === undefined && target.repository) images[container] = `${await defaultRegistry()}/${target.repository}:${inputs.imageTag}`;
+  const changed = Object.keys(images).length > 0 || Object.keys(inputs.environment).length > 0;
+  const existing = (definition: TaskDefinition, note?: string): Plan => ({
+    target,
+    container,
+    service,
+    live: live.taskDefinition,
+    release: { kind: 'existing', arn: definition.taskDefinitionArn!, definition, note },
+    image: containerImage(definition, container) ?? '',
+  });
+
+  // An existing revision named in "task-definition" is deployed as it is.
+  if (!changed && base.reference) return existing(base.loaded.taskDefinition);
+  if (!changed && !inputs.taskDefinition) {
+    if (!inputs.forceNewDeployment) {
+      throw new UserError(
+        `Nothing to deploy to ${target.ecsService}: no image, environment or task definition was given.`,
+        'Set "image" (or "images"), "environment" or "task-definition"; or "force-new-deployment: true" to restart the service on its current revision.',
+      );
+    }
+    return existing(live.taskDefinition, 'a new deployment of the live revision');
+  }
+  const targets = Object.keys(images).length ? Object.keys(images) : [container];
+  const input = renderTaskDefinition(base.loaded, {
+    images,
+    environment: Object.keys(inputs.environment).length ? Object.fromEntries(targets.map((name) => [name, inputs.environment])) : undefined,
+  });
+  if (!inputs.taskDefinition && sameDefinition(input, renderTaskDefinition(live, {}))) {
+    // Deploying what already runs registers nothing; ECS starts no deployment unless forced.
+    return existing(live.taskDefinition, `unchanged: the service already runs ${shortTaskDefinition(live.taskDefinition.taskDefinitionArn!)}`);
+  }
+  return { target, container, service, live: live.taskDefinition, release: { kind: 'register', input }, image: images[container] ?? containerImage(base.loaded.taskDefinition, container) ?? '' };
+}
+
+/** The container that identifies the release: the one named, the only one, or the only essential one. */
+function mainContainer(target: Target, definition: TaskDefinition): string {
+  const names = containerNames(definition);
+  const source = `${definition.family}:${definition.revision ?? '(file)'}`;
+  if (target.container) {
+    if (!names.includes(target.container)) {
+      const guess = closest(target.container, names);
+      throw new UserError(
+        `Task definition ${source} of ${target.ecsService} has no container named "${target.container}".${guess ? ` Did you mean "${guess}"?` : ''}`,
+        `Its containers: ${names.join(', ')}. Fix ecs.container in the manifest (or the "container" input).`,
+      );
+    }
+    return target.container;
+  }
+  const given = Object.keys(target.images);
+  if (given.length === 1 && names.includes(given[0]!)) return given[0]!;
+  if (names.length === 1) return names[0]!;
+  const essential = (definition.containerDefinitions ?? []).filter((container) => container.essential !== false).map((container) => container.name ?? '');
+  if (essential.length === 1) return essential[0]!;
+  throw new UserError(
+    `Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`,
+    'Set "container" to the container whose image you deploy.',
+  );
+}
+
+async function loadBase(reference: string, context: PrepareContext): Promise<{ loaded: LoadedTaskDefinition; reference?: string }> {
+  const path = isAbsolute(reference) ? reference : join(context.workspace, reference);
+  const looksLikeFile = /\.json$/i.test(reference) || reference.includes('/') && !reference.startsWith('arn:');
+  if (looksLikeFile || (existsSync(path) && !/^[A-Za-z0-9_-]+(:\d+)?$/.test(reference))) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new UserError(`Input "task-definition" names the file ${reference}, which cannot be read: ${(error as Error).message}.`, 'Check the path (relative to the repository root) and that the repository is checked out.');
+    }
+    return { loaded: parseTaskDefinitionJson(text, `Task-definition file ${reference}`) };
+  }
+  return { loaded: await describeTaskDefinition(context.ecs, reference), reference };
+}
+
+function sameDefinition(a: RegisterTaskDefinitionCommandInput, b: RegisterTaskDefinitionCommandInput): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

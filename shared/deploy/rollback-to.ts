@@ -1,0 +1,132 @@
+/**
+ * `rollback-to`: which earlier release to put back, found before anything changes. An image tag
+ * (or git SHA) maps to the newest registered revision that runs it, or else to a new revision of the
+ * live task definition with that image (a tag that does not exist then fails at image pull, within a
+ * poll or two, and is rolled back).
+ */
+import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { UserError } from '../errors.js';
+import { containerImage, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { lastSuccessfulTaskDefinition } from './history.js';
+import { parseImageRef, withTag } from './images.js';
+import type { Release, RollbackTo } from './types.js';
+
+/** The release to put back, and the image of the main container it runs. */
+export interface RollbackRelease {
+  release: Release;
+  image: string;
+}
+
+export interface RollbackContext {
+  ecs: ECSClient;
+  cluster: string;
+  service: string;
+  live: LoadedTaskDefinition;
+  /** The container whose image identifies a release. */
+  container: string;
+}
+
+/** How many of a family's newest revisions an image-tag search reads. */
+export const REVISIONS_SEARCHED = 50;
+
+export async function resolveRollbackTo(rollbackTo: RollbackTo, context: RollbackContext): Promise<RollbackRelease> {
+  const liveArn = context.live.taskDefinition.taskDefinitionArn!;
+  const family = context.live.taskDefinition.family!;
+  switch (rollbackTo.kind) {
+    case 'previous': {
+      const last = await lastSuccessfulTaskDefinition(context.ecs, context.cluster, context.service, [liveArn]);
+      if (last.taskDefinitionArn === undefined) {
+        throw new UserError(
+          `There is no previous release of ${context.service} to roll back to: ${last.why}.`,
+          `Name the release instead: "rollback-to" accepts a revision number, a task-definition ARN or an image tag. Newest revisions of ${family}: ${await recentRevisions(context)}.`,
+        );
+      }
+      return existing(context, last.taskDefinitionArn, `the last revision that ran successfully${last.finishedAt ? ` (deployed ${last.finishedAt.toISOString()})` : ''}`);
+    }
+    case 'revision':
+      return existing(context, `${family}:${rollbackTo.revision}`, `revision ${rollbackTo.revision} of ${family}`);
+    case 'task-definition':
+      return existing(context, rollbackTo.reference, rollbackTo.reference);
+    case 'image-tag':
+      return byImageTag(rollbackTo.tag, context);
+  }
+}
+
+async function existing(context: RollbackContext, reference: string, note: string): Promise<RollbackRelease> {
+  const loaded = await describeTaskDefinition(context.ecs, reference);
+  const definition = loaded.taskDefinition;
+  const image = containerImage(definition, context.container) ?? '';
+  if (definition.status === 'INACTIVE') {
+    // ECS refuses to deploy a deregistered revision; registering its content again is the same release.
+    return { release: { kind: 'register', input: renderTaskDefinition(loaded, {}), note: `${note}, registered again because it was deregistered` }, image };
+  }
+  return { release: { kind: 'existing', arn: definition.taskDefinitionArn!, definition, note }, image };
+}
+
+async function byImageTag(tag: string, context: RollbackContext): Promise<RollbackRelease> {
+  const liveImage = containerImage(context.live.taskDefinition, context.container);
+  if (!liveImage) throw new UserError(`Container "${context.container}" of ${shortTaskDefinition(context.live.taskDefinition.taskDefinitionArn!)} has no image.`, 'Check the container name.');
+  const shortSha = /^[0-9a-f]{7,39}$/.test(tag);
+  const matches = (image: string | undefined) => {
+    const ref = image ? parseImageRef(image) : undefined;
+    if (ref?.tag === undefined) return false;
+    return ref.tag === tag || (shortSha && /^[0-9a-f]{40}$/.test(ref.tag) && ref.tag.startsWith(tag));
+  };
+  const found = await newestRevisionWith(context, matches);
+  if (found) {
+    const release: Release = { kind: 'existing', arn: found.taskDefinitionArn!, definition: found, note: `the newest revision running image ${tag}` };
+    return { release, image: containerImage(found, context.container) ?? '' };
+  }
+  if (shortSha) {
+    throw new UserError(
+      `No revision of ${context.live.taskDefinition.family} (newest ${REVISIONS_SEARCHED} searched) runs an image tagged with the short SHA "${tag}", so the full tag is unknown.`,
+      `Give the full 40-character SHA to deploy that build's image as a new revision. Newest revisions: ${await recentRevisions(context)}.`,
+    );
+  }
+  const image = withTag(liveImage, tag);
+  const release: Release = {
+    kind: 'register',
+    input: renderTaskDefinition(context.live, { images: { [context.container]: image } }),
+    note: `no registered revision runs tag ${tag} (newest ${REVISIONS_SEARCHED} searched), so it is a new revision of ${shortTaskDefinition(context.live.taskDefinition.taskDefinitionArn!)} with ${image}`,
+  };
+  return { release, image };
+}
+
+/** Walks the family's ACTIVE revisions, newest first, reading five at a time. */
+async function newestRevisionWith(context: RollbackContext, matches: (image: string | undefined) => boolean): Promise<TaskDefinition | undefined> {
+  const arns = await familyRevisions(context, REVISIONS_SEARCHED);
+  for (let start = 0; start < arns.length; start += 5) {
+    const batch = await Promise.all(arns.slice(start, start + 5).map((arn) => describeTaskDefinition(context.ecs, arn)));
+    const hit = batch.find((loaded) => matches(containerImage(loaded.taskDefinition, context.container)));
+    if (hit) return hit.taskDefinition;
+  }
+  return undefined;
+}
+
+async function familyRevisions(context: RollbackContext, limit: number): Promise<string[]> {
+  const family = context.live.taskDefinition.family!;
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await context.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', maxResults: 100, nextToken }));
+    // familyPrefix also matches longer families (shop-api-worker for shop-api).
+    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => shortTaskDefinition(arn).replace(/:\d+$/, '') === family));
+    nextToken = page.nextToken;
+  } while (nextToken && arns.length < limit);
+  return arns.slice(0, limit);
+}
+
+/** `42 (…:abc1234), 41 (…:9f8e7d6)` for hints. */
+async function recentRevisions(context: RollbackContext): Promise<string> {
+  try {
+    const arns = await familyRevisions(context, 5);
+    const loaded = await Promise.all(arns.map((arn) => describeTaskDefinition(context.ecs, arn)));
+    const listed = loaded.map(({ taskDefinition }) => {
+      const image = containerImage(taskDefinition, context.container);
+      return `${taskDefinition.revision} (${image ? (parseImageRef(image).tag ?? image) : 'no image'})`;
+    });
+    return listed.length ? listed.join(', ') : 'none';
+  } catch {
+    return 'could not be listed';
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * One watcher for every rollout of a call. Each poll makes one DescribeServices per cluster per ten
+ * services, prints new service events and a progress line per service, reads the stopped tasks of a
+ * deployment when ECS counts new failures (and every other poll), and settles each deployment as
+ * soon as it completes or fails. No SDK waiter: they ignore rolloutState and back off for minutes.
+ */
+import * as core from '@actions/core';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeServicesCommand, type Deployment, type ECSClient, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { describeAwsError, isAccessDenied, isAwsError, transientReason } from '../aws/errors.js';
+import { errorMessage } from '../errors.js';
+import { DESCRIBE_SERVICES_BATCH } from '../ecs/services.js';
+import { describeTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { formatDuration, sleep as defaultSleep } from '../time.js';
+import { clock, collectLogs, defaultHint, recentEvents, type FailureReport } from './evidence.js';
+import { judge, PLACEMENT_FAILURE, type FailureCause, type Verdict } from './judge.js';
+import { countsAsFailure, readStoppedTasks, stopReason, type StoppedRecord } from './stopped.js';
+
+export interface WatchRequest {
+  /** Prefix of every log line, e.g. `api` or `api rollback`. */
+  label: string;
+  cluster: string;
+  service: string;
+  deploymentId: string;
+  taskDefinitionArn: string;
+  /** For the log stream of failed tasks; read when needed if not given. */
+  definition?: TaskDefinition;
+  /** The container whose output is the evidence when ECS does not say which one failed. */
+  container: string;
+  timeoutMs: number;
+  /** Service event ids already printed; shared by the watches of one service. */
+  seenEvents: Set<string>;
+}
+
+export type WatchResult = { ok: true; deployment: Deployment; service: Service } | { ok: false; failure: FailureReport; service?: Service };
+
+export interface WatcherOptions {
+  ecs: ECSClient;
+  region: string;
+  logsFor(region: string): CloudWatchLogsClient;
+  pollIntervalMs: number;
+  failedTasksThreshold: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface ActiveWatch {
+  request: WatchRequest;
+  startedAt: number;
+  deadline: number;
+  polls: number;
+  ecsFailedTasks: number;
+  known: Set<string>;
+  failures: StoppedRecord[];
+  placement?: string;
+  lastProgress?: string;
+  lastProgressAt: number;
+  resolve(result: WatchResult): void;
+}
+
+/** Polls after the deadline that may be lost to throttling before the watch gives up anyway. */
+const GRACE_POLLS = 3;
+const PROGRESS_EVERY_MS = 30_000;
+
+export class RolloutWatcher {
+  private readonly active = new Set<ActiveWatch>();
+  private running: Promise<void> | undefined;
+  private tasksReadable = true;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** DescribeServices calls and polls made, for the log's closing line. */
+  readonly stats = { polls: 0, describeCalls: 0 };
+
+  constructor(private readonly options: WatcherOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  watch(request: WatchRequest): Promise<WatchResult> {
+    return new Promise((resolve) => {
+      const startedAt = this.now();
+      this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, known: new Set(), failures: [], lastProgressAt: 0, resolve });
+      this.running ??= this.loop().finally(() => (this.running = undefined));
+    });
+  }
+
+  private async loop(): Promise<void> {
+    // Watches requested in the same turn share the first poll.
+    await Promise.resolve();
+    while (this.active.size) {
+      const started = this.now();
+      await this.poll();
+      const wait = this.options.pollIntervalMs - (this.now() - started);
+      if (this.active.size && wait > 0) await this.sleep(wait);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    this.stats.polls++;
+    const byCluster = new Map<string, ActiveWatch[]>();
+    for (const watch of this.active) byCluster.set(watch.request.cluster, [...(byCluster.get(watch.request.cluster) ?? []), watch]);
+    const batches: { cluster: string; names: string[]; watches: ActiveWatch[] }[] = [];
+    for (const [cluster, watches] of byCluster) {
+      const names = [...new Set(watches.map((watch) => watch.request.service))];
+      for (let start = 0; start < names.length; start += DESCRIBE_SERVICES_BATCH) {
+        const batch = names.slice(start, start + DESCRIBE_SERVICES_BATCH);
+        batches.push({ cluster, names: batch, watches: watches.filter((watch) => batch.includes(watch.request.service)) });
+      }
+    }
+    await Promise.all(batches.map((batch) => this.pollBatch(batch.cluster, batch.names, batch.watches)));
+  }
+
+  private async pollBatch(cluster: string, names: string[], watches: ActiveWatch[]): Promise<void> {
+    let services: Service[];
+    try {
+      this.stats.describeCalls++;
+      services = (await this.options.ecs.send(new DescribeServicesCommand({ cluster, services: names }))).services ?? [];
+    } catch (error) {
+      const transient = transientReason(error);
+      if (transient) {
+        core.info(`DescribeServices for ${names.join(', ')} in ${cluster}: ${transient}; skipping this poll.`);
+        for (const watch of watches) if (this.now() >= watch.deadline + GRACE_POLLS * this.options.pollIntervalMs) this.settle(watch, { ok: false, failure: this.bare(watch, 'timed-out', `no answer from ECS at the deadline (${transient})`) });
+        return;
+      }
+      for (const watch of watches) this.settle(watch, { ok: false, failure: this.awsFailure(watch, error) });
+      return;
+    }
+    await Promise.all(
+      watches.map(async (watch) => {
+        const service = services.find((candidate) => candidate.serviceName === watch.request.service);
+        if (!service) {
+          this.settle(watch, { ok: false, failure: this.bare(watch, 'replaced', `ECS service ${watch.request.service} no longer exists in ${cluster}`) });
+          return;
+        }
+        try {
+          await this.evaluate(watch, service);
+        } catch (error) {
+          this.settle(watch, { ok: false, failure: this.awsFailure(watch, error), service });
+        }
+      }),
+    );
+  }
+
+  private async evaluate(watch: ActiveWatch, service: Service): Promise<void> {
+    const { request } = watch;
+    const out: string[] = [];
+    watch.polls++;
+    const final = this.now() >= watch.deadline;
+    this.newEvents(watch, service, out);
+    const ours = service.deployments?.find((deployment) => deployment.id === request.deploymentId);
+    const ecsCount = ours?.failedTasks ?? 0;
+    const suspicious = !ours || ours.status !== 'PRIMARY' || ours.rolloutState === 'FAILED';
+    if (ecsCount > watch.ecsFailedTasks || watch.polls % 2 === 0 || final || suspicious) await this.readStopped(watch, out);
+    watch.ecsFailedTasks = Math.max(watch.ecsFailedTasks, ecsCount);
+
+    const verdict = judge({ service, deploymentId: request.deploymentId, taskDefinitionArn: request.taskDefinitionArn, failedTasks: watch.failures.length, threshold: this.options.failedTasksThreshold });
+    if (verdict.state === 'in-progress') this.progress(watch, service, verdict.deployment, out);
+    flush(out);
+
+    if (verdict.state === 'completed') {
+      this.settle(watch, { ok: true, deployment: verdict.deployment, service });
+    } else if (verdict.state === 'failed') {
+      this.settle(watch, { ok: false, failure: await this.report(watch, service, verdict), service });
+    } else if (final) {
+      const running = verdict.deployment.runningCount ?? 0;
+      const failure =
+        running === 0 && watch.placement
+          ? { cause: 'no-capacity' as const, summary: `ECS could not place any task of the new deployment in ${formatDuration(request.timeoutMs)}: ${watch.placement}` }
+          : { cause: 'timed-out' as const, summary: `the deployment did not finish within ${formatDuration(request.timeoutMs)} (${progressText(service, verdict.deployment)})` };
+      this.settle(watch, { ok: false, failure: await this.report(watch, service, { state: 'failed', ...failure, deployment: verdict.deployment }), service });
+    }
+  }
+
+  private newEvents(watch: ActiveWatch, service: Service, out: string[]): void {
+    const fresh = (service.events ?? []).filter((event) => event.id && !watch.request.seenEvents.has(event.id)).reverse();
+    for (const event of fresh) {
+      watch.request.seenEvents.add(event.id!);
+      out.push(`[${watch.request.label}] ${clock(event.createdAt)} ${event.message}`);
+      if (event.message && PLACEMENT_FAILURE.test(event.message) && !watch.placement) {
+        watch.placement = event.message;
+        core.warning(`${watch.request.label}: ECS cannot place tasks of the new deployment: ${event.message}`);
+      }
+    }
+  }
+
+  private async readStopped(watch: ActiveWatch, out: string[]): Promise<void> {
+    if (!this.tasksReadable) return;
+    try {
+      const records = await readStoppedTasks(this.options.ecs, watch.request.cluster, watch.request.deploymentId, watch.known);
+      for (const record of records.filter(({ verdict }) => countsAsFailure(verdict))) {
+        watch.failures.push(record);
+        out.push(`[${watch.request.label}] task ${record.verdict.taskId} failed (${record.verdict.kind}${record.verdict.exitCode !== undefined ? `, exit code ${record.verdict.exitCode}` : ''}): ${stopReason(record.task, record.verdict)}`);
+      }
+    } catch (error) {
+      const transient = transientReason(error);
+      if (transient) {
+        out.push(`[${watch.request.label}] reading stopped tasks: ${transient}; trying again next poll.`);
+      } else if (isAccessDenied(error)) {
+        this.tasksReadable = false;
+        core.warning(`Stopped tasks cannot be read (${describeAwsError(error as Error).hint}); failed tasks are judged by ECS's rollout state and the deadline only.`);
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  private progress(watch: ActiveWatch, service: Service, ours: Deployment, out: string[]): void {
+    const text = progressText(service, ours);
+    const now = this.now();
+    if (text === watch.lastProgress && now - watch.lastProgressAt < PROGRESS_EVERY_MS) return;
+    watch.lastProgress = text;
+    watch.lastProgressAt = now;
+    out.push(`[${watch.request.label}] ${text} (${formatDuration(now - watch.startedAt)})`);
+  }
+
+  private async report(watch: ActiveWatch, service: Service, verdict: Extract<Verdict, { state: 'failed' }>): Promise<FailureReport> {
+    const { request } = watch;
+    const definition = request.definition ?? (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn).then((loaded) => loaded.taskDefinition).catch(() => undefined));
+    const { logs, note } = await collectLogs(watch.failures, definition, request.container, this.options.region, this.options.logsFor);
+    return {
+      cause: verdict.cause,
+      summary: verdict.summary,
+      stopped: watch.failures,
+      logs,
+      logsNote: note,
+      events: recentEvents(service.events, verdict.deployment?.createdAt),
+      hint: defaultHint(verdict.cause, watch.failures),
+      ecsRollback: verdict.ecsRollback,
+    };
+  }
+
+  private bare(watch: ActiveWatch, cause: FailureCause, summary: string): FailureReport {
+    return { cause, summary, stopped: watch.failures, events: [], hint: defaultHint(cause, watch.failures) };
+  }
+
+  private awsFailure(watch: ActiveWatch, error: unknown): FailureReport {
+    const described = isAwsError(error) ? describeAwsError(error) : { message: errorMessage(error), hint: '' };
+    return { ...this.bare(watch, 'aws-error', `watching the rollout failed: ${described.message}`), hint: [described.hint, defaultHint('aws-error', [])].filter(Boolean).join('\n') };
+  }
+
+  private settle(watch: ActiveWatch, result: WatchResult): void {
+    if (!this.active.delete(watch)) return;
+    watch.resolve(result);
+  }
+}
+
+function progressText(service: Service, ours: Deployment): string {
+  const parts = [`${shortTaskDefinition(ours.taskDefinition ?? '?')}: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`];
+  if (ours.pendingCount) parts.push(`${ours.pendingCount} pending`);
+  if (ours.failedTasks) parts.push(`${ours.failedTasks} failed`);
+  const older = (service.deployments ?? []).filter((deployment) => deployment.id !== ours.id);
+  const olderRunning = older.reduce((sum, deployment) => sum + (deployment.runningCount ?? 0), 0);
+  return `${parts.join(', ')} · rollout ${ours.rolloutState ?? 'state not reported'}${older.length ? ` · older deployments: ${olderRunning} running` : ''}`;
+}
+
+function flush(lines: string[]): void {
+  if (lines.length) core.info(lines.join('\n'));
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
+import { judge } from '../../shared/deploy/judge.js';
+import { countsAsFailure, judgeStoppedServiceTask, stopReason } from '../../shared/deploy/stopped.js';
+
+const TD = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:${revision}`;
+const OURS = 'ecs-svc/1111111111111111111';
+const OLD = 'ecs-svc/2222222222222222222';
+
+function deployment(fields: Partial<Deployment>): Deployment {
+  return { id: OURS, status: 'PRIMARY', taskDefinition: TD(13), desiredCount: 2, runningCount: 0, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', ...fields };
+}
+
+function service(deployments: Deployment[], taskDefinition = TD(13)): Service {
+  return { serviceName: 'shop-api', taskDefinition, deployments };
+}
+
+const verdict = (svc: Service, failedTasks = 0, threshold = 3) => judge({ service: svc, deploymentId: OURS, taskDefinitionArn: TD(13), failedTasks, threshold });
+
+describe('judge', () => {
+  it('succeeds only when our deployment is COMPLETED and the service runs our revision', () => {
+    expect(verdict(service([deployment({ rolloutState: 'COMPLETED', runningCount: 2 })])).state).toBe('completed');
+    expect(verdict(service([deployment({ rolloutState: 'IN_PROGRESS', runningCount: 2 }), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12) })])).state).toBe('in-progress');
+  });
+
+  it('without a rollout state, succeeds when ours is the only deployment at its desired count', () => {
+    expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 2 })])).state).toBe('completed');
+    expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 1 })])).state).toBe('in-progress');
+    expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 2 }), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12), rolloutState: undefined })])).state).toBe(
+      'in-progress',
+    );
+  });
+
+  it('calls a circuit-breaker rollback a failure, and names where ECS is going', () => {
+    const result = verdict(
+      service(
+        [
+          deployment({ id: 'ecs-svc/3333333333333333333', taskDefinition: TD(12), rolloutState: 'IN_PROGRESS' }),
+          deployment({ status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+        ],
+        TD(12),
+      ),
+    );
+    expect(result).toMatchObject({
+      state: 'failed',
+      cause: 'circuit-breaker',
+      summary: 'ECS failed the deployment (ECS deployment circuit breaker: tasks failed to start.) and is rolling back to shop-api:12',
+      ecsRollback: { deploymentId: 'ecs-svc/3333333333333333333', taskDefinitionArn: TD(12) },
+    });
+  });
+
+  it('fails when our deployment is FAILED without a rollback, replaced, or gone', () => {
+    expect(verdict(service([deployment({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' })]))).toMatchObject({ cause: 'rollout-failed' });
+    expect(verdict(service([deployment({ id: OLD, taskDefinition: TD(14) }), deployment({ status: 'ACTIVE' })], TD(14)))).toMatchObject({
+      cause: 'replaced',
+      summary: `${OLD} (shop-api:14) replaced deployment ${OURS} before it finished`,
+    });
+    expect(verdict(service([deployment({ id: OLD, taskDefinition: TD(14), rolloutState: 'COMPLETED' })], TD(14)))).toMatchObject({ cause: 'replaced' });
+  });
+
+  it('fails on the count of failed tasks, unless the threshold is 0', () => {
+    const running = service([deployment({}), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12) })]);
+    expect(verdict(running, 2).state).toBe('in-progress');
+    expect(verdict(running, 3)).toMatchObject({ state: 'failed', cause: 'tasks-failed', summary: '3 tasks of the new deployment failed' });
+    expect(verdict(running, 30, 0).state).toBe('in-progress');
+  });
+});
+
+describe('stopped service tasks', () => {
+  const task = (fields: Partial<Task>, containers: Task['containers']): Task => ({ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/shop-prod/abc123', lastStatus: 'STOPPED', ...fields, containers });
+
+  it('counts an essential container that exits 0 as a failure: service tasks must keep running', () => {
+    const verdict = judgeStoppedServiceTask(task({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', exitCode: 0 }]));
+    expect(verdict).toMatchObject({ kind: 'exited', failed: true });
+    expect(countsAsFailure(verdict)).toBe(true);
+  });
+
+  it('does not count tasks ECS stopped to scale in or replace', () => {
+    const verdict = judgeStoppedServiceTask(
+      task({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', exitCode: 0 }]),
+    );
+    expect(countsAsFailure(verdict)).toBe(false);
+  });
+
+  it('says a repeated reason once', () => {
+    const reason = 'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref x: not found';
+    const stopped = task({ stopCode: 'TaskFailedToStart', stoppedReason: reason }, [{ name: 'api', reason }]);
+    expect(stopReason(stopped, judgeStoppedServiceTask(stopped))).toBe(reason);
+  });
+});
