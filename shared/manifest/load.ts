@@ -2,13 +2,15 @@
  * Reads and validates the services manifest. Every problem names the file, line and key, says what
  * is allowed, and becomes an annotation on that line.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
+import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
+import yamlOnDemand from './yaml-on-demand.cjs';
 import type { Manifest, ServiceSpec } from './types.js';
 
 export const DEFAULT_MANIFEST = '.github/services.yml';
@@ -22,7 +24,8 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
   const path = isAbsolute(file) ? file : join(root, file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read at once: on a busy runner an asynchronous read of a small file waits behind everything else.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -36,6 +39,13 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
 
 /** Validates manifest text; `file` is only used to name where problems are. */
 export function parseManifest(text: string, file: string): Manifest {
+  // Most manifests are valid: read them the fast way, and keep positions for manifests with problems.
+  const quick = quickParse(text);
+  if (quick !== undefined && validate(quick)) {
+    const manifest = normalize(quick as RawManifest, file);
+    if (consistencyProblems(manifest, quick as RawManifest, (_, message) => ({ file, line: 0, column: 0, message })).length === 0) return manifest;
+  }
+  const { LineCounter, parseDocument } = yamlOnDemand();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, message: string): FileProblem => {
@@ -51,7 +61,7 @@ export function parseManifest(text: string, file: string): Manifest {
     fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], doc, at));
   }
   const manifest = normalize(data as RawManifest, file);
-  fail(file, consistencyProblems(manifest, data as RawManifest, doc, at));
+  fail(file, consistencyProblems(manifest, data as RawManifest, (segments, message) => at(offsetOf(doc, segments, true), message)));
   return manifest;
 }
 
@@ -135,9 +145,9 @@ function normalize(raw: RawManifest, file: string): Manifest {
 
 type Locate = (offset: number, message: string) => FileProblem;
 
-function consistencyProblems(manifest: Manifest, raw: RawManifest, doc: Document, at: Locate): FileProblem[] {
+function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments: string[], message: string) => FileProblem): FileProblem[] {
   const problems: FileProblem[] = [];
-  const place = (service: string, key?: string) => offsetOf(doc, key && key in raw.services[service]! ? ['services', service, key] : ['services', service], true);
+  const place = (service: string, key?: string) => (key && key in raw.services[service]! ? ['services', service, key] : ['services', service]);
   const firstWith = new Map<string, string>();
   for (const service of manifest.services) {
     if (!service.ecs.cluster) {
@@ -229,7 +239,8 @@ function dotted(segments: string[]): string {
 }
 
 /** Offset of the node at `segments` (or of its key, when `key` is set), falling back to the nearest ancestor. */
-function offsetOf(doc: Document, segments: string[], key: boolean): number {
+export function offsetOf(doc: Document, segments: string[], key: boolean): number {
+  const { isMap, isSeq, isPair, isScalar } = yamlOnDemand();
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   for (const segment of segments) {

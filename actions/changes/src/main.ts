@@ -1,10 +1,54 @@
-import * as input from '../../../shared/inputs.js';
-import { runAction } from '../../../shared/action.js';
+import * as core from '@actions/core';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { phase, runAction } from '../../../shared/action.js';
 import { UserError } from '../../../shared/errors.js';
+import { eventInfo } from '../../../shared/changes/base.js';
+import { startDetection } from '../../../shared/changes/start.js';
+import { getInputs } from './inputs.js';
 
 export async function run(): Promise<void> {
-  await runAction(async () => {
-    input.required('manifest', '.github/services.yml');
-    throw new UserError('actions/changes is not implemented yet.', 'Use a release of the suite that includes it.');
+  await runAction(async (action) => {
+    const inputs = getInputs();
+    const manifestPath = resolve(inputs.workingDirectory, inputs.manifest);
+    if (!existsSync(manifestPath)) {
+      throw new UserError(
+        `Input "manifest" is "${inputs.manifest}", but ${manifestPath} does not exist.`,
+        'Check out the repository before this step (actions/checkout), or set "manifest" to the path of the services manifest.',
+      );
+    }
+    const request = {
+      directory: inputs.workingDirectory,
+      head: inputs.head,
+      base: inputs.base,
+      services: inputs.services,
+      since: inputs.since,
+      event: eventInfo(inputs.eventName, inputs.payload),
+      defaultBranch: inputs.defaultBranch,
+    };
+    // git starts before the rest of the engine loads, so the diff runs while the manifest is read.
+    const started = startDetection(request);
+    const engine = await import(/* webpackMode: "eager" */ '../../../shared/changes/index.js');
+    const plan = await phase('Finding changed services', () =>
+      engine.detectChanges(
+        {
+          ...request,
+          manifest: inputs.manifest,
+          fetch: true,
+          missingBase: 'all',
+          log: (line) => core.info(line),
+          lookupDeployed: async (manifest, services) => {
+            const { lookupDeployed } = await import('../../../shared/changes/deployed.js');
+            return lookupDeployed(inputs.aws, manifest, services, (line) => core.info(line));
+          },
+        },
+        started,
+      ),
+    );
+    action.setSummary((summary) => engine.writePlanSummary(summary, plan));
+    for (const problem of plan.manifestWarnings) core.warning(problem.message, { file: problem.file, startLine: problem.line, startColumn: problem.column });
+    for (const warning of plan.warnings) core.warning(warning);
+    core.info(engine.planTable(plan));
+    for (const [name, value] of Object.entries(engine.actionOutputs(plan))) core.setOutput(name, value);
   });
 }

@@ -1,0 +1,47 @@
+import * as input from '../../../shared/inputs.js';
+import { readAwsInputs, type AwsInputs } from '../../../shared/aws/inputs.js';
+import { UserError } from '../../../shared/errors.js';
+import { githubContext, readEventPayload } from '../../../shared/github.js';
+import { REVISION } from '../../../shared/changes/base.js';
+
+export interface Inputs {
+  manifest: string;
+  base?: string;
+  head: string;
+  /** Names, or ['all']. */
+  services: string[];
+  since: 'event' | 'last-deployed';
+  defaultBranch: string;
+  workingDirectory: string;
+  eventName: string;
+  payload: Record<string, unknown>;
+  /** Only used with since: last-deployed. */
+  aws: AwsInputs;
+}
+
+export function getInputs(): Inputs {
+  const context = githubContext();
+  const payload = readEventPayload();
+  const repository = payload.repository as { default_branch?: unknown } | undefined;
+  const payloadBranch = typeof repository?.default_branch === 'string' ? repository.default_branch : undefined;
+  return {
+    manifest: input.optional('manifest') ?? '.github/services.yml',
+    base: revision('base'),
+    head: revision('head') ?? (context.sha || 'HEAD'),
+    services: input.list('services'),
+    since: input.oneOf('since', ['event', 'last-deployed'], 'event'),
+    defaultBranch: input.optional('default-branch') ?? payloadBranch ?? 'main',
+    workingDirectory: input.optional('working-directory') ?? context.workspace,
+    eventName: context.eventName,
+    payload,
+    aws: readAwsInputs(),
+  };
+}
+
+function revision(name: string): string | undefined {
+  const value = input.optional(name);
+  if (value !== undefined && !REVISION.test(value)) {
+    throw new UserError(`Input "${name}" is "${value}", which is not a git revision.`, `Set "${name}" to a branch, tag or commit id (no spaces, not starting with "-").`);
+  }
+  return value;
+}
