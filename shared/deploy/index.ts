@@ -137,15 +137,17 @@ async function register(engine: Engine, run: ServiceRun): Promise<void> {
 }
 
 async function update(engine: Engine, run: ServiceRun): Promise<void> {
-  const { target } = run.plan;
+  const { target, service } = run.plan;
   run.startedAt = Date.now();
+  // The same revision again after its rollout failed is a new attempt, not a look at the failed one.
+  const primary = service.deployments?.find((candidate) => candidate.status === 'PRIMARY');
+  const retry = primary?.rolloutState === 'FAILED' && primary.taskDefinition === run.taskDefinitionArn;
   try {
-    const deployment = await startDeployment(engine, target.cluster, target.ecsService, run.taskDefinitionArn, engine.inputs.forceNewDeployment);
+    const deployment = await startDeployment(engine, target.cluster, target.ecsService, run.taskDefinitionArn, engine.inputs.forceNewDeployment || retry);
     run.deploymentId = deployment.id;
     run.state = 'rolling out';
-    const previous = run.plan.service.deployments?.find((candidate) => candidate.status === 'PRIMARY')?.id;
     core.info(
-      deployment.id === previous
+      deployment.id === primary?.id
         ? `${target.name}: ${target.ecsService} already runs ${shortTaskDefinition(run.taskDefinitionArn)}; ECS started no new deployment (set force-new-deployment to restart its tasks).`
         : `${target.name}: ${target.ecsService} → ${shortTaskDefinition(run.taskDefinitionArn)}, deployment ${deployment.id}`,
     );

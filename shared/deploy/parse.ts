@@ -99,12 +99,16 @@ function checkUrl(value: string, input: string): string {
   }
 }
 
-/** `rollback-to`: previous, a revision number, family:revision or a task-definition ARN, or an image tag / git SHA. */
+/**
+ * `rollback-to`: previous, a revision number, family:revision or a task-definition ARN, or an image
+ * tag / git SHA. Up to six digits is a revision number; longer digit strings are short SHAs
+ * (git abbreviates to seven characters, and one in thirty of those is all digits).
+ */
 export function parseRollbackTo(text: string | undefined, input = 'rollback-to'): RollbackTo | undefined {
   const value = text?.trim();
   if (!value) return undefined;
   if (/^previous$/i.test(value)) return { kind: 'previous' };
-  if (/^\d{1,9}$/.test(value)) return { kind: 'revision', revision: Number(value) };
+  if (/^\d{1,6}$/.test(value)) return { kind: 'revision', revision: Number(value) };
   if (TASK_DEFINITION_ARN.test(value) || FAMILY_REVISION.test(value)) return { kind: 'task-definition', reference: value };
   if (IMAGE_TAG.test(value)) return { kind: 'image-tag', tag: value };
   throw new UserError(

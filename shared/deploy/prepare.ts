@@ -106,7 +106,12 @@ async function planOne(target: Target, service: Service, context: PrepareContext
   const container = mainContainer(target, base.loaded.taskDefinition);
   const images = { ...target.images };
   if (target.mainImage) images[container] = target.mainImage;
-  if (images[container] === undefined && target.repository) images[container] = `${await defaultRegistry()}/${target.repository}:${inputs.imageTag}`;
+  if (images[container] === undefined && target.repository) {
+    if (!inputs.imageTag) {
+      throw new UserError(`No image is given for ${target.name}, and its default tag is unknown: "image-tag" is empty and GITHUB_SHA is not set.`, 'Set "images" (or "image-tag") for this step.');
+    }
+    images[container] = `${await defaultRegistry()}/${target.repository}:${inputs.imageTag}`;
+  }
   const changed = Object.keys(images).length > 0 || Object.keys(inputs.environment).length > 0;
   const existing = (definition: TaskDefinition, note?: string): Plan => ({
     target,

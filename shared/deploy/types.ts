@@ -23,8 +23,8 @@ export interface DeployInputs {
   images: Record<string, string>;
   /** The image for `container` (or the task definition's only container) when one service is named directly. */
   image?: string;
-  /** Tag of the default image `<registry>/<repository>:<tag>` for manifest services without an image. */
-  imageTag: string;
+  /** Tag of the default image `<registry>/<repository>:<tag>` for manifest services without an image (the commit SHA unless given). */
+  imageTag?: string;
   registry?: string;
   /** A task-definition JSON file, a family, family:revision or an ARN to start from instead of the live one. */
   taskDefinition?: string;

@@ -79,6 +79,7 @@ describe('rollback-to', () => {
       reference: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:42',
     });
     expect(parseRollbackTo('0123abc')).toEqual({ kind: 'image-tag', tag: '0123abc' });
+    expect(parseRollbackTo('1234567')).toEqual({ kind: 'image-tag', tag: '1234567' });
     expect(parseRollbackTo('')).toBeUndefined();
     expect(userError(() => parseRollbackTo('shop api')).hint).toContain('previous (the last revision that ran successfully)');
   });

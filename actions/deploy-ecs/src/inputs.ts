@@ -45,8 +45,8 @@ export function getInputs(): DeployInputs {
   if (image !== undefined && chosen.kind !== 'explicit') {
     throw new UserError('Input "image" only applies with "service".', 'For services of the manifest, use "images" (api=<image> lines), or leave it empty to deploy <repository>:<image-tag>.');
   }
-  const imageTag = input.optional('image-tag') ?? githubContext().sha;
-  if (!IMAGE_TAG.test(imageTag)) {
+  const imageTag = input.optional('image-tag') ?? (githubContext().sha || undefined);
+  if (imageTag !== undefined && !IMAGE_TAG.test(imageTag)) {
     throw new UserError(`Input "image-tag" is "${imageTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -; by default the commit SHA is used.');
   }
   const registry = input.optional('registry');
