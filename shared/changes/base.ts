@@ -2,7 +2,7 @@
  * What to compare the head commit with, decided from the inputs and the event that started the run,
  * before any git command runs.
  */
-import { ZERO_SHA, short } from './git.js';
+import { ZERO_SHA } from './git.js';
 
 /** The parts of a webhook payload that decide the base. */
 export interface EventInfo {
@@ -75,7 +75,7 @@ export function chooseBase(request: BaseRequest): BaseChoice {
     if (services.length === 1 && services[0]!.toLowerCase() === 'all') return { kind: 'all', why: 'the services input is "all"' };
     return { kind: 'named', names: services, why: 'named in the services input' };
   }
-  if (base) return { kind: 'commit', ref: base, why: `the given base (${short(base)})` };
+  if (base) return { kind: 'commit', ref: base, why: 'the given base' };
   if (request.since === 'last-deployed') return { kind: 'last-deployed', why: 'since: last-deployed' };
 
   switch (event.name) {

@@ -98,7 +98,7 @@ export function comparison(plan: ChangePlan): string {
     return `No comparison: ${plan.baseNote}; head ${short(plan.head)}.`;
   }
   const base = plan.base ? short(plan.base) : 'per service';
-  return `Changes from ${base} to ${short(plan.head)} (base: ${plan.baseNote}): ${count(plan.changedPaths, 'changed path')}.`;
+  return `Changes from ${base} to ${short(plan.head)}: ${count(plan.changedPaths, 'changed path')} (base: ${plan.baseNote}).`;
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -87,7 +87,7 @@ describe('actions/changes', () => {
       migrate: true,
     });
     expect(result.summary).toContain('<h3>Changed services: 2 of 3</h3>');
-    expect(result.summary).toContain(`Changes from ${before.slice(0, 7)} to ${head.slice(0, 7)} (base: the commit before the push): 1 changed path.`);
+    expect(result.summary).toContain(`Changes from ${before.slice(0, 7)} to ${head.slice(0, 7)}: 1 changed path (base: the commit before the push).`);
     expect(result.summary).toContain(
       '<tr><td><code>api</code></td><td>✅ yes</td><td>depends on <code>@shop/types</code>, which changed (<code>@shop/api</code> → <code>@shop/db</code> → <code>@shop/types</code>): <code>packages/types/index.ts</code></td></tr>',
     );

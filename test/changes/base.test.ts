@@ -42,7 +42,7 @@ describe('choosing the base from the event', () => {
     const pushed = { before: BEFORE, after: AFTER, forced: false, ref: 'refs/heads/main' };
     expect(choose('push', pushed, { services: ['api', 'web'], base: 'v1' })).toEqual({ kind: 'named', names: ['api', 'web'], why: 'named in the services input' });
     expect(choose('workflow_dispatch', {}, { services: ['ALL'] })).toEqual({ kind: 'all', why: 'the services input is "all"' });
-    expect(choose('push', pushed, { base: 'v1.0.0', since: 'last-deployed' })).toEqual({ kind: 'commit', ref: 'v1.0.0', why: 'the given base (v1.0.0)' });
+    expect(choose('push', pushed, { base: 'v1.0.0', since: 'last-deployed' })).toEqual({ kind: 'commit', ref: 'v1.0.0', why: 'the given base' });
     expect(choose('push', pushed, { since: 'last-deployed' })).toEqual({ kind: 'last-deployed', why: 'since: last-deployed' });
   });
 });

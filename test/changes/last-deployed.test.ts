@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { createClient } from '../../shared/aws/client.js';
+import { awsTestEnv, TEST_REGION, useMoto } from '../harness/moto.js';
+import { runAction } from '../harness/run-action.js';
+import { TestRepo } from './repo.js';
+import { shopFiles } from './shop.js';
+
+useMoto();
+const repos: TestRepo[] = [];
+afterEach(() => repos.splice(0).forEach((repo) => repo.remove()));
+
+const ecs = () => createClient(ECSClient, { region: TEST_REGION });
+const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+/** An ECS service whose PRIMARY deployment runs `image` in `container`. */
+async function deploy(service: string, container: string, image: string): Promise<void> {
+  const client = ecs();
+  const { taskDefinition } = await client.send(
+    new RegisterTaskDefinitionCommand({
+      family: service,
+      networkMode: 'bridge',
+      requiresCompatibilities: ['EC2'],
+      containerDefinitions: [
+        { name: container, image, memory: 256, essential: true },
+        { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable', memory: 64, essential: false },
+      ],
+    }),
+  );
+  await client.send(new CreateServiceCommand({ cluster: 'shop-prod', serviceName: service, taskDefinition: taskDefinition!.taskDefinitionArn!, desiredCount: 1, launchType: 'EC2' }));
+}
+
+function sinceDeployed(repo: TestRepo, head: string) {
+  return runAction('changes', {
+    cwd: repo.dir,
+    eventName: 'push',
+    event: { before: repo.sha('HEAD~1'), after: head, forced: false, ref: 'refs/heads/main' },
+    env: { ...awsTestEnv(), GITHUB_SHA: head },
+    inputs: { since: 'last-deployed', 'aws-region': TEST_REGION },
+  });
+}
+
+const reasons = (result: Awaited<ReturnType<typeof sinceDeployed>>) =>
+  Object.fromEntries((JSON.parse(result.outputs.result!) as { services: { name: string; changed: boolean; reason: string }[] }).services.map((s) => [s.name, [s.changed, s.reason]]));
+
+describe('since: last-deployed', () => {
+  it('compares each service with the commit its ECS service runs, so a failed deploy is retried on the next push', async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    const first = repo.commit('Shop', shopFiles());
+    const apiChange = repo.commit('Api', { 'apps/api/src/server.ts': 'export const a = 1;\n' });
+    const head = repo.commit('Unrelated web change', { 'apps/web/src/page.tsx': 'export const b = 2;\n' });
+
+    await ecs().send(new CreateClusterCommand({ clusterName: 'shop-prod' }));
+    // api's deploy of apiChange went through; web still runs the first commit (its deploy of
+    // apiChange failed); worker has never been deployed.
+    await deploy('shop-api', 'api', `${REGISTRY}/shop-api:${apiChange}`);
+    await deploy('web', 'web', `${REGISTRY}/shop-web:${first}`);
+
+    const result = await sinceDeployed(repo, head);
+    expect(result.code).toBe(0);
+    expect(result.outputs.services).toBe('["web","worker"]');
+    expect(reasons(result)).toEqual({
+      api: [false, `nothing it uses changed since the deployed commit ${apiChange.slice(0, 7)}`],
+      web: [true, '1 file changed: apps/web/src/page.tsx'],
+      worker: [true, 'ECS service worker in cluster shop-prod does not exist yet, so nothing is deployed'],
+    });
+    expect(JSON.parse(result.outputs.result!).base).toBe('');
+    expect(result.log).toContain(`api: ECS service shop-api in cluster shop-prod runs ${REGISTRY}/shop-api:${apiChange}`);
+  });
+
+  it('an image that is not tagged with a commit of the repository means changed', async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    repo.commit('Shop', shopFiles());
+    const head = repo.commit('Docs', { 'apps/api/README.md': '# docs\n' });
+    await ecs().send(new CreateClusterCommand({ clusterName: 'shop-prod' }));
+    await deploy('shop-api', 'api', `${REGISTRY}/shop-api:latest`);
+    await deploy('web', 'web', `${REGISTRY}/shop-web:${'f'.repeat(40)}`);
+    await deploy('worker', 'worker', `${REGISTRY}/shop-worker@sha256:${'0'.repeat(64)}`);
+
+    const result = await sinceDeployed(repo, head);
+    expect(result.code).toBe(0);
+    const found = reasons(result);
+    expect(found.api).toEqual([true, `it runs ${REGISTRY}/shop-api:latest, whose tag "latest" is not a commit id`]);
+    expect(found.web![0]).toBe(true);
+    expect(found.web![1]).toMatch(/^the deployed commit fffffff is not in this repository's history \(the base commit fffffff is not in the clone/);
+    expect(found.worker).toEqual([true, `it runs ${REGISTRY}/shop-worker@sha256:${'0'.repeat(64)}, whose reference (no tag) is not a commit id`]);
+  });
+});
