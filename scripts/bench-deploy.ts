@@ -1,0 +1,172 @@
+/**
+ * How quickly deploy-ecs notices what ECS did, measured on scripted ECS timelines in accelerated
+ * time: the built action runs unchanged against the ECS rollout simulator (and moto for
+ * CloudWatch Logs). Prints, in simulated time:
+ *   (a) how long after ECS reports COMPLETED the action reports success (5-minute rollouts);
+ *   (b) how long after the third failed task of a crash-looping rollout the action fails;
+ *   (c) DescribeServices calls per poll when 5 and 25 services roll out together.
+ * Usage: npm run bench:deploy [-- --runs 11 --speed 60]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import { startEcsSimulator, type EcsSimulator } from '../test/harness/ecs-simulator/index.js';
+import { freePort, waitFor } from '../test/harness/ports.js';
+import { startAction } from '../test/harness/run-action.js';
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const RUNS = arg('runs', 11);
+const SPEED = arg('speed', 60);
+const POLL_SIM_MS = 10_000;
+const CLUSTER = 'bench-prod';
+const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+function definition(family: string, tag: string): RegisterTaskDefinitionCommandInput {
+  const container = family;
+  return {
+    family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [
+      {
+        name: container,
+        image: `${REGISTRY}/${family}:${tag}`,
+        essential: true,
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-stream-prefix': 'ecs', 'awslogs-region': 'us-east-1' } },
+      },
+    ],
+  };
+}
+
+function manifest(families: string[]): string {
+  return `cluster: ${CLUSTER}\nservices:\n${families.map((family) => `  ${family}:\n    paths: [apps/${family}/**]\n    repository: ${family}\n    ecs: { service: ${family}, container: ${family} }`).join('\n')}\n`;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+interface Env {
+  motoUrl: string;
+  workspace: string;
+}
+
+async function withSimulator<T>(env: Env, families: string[], desiredCount: number, run: (sim: EcsSimulator) => Promise<T>): Promise<T> {
+  // A random image pull time (within one poll) puts ECS's events at a random point between two polls.
+  const jitter = Math.random() * (POLL_SIM_MS / 1000);
+  const sim = await startEcsSimulator({
+    speed: SPEED,
+    motoUrl: env.motoUrl,
+    scenarios: [
+      // A five-minute rollout: 20 s to provision, about 100 s to pull, 30 s to turn healthy, 150 s of load-balancer draining.
+      { image: ':five-minutes', behaviour: 'runs', provisionSeconds: 20, pullSeconds: 95 + jitter, stableSeconds: 30, drainSeconds: 150 },
+      { image: ':crash', behaviour: 'exits', exitCode: 1, pullSeconds: 15 + jitter },
+    ],
+  });
+  try {
+    sim.seed({
+      clusters: [CLUSTER],
+      taskDefinitions: families.map((family) => definition(family, 'good')),
+      services: families.map((family) => ({ cluster: CLUSTER, name: family, taskDefinition: family, desiredCount })),
+    });
+    writeFileSync(join(env.workspace, '.github', 'services.yml'), manifest(families));
+    return await run(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+function action(env: Env, sim: EcsSimulator, inputs: Record<string, string>) {
+  return startAction('deploy-ecs', {
+    inputs: { 'poll-interval': `${Math.round(POLL_SIM_MS / SPEED)}ms`, 'wait-timeout': '60s', ...inputs },
+    cwd: env.workspace,
+    env: { ...sim.env(), AWS_ENDPOINT_URL: env.motoUrl, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_EC2_METADATA_DISABLED: 'true' },
+    timeoutMs: 120_000,
+  });
+}
+
+/** (a) Simulated time from COMPLETED to the action's success line. */
+async function completedToSuccess(env: Env): Promise<number> {
+  return withSimulator(env, ['api'], 2, async (sim) => {
+    const running = action(env, sim, { services: 'api', images: `api=${REGISTRY}/api:five-minutes` });
+    await running.waitForLog(/\[api\] rollout of api:2 completed/, 60_000);
+    const noticed = sim.clock.simAt(Date.now());
+    const result = await running.result;
+    if (result.code !== 0) throw new Error(`the healthy rollout failed:\n${result.log}`);
+    const deployment = sim.inspect(CLUSTER, 'api').allDeployments.find((candidate) => candidate.taskDefinition.endsWith('api:2'))!;
+    return noticed - deployment.completedAt!;
+  });
+}
+
+/** (b) Simulated time from the third failed task of a crash loop to the action's failure line. */
+async function thirdFailureToFailure(env: Env): Promise<number> {
+  return withSimulator(env, ['api'], 2, async (sim) => {
+    const running = action(env, sim, { services: 'api', images: `api=${REGISTRY}/api:crash`, rollback: 'false' });
+    await running.waitForLog(/\[api\] FAILED/, 60_000);
+    const noticed = sim.clock.simAt(Date.now());
+    await running.result;
+    const third = sim.inspect(CLUSTER, 'api').failures[2];
+    if (!third) throw new Error('the action failed before three tasks had failed');
+    return noticed - third.stoppedAt;
+  });
+}
+
+/** (c) DescribeServices calls in the first poll (every service rolling out) and on average. */
+async function callsPerPoll(env: Env, count: number): Promise<{ firstPoll: number; average: number; polls: number }> {
+  const families = Array.from({ length: count }, (_, i) => `svc${String(i).padStart(2, '0')}`);
+  return withSimulator(env, families, 1, async (sim) => {
+    const result = await action(env, sim, { services: 'all', 'image-tag': 'v2' }).result;
+    if (result.code !== 0) throw new Error(`the rollout of ${count} services failed:\n${result.log}`);
+    const [, polls, calls] = /Watched with (\d+) polls and (\d+) DescribeServices calls/.exec(result.log)!.map(Number) as [number, number, number];
+    const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
+    const watching = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices');
+    const firstPoll = watching.filter((call) => call.at - watching[0]!.at < (POLL_SIM_MS / SPEED) / 2).length;
+    return { firstPoll, average: calls / polls, polls };
+  });
+}
+
+async function main(): Promise<void> {
+  const port = await freePort();
+  const motoUrl = `http://127.0.0.1:${port}`;
+  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const workspace = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
+  mkdirSync(join(workspace, '.github'));
+  try {
+    await waitFor(async () => (await fetch(`${motoUrl}/moto-api/`)).ok, 'moto_server (pip install "moto[server]")');
+    const env = { motoUrl, workspace };
+    const poll = seconds(POLL_SIM_MS);
+    console.log(`deploy-ecs against the ECS rollout simulator: ${SPEED}x accelerated time, poll interval ${poll} (simulated), ${RUNS} runs each\n`);
+
+    const late: number[] = [];
+    for (let i = 0; i < RUNS; i++) late.push(await completedToSuccess(env));
+    console.log('(a) ECS reports COMPLETED (5-minute rolling deploy, 2 tasks) -> the action reports success');
+    console.log(`    median ${seconds(median(late))}, max ${seconds(Math.max(...late))}   target: within one poll (${poll})`);
+    console.log('    anchor: the SDK services-stable waiter in the official action notices a 5-minute deploy 1.9 minutes late at the median\n');
+
+    const failing: number[] = [];
+    for (let i = 0; i < RUNS; i++) failing.push(await thirdFailureToFailure(env));
+    console.log('(b) third failed task of a crash-looping rollout (exit 1) -> the action fails, evidence read');
+    console.log(`    median ${seconds(median(failing))}, max ${seconds(Math.max(...failing))}   target: within two polls (${seconds(2 * POLL_SIM_MS)})`);
+    console.log('    anchor: the official action waits out its timeout (10 to 30 minutes) and prints a JSON blob\n');
+
+    console.log('(c) DescribeServices calls per poll, services of one cluster rolling out together');
+    for (const count of [5, 25]) {
+      const { firstPoll, average, polls } = await callsPerPoll(env, count);
+      console.log(`    ${String(count).padStart(2)} services: ${firstPoll} in the first poll, ${average.toFixed(2)} on average over ${polls} polls   target: ${Math.ceil(count / 10)} (one per 10 services)`);
+    }
+  } finally {
+    moto.kill();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+await main();
