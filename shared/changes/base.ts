@@ -2,7 +2,7 @@
  * What to compare the head commit with, decided from the inputs and the event that started the run,
  * before any git command runs.
  */
-import { ZERO_SHA } from './git.js';
+import { FULL_SHA, ZERO_SHA } from './git.js';
 
 /** The parts of a webhook payload that decide the base. */
 export interface EventInfo {
@@ -54,17 +54,18 @@ const NO_BASE_EVENTS = new Set(['workflow_dispatch', 'schedule', 'repository_dis
 
 export function eventInfo(name: string, payload: Record<string, unknown>): EventInfo {
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const sha = (value: unknown) => (typeof value === 'string' && FULL_SHA.test(value) ? value : undefined);
   const object = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
   const pullRequest = object(payload.pull_request);
   return {
     name,
-    before: text(payload.before),
-    after: text(payload.after),
+    before: sha(payload.before),
+    after: sha(payload.after),
     forced: typeof payload.forced === 'boolean' ? payload.forced : undefined,
     ref: text(payload.ref),
-    pullRequestBase: text(object(pullRequest.base).sha),
-    mergeGroupBase: text(object(payload.merge_group).base_sha),
-    mergeGroupHead: text(object(payload.merge_group).head_sha),
+    pullRequestBase: sha(object(pullRequest.base).sha),
+    mergeGroupBase: sha(object(payload.merge_group).base_sha),
+    mergeGroupHead: sha(object(payload.merge_group).head_sha),
     defaultBranch: text(object(payload.repository).default_branch),
   };
 }

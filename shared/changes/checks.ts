@@ -3,7 +3,7 @@
  * files may come later), workspace packages that do not exist, and service names that would clash
  * with this action's own outputs (errors).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
@@ -85,8 +85,9 @@ function packageProblems(manifest: Manifest, workspaces: Workspaces | undefined)
 }
 
 /**
- * Globs that match no file. Most globs are a file or "<dir>/**", answered by the file system; the rest
- * are matched against the files git tracks under their literal prefixes, with one `git ls-files`.
+ * Globs that match no file. Most globs are a file or "<dir>/**", answered by the file system (a
+ * checkout has no empty directories, so a directory that exists holds files); the rest are matched
+ * against the files git tracks under their literal prefixes, with one `git ls-files`.
  * `matcher` holds the globs already compiled, one group per service and then `always`.
  */
 async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: string, git: Git): Promise<Finding[]> {
@@ -109,7 +110,6 @@ async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: st
       else if (kind === 'none') unmatched(entry);
     } else if (kind !== 'directory') unmatched(entry);
     else if (glob.pattern !== `${glob.base}/**` && glob.pattern !== `${glob.base}/**/*`) complex.push(entry);
-    else if (!hasEntries(join(root, glob.base))) unmatched(entry);
   }
   if (complex.length) {
     const bases = complex.some(({ glob }) => glob.base === '') ? [] : [...new Set(complex.map(({ glob }) => glob.base))];
@@ -124,13 +124,5 @@ function entryKind(path: string): 'file' | 'directory' | 'none' {
     return statSync(path).isDirectory() ? 'directory' : 'file';
   } catch {
     return 'none';
-  }
-}
-
-function hasEntries(dir: string): boolean {
-  try {
-    return readdirSync(dir).length > 0;
-  } catch {
-    return false;
   }
 }

@@ -41,14 +41,15 @@ export class Git {
 
   /** Paths that differ between two commits. A rename is reported as its old and its new path. */
   async changedPaths(base: string, head: string): Promise<string[]> {
-    const { code, stdout, stderr } = await this.run(['-c', 'core.quotePath=false', 'diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', base, head, '--']);
+    // Options that no configuration (diff.renames, diff.relative, diff.external) can change.
+    const { code, stdout, stderr } = await this.run(['-c', 'diff.relative=false', 'diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', base, head, '--']);
     if (code !== 0) throw new Error(`git diff ${base.slice(0, 12)} ${head.slice(0, 12)} failed: ${stderr.trim()}`);
     return splitNul(stdout);
   }
 
   /** Tracked files matching git pathspecs (all tracked files when none are given). */
   async trackedFiles(pathspecs: string[] = []): Promise<string[]> {
-    const { code, stdout, stderr } = await this.run(['-c', 'core.quotePath=false', 'ls-files', '-z', '--', ...pathspecs]);
+    const { code, stdout, stderr } = await this.run(['ls-files', '-z', '--', ...pathspecs]);
     if (code !== 0) throw new Error(`git ls-files failed: ${stderr.trim()}`);
     return splitNul(stdout);
   }

@@ -114,17 +114,15 @@ interface SummaryLike {
 /** The job summary: a headline, what was compared, one row per service, and any warnings. */
 export function writePlanSummary(summary: SummaryLike, plan: ChangePlan): void {
   const changed = plan.services.filter((change) => change.changed).length;
+  const perService = plan.choice.kind === 'last-deployed';
   summary.addHeading(`Changed services: ${changed} of ${plan.services.length}`, 3);
   summary.addRaw(`<p>${escapeHtml(comparison(plan))}</p>`, true);
   summary.addTable([
-    [
-      { data: 'Service', header: true },
-      { data: 'Changed', header: true },
-      { data: 'Why', header: true },
-    ],
+    ['Service', 'Changed', ...(perService ? ['Compared with'] : []), 'Why'].map((data) => ({ data, header: true })),
     ...plan.services.map((change) => [
       codeHtml(change.service.name),
       change.changed ? '✅ yes' : '— no',
+      ...(perService ? [change.base ? codeHtml(short(change.base)) : '—'] : []),
       describe(change.cause, SAMPLE_SIZE, { text: escapeHtml, code: codeHtml }),
     ]),
   ]);
@@ -134,16 +132,17 @@ export function writePlanSummary(summary: SummaryLike, plan: ChangePlan): void {
 
 /** The plan as plain text for a terminal. */
 export function planTable(plan: ChangePlan): string {
-  const rows = plan.services.map((change) => [change.service.name, change.changed ? 'yes' : 'no', reason(change)]);
-  const width = (column: number) => Math.max(...[['SERVICE', 'CHANGED'][column]!.length, ...rows.map((row) => row[column]!.length)]);
-  const [nameWidth, changedWidth] = [width(0), width(1)];
-  const line = (cells: string[]) => `${cells[0]!.padEnd(nameWidth)}  ${cells[1]!.padEnd(changedWidth)}  ${cells[2]}`.trimEnd();
+  const perService = plan.choice.kind === 'last-deployed';
+  const header = ['SERVICE', 'CHANGED', ...(perService ? ['BASE'] : []), 'WHY'];
+  const rows = plan.services.map((change) => [change.service.name, change.changed ? 'yes' : 'no', ...(perService ? [change.base ? short(change.base) : '-'] : []), reason(change)]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column < cells.length - 1 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd();
   const changed = plan.services.filter((change) => change.changed);
   return [
     comparison(plan),
     `Changed services: ${changed.length} of ${plan.services.length}${changed.length ? ` (${changed.map((change) => change.service.name).join(', ')})` : ''}.`,
     '',
-    line(['SERVICE', 'CHANGED', 'WHY']),
+    line(header),
     ...rows.map(line),
   ].join('\n');
 }

@@ -4,7 +4,7 @@
  * are read, so a large repository costs a directory listing (or one `git ls-files`) and a handful of
  * small reads.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quickParse } from '../manifest/quick-yaml.js';
 import yamlOnDemand from '../manifest/yaml-on-demand.cjs';
@@ -68,8 +68,14 @@ export async function readWorkspaces(root: string, git: Git): Promise<Workspaces
   const skipped: string[] = [];
   // A few dozen small files: reading them one after another is quicker than a round of the thread pool each.
   const read = manifests.map((file) => {
+    let text: string;
     try {
-      const json = JSON.parse(readFileSync(join(root, file), 'utf8')) as PackageJson;
+      text = readFileSync(join(root, file), 'utf8');
+    } catch {
+      return undefined; // a directory under the workspace globs that is not a package
+    }
+    try {
+      const json = JSON.parse(text) as PackageJson;
       if (typeof json.name !== 'string' || json.name === '') {
         skipped.push(`${file} has no "name"`);
         return undefined;
@@ -77,7 +83,7 @@ export async function readWorkspaces(root: string, git: Git): Promise<Workspaces
       const names = DEPENDENCY_FIELDS.flatMap((field) => Object.keys((json[field] as Record<string, unknown> | undefined) ?? {}));
       return { name: json.name, dir: file.slice(0, -'/package.json'.length), names };
     } catch (error) {
-      skipped.push(`${file} cannot be read: ${(error as Error).message}`);
+      skipped.push(`${file} is not valid JSON: ${(error as Error).message}`);
       return undefined;
     }
   });
@@ -91,25 +97,21 @@ export async function readWorkspaces(root: string, git: Git): Promise<Workspaces
 }
 
 /**
- * Candidate package.json files for the workspace globs. The usual globs (`apps/*`, `packages/api`)
- * are answered from the directory listing; any other one by git, with a pathspec that lists only the
- * package.json files under its literal prefix.
+ * Candidate package.json files for the workspace globs (some may not exist). The usual globs
+ * (`apps/*`, `packages/api`) are answered from the directory listing; any other one by git, with a
+ * pathspec that lists only the package.json files under its literal prefix.
  */
 async function packageJsonFiles(root: string, git: Git, globs: string[]): Promise<string[]> {
   const found: string[] = [];
   const pathspecs: string[] = [];
-  const has = (dir: string) => existsSync(join(root, dir, 'package.json'));
   for (const glob of globs) {
     if (glob.startsWith('!')) continue;
     const wildcard = glob.search(/[*?[\]{}()!+@]/);
     if (wildcard === -1) {
-      if (has(glob)) found.push(`${glob}/package.json`);
+      found.push(`${glob}/package.json`);
     } else if (wildcard === glob.length - 1 && (glob === '*' || glob.endsWith('/*'))) {
       const parent = glob.slice(0, -2);
-      for (const name of subdirectories(join(root, parent))) {
-        const dir = parent ? `${parent}/${name}` : name;
-        if (has(dir)) found.push(`${dir}/package.json`);
-      }
+      for (const name of subdirectories(join(root, parent))) found.push(`${parent ? `${parent}/` : ''}${name}/package.json`);
     } else {
       pathspecs.push(`:(glob)${glob.slice(0, wildcard).replace(/[^/]*$/, '')}**/package.json`);
     }

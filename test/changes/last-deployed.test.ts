@@ -66,6 +66,9 @@ describe('since: last-deployed', () => {
       worker: [true, 'ECS service worker in cluster shop-prod does not exist yet, so nothing is deployed'],
     });
     expect(JSON.parse(result.outputs.result!).base).toBe('');
+    expect(result.summary).toContain('<th>Compared with</th>');
+    expect(result.summary).toContain(`<tr><td><code>api</code></td><td>— no</td><td><code>${apiChange.slice(0, 7)}</code></td>`);
+    expect(result.summary).toContain('<tr><td><code>worker</code></td><td>✅ yes</td><td>—</td>');
     expect(result.log).toContain(`api: ECS service shop-api in cluster shop-prod runs ${REGISTRY}/shop-api:${apiChange}`);
   });
 
