@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Task } from '@aws-sdk/client-ecs';
-import { explainStoppedTask, describeStoppedTask } from '../../shared/ecs/stopped-tasks.js';
+import { explainStoppedTask, describeStoppedTask, type StopKind } from '../../shared/ecs/stopped-tasks.js';
 
 const arn = 'arn:aws:ecs:us-east-1:123456789012:task/shop-prod/a1b2c3';
 const task = (fields: Partial<Task>): Task => ({ taskArn: arn, lastStatus: 'STOPPED', ...fields });
@@ -29,7 +29,7 @@ describe('why a task stopped', () => {
     expect(describeStoppedTask(stopped)).toBe('task a1b2c3 (api): exited, exit code 1 — Essential container in task exited');
   });
 
-  it.each([
+  it.each<[StopKind, Partial<Task>, string]>([
     [
       'image-pull',
       {
@@ -60,12 +60,12 @@ describe('why a task stopped', () => {
       'health-check',
     ],
     ['start-failure', { stopCode: 'TaskFailedToStart', stoppedReason: 'CannotStartContainerError: exec: "node": executable file not found', containers: [{ name: 'api' }] }, 'entry point'],
-  ] as const)('recognises %s and says what to check', (kind, fields, hintWords) => {
-    const stopped = explainStoppedTask(task(fields as Partial<Task>));
+  ])('recognises %s and says what to check', (kind, fields, hintWords) => {
+    const stopped = explainStoppedTask(task(fields));
     expect(stopped.kind).toBe(kind);
     expect(stopped.failed).toBe(true);
     expect(stopped.hint).toContain(hintWords);
-    expect(stopped.reason).toContain((fields as Partial<Task>).stoppedReason!.slice(0, 20));
+    expect(stopped.reason).toContain(fields.stoppedReason!.slice(0, 20));
   });
 
   it('treats a task stopped from outside as stopped, not crashed', () => {
