@@ -213,7 +213,8 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
   if (failure.ecsRollback) {
     run.state = 'ECS rolling back';
     core.info(`[${target.name}] ECS's circuit breaker is rolling back to ${shortTaskDefinition(failure.ecsRollback.taskDefinitionArn)}; following deployment ${failure.ecsRollback.deploymentId}.`);
-    await followRollback(engine, run, why, failure.ecsRollback.deploymentId, failure.ecsRollback.taskDefinitionArn, 'rolled back by the ECS circuit breaker');
+    const to = failure.ecsRollback.taskDefinitionArn;
+    await followRollback(engine, run, why, failure.ecsRollback.deploymentId, to, `rolled back by the ECS circuit breaker to ${shortTaskDefinition(to)}`);
     return;
   }
   if (failure.cause === 'replaced') return finish(run, 'failed', `${why}; not rolled back, the newer deployment is in charge`);

@@ -49,6 +49,12 @@ export interface PrepareContext {
 }
 
 export async function prepare(targets: Target[], context: PrepareContext): Promise<Plan[]> {
+  if (context.inputs.taskDefinition && targets.length > 1) {
+    throw new UserError(
+      `Input "task-definition" gives one task definition, but ${targets.length} services are deployed (${targets.map((target) => target.name).join(', ')}).`,
+      'Deploy one service per step when starting from a task-definition file or revision, or leave "task-definition" empty to start from each service\'s live one.',
+    );
+  }
   const services = await lookUpServices(targets, context.ecs);
   let registry: Promise<string> | undefined;
   const defaultRegistry = () => (registry ??= context.inputs.registry ? Promise.resolve(context.inputs.registry) : context.manifestRegistry ? Promise.resolve(context.manifestRegistry) : accountRegistry(context.session));
@@ -172,7 +178,7 @@ function mainContainer(target: Target, definition: TaskDefinition): string {
 
 async function loadBase(reference: string, context: PrepareContext): Promise<{ loaded: LoadedTaskDefinition; reference?: string }> {
   const path = isAbsolute(reference) ? reference : join(context.workspace, reference);
-  const looksLikeFile = /\.json$/i.test(reference) || reference.includes('/') && !reference.startsWith('arn:');
+  const looksLikeFile = /\.json$/i.test(reference) || (reference.includes('/') && !reference.startsWith('arn:'));
   if (looksLikeFile || (existsSync(path) && !/^[A-Za-z0-9_-]+(:\d+)?$/.test(reference))) {
     let text: string;
     try {

@@ -80,18 +80,26 @@ export class RolloutWatcher {
     return new Promise((resolve) => {
       const startedAt = this.now();
       this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, known: new Set(), failures: [], lastProgressAt: 0, resolve });
-      this.running ??= this.loop().finally(() => (this.running = undefined));
+      this.running ??= this.loop();
     });
   }
 
   private async loop(): Promise<void> {
-    // Watches requested in the same turn share the first poll.
-    await Promise.resolve();
-    while (this.active.size) {
-      const started = this.now();
-      await this.poll();
-      const wait = this.options.pollIntervalMs - (this.now() - started);
-      if (this.active.size && wait > 0) await this.sleep(wait);
+    try {
+      // Watches requested in the same turn share the first poll.
+      await Promise.resolve();
+      while (this.active.size) {
+        const started = this.now();
+        await this.poll();
+        const wait = this.options.pollIntervalMs - (this.now() - started);
+        if (this.active.size && wait > 0) await this.sleep(wait);
+      }
+    } catch (error) {
+      // Never leave a watch waiting: an unexpected error ends every watch with it.
+      for (const watch of [...this.active]) this.settle(watch, { ok: false, failure: this.awsFailure(watch, error) });
+    } finally {
+      // Cleared in the same turn as the last check, so a watch added later starts a new loop.
+      this.running = undefined;
     }
   }
 

@@ -134,7 +134,7 @@ describe('the failure catalog', () => {
     const [api] = resultOf(run).services;
     expect(api).toMatchObject({ outcome: 'rolled-back', rolledBackTo: expect.stringMatching(/shop-api:1$/) });
     expect(api!.reason).toContain('ECS failed the deployment (ECS deployment circuit breaker: tasks failed to start.) and is rolling back to shop-api:1');
-    expect(api!.reason).toContain('rolled back by the ECS circuit breaker, which runs again');
+    expect(api!.reason).toContain('rolled back by the ECS circuit breaker to shop-api:1, which runs again');
     expect(sim.calls.filter((call) => call.operation === 'UpdateService')).toHaveLength(1);
     expect(sim.inspect(CLUSTER, 'shop-api').history[0]).toMatchObject({ status: 'ROLLBACK_SUCCESSFUL' });
   });
