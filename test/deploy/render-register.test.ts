@@ -111,7 +111,11 @@ describe('deploy-ecs against moto: render, register, update', () => {
     await seed();
     const cwd = workspace(MANIFEST);
     const digest = `sha256:${'c'.repeat(64)}`;
-    const run = await deploy({ services: '["api","web"]', images: `api=${REGISTRY}/shop-api@${digest}`, environment: 'LOG_LEVEL=debug\nRELEASE=r42', wait: 'false' }, { cwd });
+    const router = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0';
+    const run = await deploy(
+      { services: '["api","web"]', images: `api=${REGISTRY}/shop-api@${digest}\napi.log-router=${router}`, environment: 'LOG_LEVEL=debug\nRELEASE=r42', wait: 'false' },
+      { cwd },
+    );
     expect(run.code).toBe(0);
 
     const result = resultOf(run);
@@ -130,7 +134,15 @@ describe('deploy-ecs against moto: render, register, update', () => {
       { name: 'LOG_LEVEL', value: 'debug' },
       { name: 'RELEASE', value: 'r42' },
     ]);
-    expect(apiNew.definition.containerDefinitions!.find((candidate) => candidate.name === 'log-router')!.image).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable');
+    // Both named containers get their image and the environment.
+    const routerNew = apiNew.definition.containerDefinitions!.find((candidate) => candidate.name === 'log-router')!;
+    expect(routerNew.image).toBe(router);
+    expect(routerNew.environment).toEqual([
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'RELEASE', value: 'r42' },
+    ]);
+    // A container that is not named keeps its image.
+    expect((await container(web!.taskDefinitionArn, 'log-router')).container.image).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable');
     expect(apiNew.definition.memory).toBe('512');
     expect(apiNew.tags).toEqual([{ key: 'team', value: 'payments' }]);
     expect((await container(web!.taskDefinitionArn, 'web')).container.image).toBe(`${REGISTRY}/shop-web:${SHA}`);

@@ -17,10 +17,14 @@ const describeServicesCalls = (log: string) => /Watched with (\d+) polls and (\d
 describe('rollouts that succeed', () => {
   useMoto();
 
-  it('rolls out several services in parallel with one watcher, printing events and progress', async () => {
+  it('rolls out several services of two clusters in parallel with one watcher, printing events and progress', async () => {
     const families = ['shop-api', 'shop-web', 'shop-admin'];
-    const sim = await simulator(shop(families));
-    const run = await deploy({ services: 'all', 'image-tag': 'v2', ...FAST }, { sim, cwd: workspace(manifest(families)) });
+    const seed = shop(families);
+    seed.clusters!.push('shop-internal');
+    seed.services![2]!.cluster = 'shop-internal';
+    const sim = await simulator(seed);
+    const cwd = workspace(manifest(families).replace('ecs: { service: shop-admin,', 'ecs: { cluster: shop-internal, service: shop-admin,'));
+    const run = await deploy({ services: 'all', 'image-tag': 'v2', ...FAST }, { sim, cwd });
     expect(run.code).toBe(0);
     const result = resultOf(run);
     expect(result.outcome).toBe('deployed');
@@ -30,16 +34,19 @@ describe('rollouts that succeed', () => {
       ['admin', 'deployed', 2, image('shop-admin', 'v2')],
     ]);
     for (const family of families) {
-      const state = sim.inspect(CLUSTER, family);
+      const state = sim.inspect(family === 'shop-admin' ? 'shop-internal' : CLUSTER, family);
       expect(state.taskDefinition).toMatch(new RegExp(`${family}:2$`));
       expect(state.deployments).toEqual([expect.objectContaining({ rolloutState: 'COMPLETED', id: result.services.find((service) => service.ecsService === family)!.deploymentId })]);
     }
     expect(run.log).toMatch(/\[api\] \d\d:\d\d:\d\d \(service shop-api\) has started 2 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\./);
     expect(run.log).toMatch(/\[web\] shop-web:2: 0\/2 running, 2 pending · rollout IN_PROGRESS · older deployments: 2 running/);
     expect(run.log).toContain('[admin] deployed shop-admin:2 in');
-    // Three services of one cluster: one DescribeServices per poll.
+    // Two clusters: one DescribeServices for each per poll, while both have services rolling out.
     const [polls, calls] = describeServicesCalls(run.log);
-    expect(calls).toBe(polls);
+    expect(calls).toBeLessThanOrEqual(2 * polls);
+    const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
+    const firstPoll = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices').slice(0, 2);
+    expect(Object.fromEntries(firstPoll.map((call) => [call.input.cluster, (call.input.services as string[]).length]))).toEqual({ [CLUSTER]: 2, 'shop-internal': 1 });
     expect(run.summary).toMatch(/<h2>Deploy to ECS: ✅ deployed<\/h2>/);
   });
 
