@@ -67,9 +67,12 @@ try {
   }
   console.log(`Check: the action found the ${mono.changedServices.length} changed services; outputs ${kb(outputs.length)}, summary ${kb(readFileSync(files.summary, 'utf8').length)}.\n`);
 
+  // Start-up alone: the same bundle stopping at once (its manifest input names no file).
+  const startUp: NodeJS.ProcessEnv = { ...asIs, INPUT_MANIFEST: 'missing.yml' };
   const commands = {
     'bare node -e 0': { args: ['-e', '0'], env: asIs },
     'bare node -e 0, no NODE_EXTRA_CA_CERTS': { args: ['-e', '0'], env: withoutCa },
+    'changes action, start-up only': { args: [action], env: startUp },
     'changes action': { args: [action], env: asIs },
     'changes action, no NODE_EXTRA_CA_CERTS': { args: [action], env: withoutCa },
   };
@@ -89,6 +92,7 @@ try {
   console.log(`node ${process.version}, ${runs} runs each, whole-process wall time (median; min in brackets):`);
   for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(42)} ${ms(median(name))}  [${ms(Math.min(...times.get(name)!))}]`);
   console.log(`  ${'git diff --name-only alone'.padEnd(42)} ${ms(middle(gitTimes))}  [${ms(Math.min(...gitTimes))}]`);
+  console.log(`  detection itself (action minus start-up): ${ms(median('changes action') - median('changes action, start-up only'))}`);
 
   const ours = median('changes action');
   const bare = median('bare node -e 0');

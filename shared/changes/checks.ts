@@ -60,7 +60,7 @@ function outputClashes(manifest: Manifest): Finding[] {
     .map((service) => ({
       at: ['services', service.name],
       key: true,
-      message: `Service "${service.name}" has the name of one of the changes action's own outputs (${FIXED_OUTPUTS.join(', ')}), so its true/false output would overwrite it. Rename the service.`,
+      message: `services.${service.name}: the service has the name of one of the changes action's own outputs (${FIXED_OUTPUTS.join(', ')}), so its true/false output would overwrite it. Rename the service.`,
     }));
 }
 
@@ -75,10 +75,10 @@ function packageProblems(manifest: Manifest, workspaces: Workspaces | undefined)
   const findings: Finding[] = [];
   for (const service of manifest.services) {
     if (service.package && !workspaces?.packages.has(service.package)) {
-      findings.push({ at: ['services', service.name, 'package'], message: problem(service.package, `Service "${service.name}" is the package`) });
+      findings.push({ at: ['services', service.name, 'package'], message: problem(service.package, `services.${service.name}.package is`) });
     }
     service.dependsOn.forEach((name, index) => {
-      if (!workspaces?.packages.has(name)) findings.push({ at: ['services', service.name, 'dependsOn', index], message: problem(name, `Service "${service.name}" depends on`) });
+      if (!workspaces?.packages.has(name)) findings.push({ at: ['services', service.name, 'dependsOn', index], message: problem(name, `services.${service.name}.dependsOn names`) });
     });
   }
   return findings;
@@ -93,9 +93,9 @@ function packageProblems(manifest: Manifest, workspaces: Workspaces | undefined)
 async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: string, git: Git): Promise<Finding[]> {
   const entries: { glob: Glob; at: (string | number)[]; owner: string }[] = [];
   manifest.services.forEach((service, group) =>
-    matcher.groups[group]!.forEach((glob, index) => entries.push({ glob, at: ['services', service.name, 'paths', index], owner: `the paths of service "${service.name}"` })),
+    matcher.groups[group]!.forEach((glob, index) => entries.push({ glob, at: ['services', service.name, 'paths', index], owner: `services.${service.name}.paths` })),
   );
-  matcher.groups[manifest.services.length]!.forEach((glob, index) => entries.push({ glob, at: ['always', index], owner: '"always"' }));
+  matcher.groups[manifest.services.length]!.forEach((glob, index) => entries.push({ glob, at: ['always', index], owner: 'always' }));
 
   const findings = new Map<(typeof entries)[number], Finding>();
   const unmatched = (entry: (typeof entries)[number], hint = ': check the spelling, or remove it') =>

@@ -128,7 +128,7 @@ describe('actions/changes', () => {
     const result = await pushed(repo, before, head);
     expect(result.code).toBe(0);
     const line = manifest.split('\n').findIndex((text) => text.includes('apps/wbe')) + 1;
-    expect(result.stdout).toContain(`::warning file=.github/services.yml,line=${line},col=26::"apps/wbe/**" in the paths of service "web" matches no file in the repository: check the spelling, or remove it.`);
+    expect(result.stdout).toContain(`::warning file=.github/services.yml,line=${line},col=26::"apps/wbe/**" in services.web.paths matches no file in the repository: check the spelling, or remove it.`);
     expect(result.summary).toContain('Warnings');
   });
 

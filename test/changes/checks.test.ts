@@ -31,8 +31,8 @@ describe('manifest checks against the repository', () => {
     const found = await problems(repoWith(manifest));
     const line = lineOf(manifest, 'dependsOn');
     expect(found).toEqual([
-      `.github/services.yml:${line}:17 Service "worker" depends on "@shop/typs", which is not a workspace package. Did you mean "@shop/types"? Workspace packages (from package.json): @shop/api, @shop/db, @shop/types, @shop/ui, @shop/web.`,
-      `.github/services.yml:${line}:31 Service "worker" depends on "left-pad", which is not a workspace package. Workspace packages (from package.json): @shop/api, @shop/db, @shop/types, @shop/ui, @shop/web.`,
+      `.github/services.yml:${line}:17 services.worker.dependsOn names "@shop/typs", which is not a workspace package. Did you mean "@shop/types"? Workspace packages (from package.json): @shop/api, @shop/db, @shop/types, @shop/ui, @shop/web.`,
+      `.github/services.yml:${line}:31 services.worker.dependsOn names "left-pad", which is not a workspace package. Workspace packages (from package.json): @shop/api, @shop/db, @shop/types, @shop/ui, @shop/web.`,
     ]);
   });
 
@@ -41,21 +41,21 @@ describe('manifest checks against the repository', () => {
     files['package.json'] = '{"name":"shop","private":true}\n';
     const found = await problems(repoWith(SHOP_MANIFEST, files));
     expect(found).toEqual([
-      `.github/services.yml:${lineOf(SHOP_MANIFEST, 'dependsOn')}:17 Service "worker" depends on "@shop/types", but the repository declares no workspaces (no "workspaces" in package.json and no pnpm-workspace.yaml).`,
+      `.github/services.yml:${lineOf(SHOP_MANIFEST, 'dependsOn')}:17 services.worker.dependsOn names "@shop/types", but the repository declares no workspaces (no "workspaces" in package.json and no pnpm-workspace.yaml).`,
     ]);
   });
 
   it('a package that does not exist is an error', async () => {
     const manifest = SHOP_MANIFEST.replace('    paths: [services/worker/**]\n', '    paths: [services/worker/**]\n    package: "@shop/worker"\n');
     const found = await problems(repoWith(manifest));
-    expect(found).toEqual([expect.stringMatching(new RegExp(`^\\.github/services\\.yml:${lineOf(manifest, 'package: "@shop/worker"')}:14 Service "worker" is the package "@shop/worker", which is not a workspace package\\.`))]);
+    expect(found).toEqual([expect.stringMatching(new RegExp(`^\\.github/services\\.yml:${lineOf(manifest, 'package: "@shop/worker"')}:14 services\\.worker\\.package is "@shop/worker", which is not a workspace package\\.`))]);
   });
 
   it('a service named like one of the action\'s own outputs is an error', async () => {
     const manifest = `${SHOP_MANIFEST}  matrix:\n    paths: [apps/web/**]\n    repository: shop-matrix\n    ecs: { service: shop-matrix }\n`;
     const found = await problems(repoWith(manifest));
     expect(found).toEqual([
-      `.github/services.yml:${lineOf(manifest, '  matrix:')}:3 Service "matrix" has the name of one of the changes action's own outputs (services, any-changed, matrix, migrate, result), so its true/false output would overwrite it. Rename the service.`,
+      `.github/services.yml:${lineOf(manifest, '  matrix:')}:3 services.matrix: the service has the name of one of the changes action's own outputs (services, any-changed, matrix, migrate, result), so its true/false output would overwrite it. Rename the service.`,
     ]);
   });
 
@@ -67,10 +67,10 @@ describe('manifest checks against the repository', () => {
     const result = await plan(repoWith(manifest));
     const webLine = lineOf(manifest, 'apps/wbe');
     expect(result.manifestWarnings.map((problem) => `${problem.line}:${problem.column} ${problem.message}`)).toEqual([
-      `${webLine}:13 "apps/web" in the paths of service "web" matches no file in the repository; apps/web is a directory, so write "apps/web/**" to match the files in it.`,
-      `${webLine}:23 "apps/wbe/**" in the paths of service "web" matches no file in the repository: check the spelling, or remove it.`,
-      `${webLine}:36 "apps/web/**/*.vue" in the paths of service "web" matches no file in the repository: check the spelling, or remove it.`,
-      `3:10 "pnpm-lock.yaml" in "always" matches no file in the repository: check the spelling, or remove it.`,
+      `${webLine}:13 "apps/web" in services.web.paths matches no file in the repository; apps/web is a directory, so write "apps/web/**" to match the files in it.`,
+      `${webLine}:23 "apps/wbe/**" in services.web.paths matches no file in the repository: check the spelling, or remove it.`,
+      `${webLine}:36 "apps/web/**/*.vue" in services.web.paths matches no file in the repository: check the spelling, or remove it.`,
+      `3:10 "pnpm-lock.yaml" in always matches no file in the repository: check the spelling, or remove it.`,
     ]);
     // Warnings do not stop detection.
     expect(result.services.every((change) => change.changed)).toBe(true);
