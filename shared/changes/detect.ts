@@ -119,6 +119,7 @@ export async function detectChanges(request: DetectRequest, started: Started = s
     case 'default-branch': {
       const compared = await compareWithBase(git, choice, plan.head, started.quick, request);
       if ('missing' in compared) {
+        plan.baseNote = compared.missing;
         plan.services = forced(compared.missing);
         plan.warnings.push(`Every service counts as changed: ${compared.missing}.`);
         break;

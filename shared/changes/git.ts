@@ -67,7 +67,7 @@ export class Git {
 
   /** Fetches `refspecs` from `remote`; resolves with git's complaint when it fails. */
   async fetch(remote: string, refspecs: string[], options: { depth?: number; deepen?: number } = {}): Promise<{ ok: true } | { ok: false; error: string }> {
-    const args = ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--no-write-fetch-head'];
+    const args = ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules'];
     if (options.depth) args.push(`--depth=${options.depth}`);
     if (options.deepen) args.push(`--deepen=${options.deepen}`);
     const { code, stderr } = await this.run([...args, remote, ...refspecs], FETCH_ENV);

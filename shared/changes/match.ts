@@ -26,13 +26,13 @@ export type Cause =
 export const isChange = (cause: Cause): boolean => cause.kind !== 'unchanged';
 
 /** How each service relates to the workspace packages: the packages it is and the ones it needs. */
-export interface ServicePackages {
+interface ServicePackages {
   own: string[];
   /** Packages named in the manifest's dependsOn (checked to exist by the repository checks). */
   declared: string[];
 }
 
-export function servicePackages(manifest: Manifest, workspaces: Workspaces | undefined, matcher = serviceMatcher(manifest)): Map<string, ServicePackages> {
+function servicePackages(manifest: Manifest, workspaces: Workspaces | undefined, matcher = serviceMatcher(manifest)): Map<string, ServicePackages> {
   const result = new Map<string, ServicePackages>();
   const owners = new Map<number, string[]>();
   for (const pkg of workspaces?.packages.values() ?? []) {
@@ -62,8 +62,9 @@ export function matchServices(manifest: Manifest, services: readonly ServiceSpec
   const pending: ServiceSpec[] = [];
   for (const service of services) {
     const own = samples[manifest.services.indexOf(service)]!;
-    if (always.count) causes.set(service.name, { kind: 'always', sample: always });
-    else if (own.count) causes.set(service.name, { kind: 'files', sample: own });
+    // The service's own files are the more telling reason when both apply.
+    if (own.count) causes.set(service.name, { kind: 'files', sample: own });
+    else if (always.count) causes.set(service.name, { kind: 'always', sample: always });
     else pending.push(service);
   }
   if (pending.length && workspaces?.packages.size) {

@@ -3,6 +3,7 @@
  * `strategy.matrix`, one true/false output per service), the job summary, and the terminal table
  * of `npm run plan`. Every file list is capped, so a change of thousands of files stays small.
  */
+import type { SummaryWriter } from '../action.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import type { ChangePlan, ServiceChange } from './detect.js';
 import { short } from './git.js';
@@ -89,7 +90,7 @@ function describe(cause: Cause, listed: number, { text, code }: Markup): string 
   }
 }
 
-/** `5,190 files`. (Not toLocaleString: loading the locale data costs more than the rest of a run.) */
+/** `5,190 files`. (Not toLocaleString: loading locale data would cost every run several milliseconds.) */
 const count = (n: number, noun: string) => `${String(n).replace(/\B(?=(\d{3})+$)/g, ',')} ${noun}${n === 1 ? '' : 's'}`;
 
 /** One line saying what was compared with what. */
@@ -104,15 +105,10 @@ export function comparison(plan: ChangePlan): string {
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const codeHtml = (text: string) => `<code>${escapeHtml(text)}</code>`;
 
-interface SummaryLike {
-  addHeading(text: string, level?: number): SummaryLike;
-  addRaw(text: string, addEOL?: boolean): SummaryLike;
-  addTable(rows: (string | { data: string; header?: boolean })[][]): SummaryLike;
-  addList(items: string[]): SummaryLike;
-}
+type Summary = Parameters<SummaryWriter>[0];
 
 /** The job summary: a headline, what was compared, one row per service, and any warnings. */
-export function writePlanSummary(summary: SummaryLike, plan: ChangePlan): void {
+export function writePlanSummary(summary: Summary, plan: ChangePlan): void {
   const changed = plan.services.filter((change) => change.changed).length;
   const perService = plan.choice.kind === 'last-deployed';
   summary.addHeading(`Changed services: ${changed} of ${plan.services.length}`, 3);

@@ -98,6 +98,15 @@ describe('what a push changes', () => {
     expect(changed(plan)).toEqual(['api', 'web', 'worker']);
     expect(causeOf(plan, 'worker')).toEqual({ kind: 'always', sample: { count: 1, files: ['package-lock.json'] } });
   });
+
+  it('names a service\'s own files before the "always" ones when both changed', async () => {
+    const repo = shop();
+    const before = repo.sha();
+    const head = repo.commit('Lockfile and web', { 'package-lock.json': '{"lockfileVersion":3}\n', 'apps/web/src/page.tsx': 'export const l = 1;\n' });
+    const { plan } = await detect(repo, push(before, head));
+    expect(causeOf(plan, 'web')).toEqual({ kind: 'files', sample: { count: 1, files: ['apps/web/src/page.tsx'] } });
+    expect(causeOf(plan, 'api')).toMatchObject({ kind: 'always' });
+  });
 });
 
 describe('workspaces', () => {

@@ -25,6 +25,7 @@ export function getInputs(): Inputs {
   const repository = payload.repository as { default_branch?: unknown } | undefined;
   const payloadBranch = typeof repository?.default_branch === 'string' ? repository.default_branch : undefined;
   return {
+    // DEFAULT_MANIFEST, spelled out: importing the manifest loader here would load it before git starts.
     manifest: input.optional('manifest') ?? '.github/services.yml',
     base: revision('base'),
     head: revision('head') ?? (context.sha || 'HEAD'),
