@@ -30,7 +30,7 @@ function median(args) {
 }
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
-const actions = readdirSync(join(root, 'actions')).sort();
+const actions = readdirSync(join(root, 'actions'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 median(['-e', '0']); // warm the file cache
 const bare = median(['-e', '0']);
 console.log(`node ${process.version}, ${runs} runs each, median wall time of the whole process`);

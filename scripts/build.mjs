@@ -2,7 +2,8 @@
 // Typechecks the whole project once, then bundles every action (or the ones named) with ncc.
 // Usage: node scripts/build.mjs [--no-typecheck] [action ...]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { minify } from 'terser';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -29,13 +30,30 @@ function bundle(action) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       bin('ncc'),
-      // With --no-typecheck, ncc only transpiles: its own check would cover the whole project again.
-      ['build', join(dir, 'src', 'index.ts'), '-o', join(dir, 'dist'), '--minify', '--target', 'es2022', '--license', 'licenses.txt', '--quiet', ...(typecheck ? [] : ['--transpile-only'])],
+      // ncc only transpiles: the project was typechecked once above, and ncc's own check would repeat it per action.
+      ['build', join(dir, 'src', 'index.ts'), '-o', join(dir, 'dist'), '--minify', '--target', 'es2022', '--license', 'licenses.txt', '--quiet', '--transpile-only'],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for actions/${action} (exit ${code})`))));
-  });
+  }).then(() => compress(join(dir, 'dist')));
+}
+
+// ncc only mangles its entry file and leaves split chunks as they are; compress every file, so the
+// code an action loads on demand (the AWS SDK) is as small as its entry. Names stay: some libraries read them.
+async function compress(dist) {
+  for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+    const path = join(dist, file);
+    const result = await minify(readFileSync(path, 'utf8'), {
+      module: true,
+      compress: { passes: 2 },
+      mangle: { keep_classnames: true, keep_fnames: true },
+      keep_classnames: true,
+      keep_fnames: true,
+      format: { comments: false },
+    });
+    writeFileSync(path, result.code);
+  }
 }
 
 // Two bundles at a time: ncc is mostly single-threaded and CI machines have two cores.

@@ -6,7 +6,7 @@ import { getInputs } from './inputs.js';
 export async function run(): Promise<void> {
   await runAction(async (action) => {
     const inputs = getInputs();
-    const { runBuildPush, summaryTable } = await import(/* webpackMode: "eager" */ '../../../shared/build/index.js');
+    const { runBuildPush, summaryTable } = await import('../../../shared/build/index.js');
     try {
       const { result, outcome } = await runBuildPush(inputs);
       core.setOutput('image', result.image);

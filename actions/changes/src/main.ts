@@ -28,7 +28,7 @@ export async function run(): Promise<void> {
     };
     // git starts before the rest of the engine loads, so the diff runs while the manifest is read.
     const started = startDetection(request);
-    const engine = await import(/* webpackMode: "eager" */ '../../../shared/changes/index.js');
+    const engine = await import('../../../shared/changes/index.js');
     const plan = await phase('Finding changed services', () =>
       engine.detectChanges(
         {

@@ -4,7 +4,7 @@ import { getInputs } from './inputs.js';
 export async function run(): Promise<void> {
   await runAction(async (action) => {
     const inputs = getInputs();
-    const { deploy } = await import(/* webpackMode: "eager" */ '../../../shared/deploy/index.js');
+    const { deploy } = await import('../../../shared/deploy/index.js');
     await deploy(inputs, action);
   });
 }

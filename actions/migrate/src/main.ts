@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       try {
         const inputs = getInputs();
         service = inputs.service ?? inputs.ecsService ?? '';
-        const engine = await import(/* webpackMode: "eager" */ '../../../shared/migrate/index.js');
+        const engine = await import('../../../shared/migrate/index.js');
         const report = await engine.runMigration(inputs, {
           signal: cancel.signal,
           onTaskStarted: (task) => {
@@ -85,7 +85,7 @@ async function post(): Promise<void> {
       return;
     }
     const aws = readAwsInputs();
-    const engine = await import(/* webpackMode: "eager" */ '../../../shared/migrate/index.js');
+    const engine = await import('../../../shared/migrate/index.js');
     await engine.stopAbandonedTask(
       { taskArn, cluster: core.getState(STATE.cluster), region: core.getState(STATE.region), roleToAssume: core.getState(STATE.roleToAssume) || undefined },
       aws,

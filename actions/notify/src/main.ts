@@ -6,7 +6,7 @@ import { getInputs } from './inputs.js';
 export async function run(): Promise<void> {
   await runAction(async (action) => {
     const inputs = getInputs();
-    const { notify, notifySummary } = await import(/* webpackMode: "eager" */ '../../../shared/notify/index.js');
+    const { notify, notifySummary } = await import('../../../shared/notify/index.js');
     const { report, delivery } = await notify(inputs);
     action.setSummary(notifySummary(report, delivery));
     core.setOutput('sent', String(delivery.sent));
