@@ -104,7 +104,7 @@ try {
   console.log(`  measurements took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // Matching alone, in this process: the cost must grow with the changed paths, not paths times globs.
-  const manifest = parseManifest(manifestFor(BENCH_SHAPE.services), '.github/services.yml');
+  const manifest = await parseManifest(manifestFor(BENCH_SHAPE.services), '.github/services.yml');
   const paths = repo.git('diff', '--name-only', '--no-renames', mono.before, mono.after).split('\n');
   console.log('\nMatching alone (in process, median of 15):');
   for (const factor of [1, 4, 16]) {

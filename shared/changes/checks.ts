@@ -40,7 +40,7 @@ export async function checkAgainstRepository(
   const warnings = await unmatchedGlobs(manifest, matcher, root, git);
   if (errors.length === 0 && warnings.length === 0) return [];
 
-  const locate = manifestLocator(await readFile(manifestPath, 'utf8'), manifest.file);
+  const locate = await manifestLocator(await readFile(manifestPath, 'utf8'), manifest.file);
   const place = (finding: Finding) => locate(finding.at, finding.message, finding.key);
   if (errors.length) {
     const problems = errors.map(place);

@@ -7,7 +7,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quickParse } from '../manifest/quick-yaml.js';
-import yamlOnDemand from '../manifest/yaml-on-demand.cjs';
 import type { Git } from './git.js';
 import { PathMatcher } from './patterns.js';
 
@@ -38,10 +37,10 @@ interface PackageJson {
 }
 
 /** The workspace globs the repository declares, or undefined when it has no workspaces. */
-export function workspaceGlobs(root: string): { source: Workspaces['source']; globs: string[] } | undefined {
+export async function workspaceGlobs(root: string): Promise<{ source: Workspaces['source']; globs: string[] } | undefined> {
   const pnpm = readText(join(root, 'pnpm-workspace.yaml'));
   if (pnpm !== undefined) {
-    const packages = ((quickParse(pnpm) ?? yamlOnDemand().parse(pnpm)) as { packages?: unknown } | null)?.packages;
+    const packages = ((quickParse(pnpm) ?? (await import('yaml')).parse(pnpm)) as { packages?: unknown } | null)?.packages;
     return { source: 'pnpm-workspace.yaml', globs: strings(packages) };
   }
   const text = readText(join(root, 'package.json'));
@@ -57,7 +56,7 @@ export function workspaceGlobs(root: string): { source: Workspaces['source']; gl
 }
 
 export async function readWorkspaces(root: string, git: Git): Promise<Workspaces | undefined> {
-  const declared = workspaceGlobs(root);
+  const declared = await workspaceGlobs(root);
   if (!declared) return undefined;
   const globs = declared.globs.map((glob) => glob.replace(/^(\.\/)+/, '').replace(/\/+$/, ''));
   const dirs = new PathMatcher([globs]);

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { Document, Node, Pair } from 'yaml';
+
+type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
-import yamlOnDemand from './yaml-on-demand.cjs';
 import type { Manifest, ServiceSpec } from './types.js';
 
 export const DEFAULT_MANIFEST = '.github/services.yml';
@@ -34,20 +35,21 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
     );
   }
   const shown = isAbsolute(file) ? relative(root, file) || file : posix.normalize(file.replace(/\\/g, '/'));
-  return parseManifest(text, shown);
+  return await parseManifest(text, shown);
 }
 
 /** Validates manifest text; `file` is only used to name where problems are. */
-export function parseManifest(text: string, file: string): Manifest {
+export async function parseManifest(text: string, file: string): Promise<Manifest> {
   // Most manifests are valid: read them the fast way, and keep positions for manifests with problems.
   const quick = quickParse(text);
   if (quick !== undefined && validate(quick)) {
     const manifest = normalize(quick as RawManifest, file);
     if (consistencyProblems(manifest, quick as RawManifest, (_, message) => ({ file, line: 0, column: 0, message })).length === 0) return manifest;
   }
-  const { LineCounter, parseDocument } = yamlOnDemand();
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Only a manifest with problems pays for loading the parser that keeps positions.
+  const yaml = await import('yaml');
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, message: string): FileProblem => {
     const { line, col } = lines.linePos(offset);
     return { file, line, column: col, message };
@@ -58,10 +60,10 @@ export function parseManifest(text: string, file: string): Manifest {
 
   const data = doc.toJS() as unknown;
   if (!validate(data)) {
-    fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], doc, at));
+    fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], yaml, doc, at));
   }
   const manifest = normalize(data as RawManifest, file);
-  fail(file, consistencyProblems(manifest, data as RawManifest, (segments, message) => at(offsetOf(doc, segments, true), message)));
+  fail(file, consistencyProblems(manifest, data as RawManifest, (segments, message) => at(offsetOf(yaml, doc, segments, true), message)));
   return manifest;
 }
 
@@ -168,7 +170,7 @@ function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments
 
 const TYPE_WORDS: Record<string, string> = { array: 'a list', object: 'a mapping of keys to values', string: 'a string', number: 'a number', boolean: 'true or false', integer: 'a whole number' };
 
-function schemaProblems(errors: ErrorObject[], doc: Document, at: Locate): FileProblem[] {
+function schemaProblems(errors: ErrorObject[], yaml: Yaml, doc: Document, at: Locate): FileProblem[] {
   const oneOfPaths = new Set(errors.filter((error) => error.keyword === 'oneOf').map((error) => error.instancePath));
   const seen = new Set<string>();
   const problems: FileProblem[] = [];
@@ -179,26 +181,26 @@ function schemaProblems(errors: ErrorObject[], doc: Document, at: Locate): FileP
     const where = dotted(segments);
     const expected = (error.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
     let message: string;
-    let offset = offsetOf(doc, segments, false);
+    let offset = offsetOf(yaml, doc, segments, false);
     switch (error.keyword) {
       case 'additionalProperties': {
         const key = String(error.params.additionalProperty);
         const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
         const guess = closest(key, allowed);
         message = `Unknown key "${key}"${where ? ` in ${where}` : ' at the top level'}.${guess ? ` Did you mean "${guess}"?` : ''} Allowed keys: ${allowed.join(', ')}.`;
-        offset = offsetOf(doc, [...segments, key], true);
+        offset = offsetOf(yaml, doc, [...segments, key], true);
         break;
       }
       case 'propertyNames': {
         const name = String(error.params.propertyName);
         const rule = (error.schema as { 'x-expected'?: string })['x-expected'] ?? 'a valid name';
         message = `"${name}" in ${where} is not allowed: use ${rule}.`;
-        offset = offsetOf(doc, [...segments, name], true);
+        offset = offsetOf(yaml, doc, [...segments, name], true);
         break;
       }
       case 'required':
         message = `${where || 'The manifest'} is missing "${String(error.params.missingProperty)}".`;
-        offset = offsetOf(doc, segments, true);
+        offset = offsetOf(yaml, doc, segments, true);
         break;
       case 'type':
         message = `${where || 'The manifest'} should be ${typeWords(error.params.type)}, not ${describe(error.data)}.`;
@@ -239,8 +241,8 @@ function dotted(segments: string[]): string {
 }
 
 /** Offset of the node at `segments` (or of its key, when `key` is set), falling back to the nearest ancestor. */
-export function offsetOf(doc: Document, segments: string[], key: boolean): number {
-  const { isMap, isSeq, isPair, isScalar } = yamlOnDemand();
+export function offsetOf(yaml: Yaml, doc: Document, segments: string[], key: boolean): number {
+  const { isMap, isSeq, isPair, isScalar } = yaml;
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   for (const segment of segments) {

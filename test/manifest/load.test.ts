@@ -28,9 +28,9 @@ services:
     migrate: { command: "npx prisma migrate deploy" }
 `;
 
-function problemsOf(text: string) {
+async function problemsOf(text: string) {
   try {
-    parseManifest(text, FILE);
+    await parseManifest(text, FILE);
   } catch (error) {
     if (error instanceof ManifestError) return error.problems.map((p) => `${p.line}:${p.column} ${p.message}`);
     throw error;
@@ -39,8 +39,8 @@ function problemsOf(text: string) {
 }
 
 describe('services manifest', () => {
-  it('fills in every default', () => {
-    const manifest = parseManifest(VALID, FILE);
+  it('fills in every default', async () => {
+    const manifest = await parseManifest(VALID, FILE);
     expect(manifest.region).toBe('ap-southeast-5');
     expect(manifest.always).toEqual(['pnpm-lock.yaml', '.github/services.yml']);
     expect(manifest.services.map((s) => s.name)).toEqual(['api', 'landing']);
@@ -58,14 +58,14 @@ describe('services manifest', () => {
     });
   });
 
-  it('names the line, the unknown key and the key that was probably meant', () => {
-    const problems = problemsOf(VALID.replace('dockerfile: docker/api.Dockerfile', 'dockerFile: docker/api.Dockerfile'));
+  it('names the line, the unknown key and the key that was probably meant', async () => {
+    const problems = await problemsOf(VALID.replace('dockerfile: docker/api.Dockerfile', 'dockerFile: docker/api.Dockerfile'));
     expect(problems).toEqual([
       '10:26 Unknown key "dockerFile" in services.api.build. Did you mean "dockerfile"? Allowed keys: context, dockerfile, args, target, platforms.',
     ]);
   });
 
-  it('reports every problem at once, each with what is allowed', () => {
+  it('reports every problem at once, each with what is allowed', async () => {
     const text = `
 region: Asia
 cluster: prod
@@ -78,7 +78,7 @@ services:
     health: ftp://x
   worker: {}
 `;
-    expect(problemsOf(text)).toEqual([
+    expect(await problemsOf(text)).toEqual([
       '2:9 region is "Asia", which is not an AWS region code such as us-east-1 or ap-southeast-5.',
       '5:3 "API" in services is not allowed: use a service name of lowercase letters, digits, - and _ (at most 63 characters), since it becomes a job and output name.',
       '8:12 services.web.paths should be a list, not "apps/web/**".',
@@ -88,12 +88,12 @@ services:
     ]);
   });
 
-  it('catches duplicate service names and YAML syntax errors with their lines', () => {
-    expect(problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n')[0]).toMatch(/^4:3 YAML error: Map keys must be unique/);
-    expect(problemsOf('services:\n  api:\n    paths: [a\n')[0]).toMatch(/^\d+:\d+ YAML error:/);
+  it('catches duplicate service names and YAML syntax errors with their lines', async () => {
+    expect((await problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n'))[0]).toMatch(/^4:3 YAML error: Map keys must be unique/);
+    expect((await problemsOf('services:\n  api:\n    paths: [a\n'))[0]).toMatch(/^\d+:\d+ YAML error:/);
   });
 
-  it('catches services that would overwrite each other and services without a cluster', () => {
+  it('catches services that would overwrite each other and services without a cluster', async () => {
     const text = `
 services:
   api:
@@ -107,15 +107,15 @@ services:
   worker:
     paths: [c/**]
 `;
-    expect(problemsOf(text)).toEqual([
+    expect(await problemsOf(text)).toEqual([
       '9:5 Service "web" pushes to the same ECR repository "shop" (images are tagged by commit, so they would overwrite each other) as service "api"; give each service its own.',
       '10:5 Service "web" deploys the same ECS service "shop" in cluster "prod" as service "api"; give each service its own.',
       '11:3 Service "worker" has no ECS cluster: set "cluster" at the top of the manifest or "ecs.cluster" for this service.',
     ]);
   });
 
-  it('lists the services there are when a name is wrong', () => {
-    const manifest = parseManifest(VALID, FILE);
+  it('lists the services there are when a name is wrong', async () => {
+    const manifest = await parseManifest(VALID, FILE);
     expect(findService(manifest, 'api').repository).toBe('cashsouk-api');
     expect(() => findService(manifest, 'apy')).toThrow('Service "apy" is not in .github/services.yml. Did you mean "api"?');
   });

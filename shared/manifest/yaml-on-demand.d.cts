@@ -1,3 +1,0 @@
-/** The `yaml` package, loaded on first use. */
-declare function yamlOnDemand(): typeof import('yaml');
-export = yamlOnDemand;
