@@ -20,6 +20,8 @@ export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 export interface SessionOptions {
   /** Used when the aws-region input is empty, e.g. the manifest's region. */
   fallbackRegion?: string;
+  /** Used when the role-to-assume input is empty, e.g. the manifest's role. */
+  fallbackRole?: string;
   env?: NodeJS.ProcessEnv;
   /** Backoff between attempts to assume the role; tests shorten it. */
   retryBaseMs?: number;
@@ -38,7 +40,8 @@ export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): 
   return region;
 }
 
-export async function openSession(inputs: AwsInputs, options: SessionOptions = {}): Promise<AwsSession> {
+export async function openSession(given: AwsInputs, options: SessionOptions = {}): Promise<AwsSession> {
+  const inputs = { ...given, roleToAssume: given.roleToAssume ?? options.fallbackRole };
   const region = resolveRegion(inputs, options);
   const session: AwsSession = { region };
   if (inputs.roleToAssume) {

@@ -34,7 +34,7 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     describeTarget(found, inputs);
     return found;
   });
-  const session = await openSession(inputs.aws, { fallbackRegion: target.region });
+  const session = await openSession(inputs.aws, { fallbackRegion: target.region, fallbackRole: target.role });
   const ecr = createClient(ECRClient, session);
   const settings = { mutability: inputs.imageTagMutability, scanOnPush: inputs.scanOnPush };
   const commitTag = inputs.tags.includes(inputs.commitSha) ? inputs.commitSha : undefined;

@@ -18,6 +18,8 @@ export interface BuildTarget {
   /** The manifest's defaults, when a manifest was read. */
   region?: string;
   registry?: string;
+  /** The manifest's role, used when role-to-assume is empty. */
+  role?: string;
 }
 
 export async function resolveTarget(inputs: BuildPushInputs): Promise<BuildTarget> {
@@ -40,6 +42,7 @@ export async function resolveTarget(inputs: BuildPushInputs): Promise<BuildTarge
       target: inputs.target ?? spec.build.target,
       platforms: inputs.platforms.length ? inputs.platforms : spec.build.platforms,
       region: manifest.region,
+      role: manifest.role,
       registry: manifest.registry,
     };
     const from = (input: 'context' | 'dockerfile', key: string) =>

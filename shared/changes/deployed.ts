@@ -15,7 +15,7 @@ export type Deployed = { sha: string; image: string; taskDefinition: string } | 
 
 /** Opens the AWS session (OIDC role from the input or the manifest) and reads what every service runs. */
 export async function lookupDeployed(aws: AwsInputs, manifest: Manifest, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
-  const session = await openSession({ ...aws, roleToAssume: aws.roleToAssume ?? manifest.role }, { fallbackRegion: manifest.region });
+  const session = await openSession(aws, { fallbackRegion: manifest.region, fallbackRole: manifest.role });
   return deployedCommits(createClient(ECSClient, session), services, log);
 }
 

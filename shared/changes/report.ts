@@ -40,12 +40,14 @@ export function matrixEntry(manifest: Manifest, service: ServiceSpec): MatrixEnt
 /** The outputs, by name, exactly as the action writes them. */
 export function actionOutputs(plan: ChangePlan): Record<string, string> {
   const changed = plan.services.filter((change) => change.changed);
-  const migrate = changed.some((change) => change.service.migrate !== undefined);
+  const migrating = changed.filter((change) => change.service.migrate !== undefined).map((change) => change.service.name);
+  const migrate = migrating.length > 0;
   const outputs: Record<string, string> = {
     services: JSON.stringify(changed.map((change) => change.service.name)),
     'any-changed': String(changed.length > 0),
     matrix: JSON.stringify({ include: changed.map((change) => matrixEntry(plan.manifest, change.service)) }),
     migrate: String(migrate),
+    'migrate-services': JSON.stringify(migrating),
     result: JSON.stringify({
       base: plan.base,
       head: plan.head,

@@ -44,7 +44,7 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     return;
   }
 
-  const session = await openSession({ ...inputs.aws, roleToAssume: inputs.aws.roleToAssume ?? manifest?.role }, { fallbackRegion: manifest?.region });
+  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
   const ecs = createClient(ECSClient, session);
   const logsClients = new Map<string, CloudWatchLogsClient>();
   const logsFor = (region: string) => {

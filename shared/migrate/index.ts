@@ -51,8 +51,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   const manifest = inputs.service ? await loadManifest(inputs.manifest ?? DEFAULT_MANIFEST, inputs.workspace) : undefined;
   const spec = manifest ? findService(manifest, inputs.service!) : undefined;
   const names = resolveNames(inputs, spec, manifest?.file);
-  const aws: AwsInputs = { ...inputs.aws, roleToAssume: inputs.aws.roleToAssume ?? manifest?.role };
-  const session = await openSession(aws, { fallbackRegion: manifest?.region });
+  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
   const { region } = session;
   const ecs = createClient(ECSClient, session);
 
@@ -74,7 +73,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   const startedAt = Date.now();
   const started = await startTask(ecs, plan, definition.taskDefinitionArn!);
   const taskArn = started.taskArn!;
-  hooks.onTaskStarted?.({ taskArn, cluster: plan.cluster, region, roleToAssume: aws.roleToAssume });
+  hooks.onTaskStarted?.({ taskArn, cluster: plan.cluster, region, roleToAssume: inputs.aws.roleToAssume ?? manifest?.role });
   const consoleUrl = taskUrl(region, plan.cluster, taskArn);
   core.info(`Started migration task ${taskArn}`);
   core.info(`ECS console: ${consoleUrl}`);
@@ -221,7 +220,7 @@ function taskDuration(task: Task | undefined): number | undefined {
  * abandoned migrator does not keep Prisma's lock and block the next deploy.
  */
 export async function stopAbandonedTask(task: StartedTask, awsInputs: AwsInputs): Promise<void> {
-  const session = await openSession({ ...awsInputs, roleToAssume: awsInputs.roleToAssume ?? task.roleToAssume }, { fallbackRegion: task.region });
+  const session = await openSession(awsInputs, { fallbackRegion: task.region, fallbackRole: task.roleToAssume });
   const ecs = createClient(ECSClient, { ...session, region: task.region });
   const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: task.cluster, tasks: [task.taskArn] }));
   const current = tasks?.[0];

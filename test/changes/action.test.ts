@@ -36,6 +36,7 @@ describe('actions/changes', () => {
     expect(outputs.services).toBe('["api","worker"]');
     expect(outputs['any-changed']).toBe('true');
     expect(outputs.migrate).toBe('true');
+    expect(outputs['migrate-services']).toBe('["api"]');
     expect([outputs.api, outputs.web, outputs.worker]).toEqual(['true', 'false', 'true']);
     expect(JSON.parse(outputs.matrix!)).toEqual({
       include: [
@@ -110,7 +111,7 @@ describe('actions/changes', () => {
     const head = repo.commit('Docs', { 'apps/api/README.md': '# more\n' });
     const { code, outputs } = await pushed(repo, before, head);
     expect(code).toBe(0);
-    expect(outputs).toMatchObject({ services: '[]', 'any-changed': 'false', matrix: '{"include":[]}', migrate: 'false', api: 'false', web: 'false', worker: 'false' });
+    expect(outputs).toMatchObject({ services: '[]', 'any-changed': 'false', matrix: '{"include":[]}', migrate: 'false', 'migrate-services': '[]', api: 'false', web: 'false', worker: 'false' });
   });
 
   it('workflow_dispatch with services named', async () => {

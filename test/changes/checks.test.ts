@@ -55,7 +55,7 @@ describe('manifest checks against the repository', () => {
     const manifest = `${SHOP_MANIFEST}  matrix:\n    paths: [apps/web/**]\n    repository: shop-matrix\n    ecs: { service: shop-matrix }\n`;
     const found = await problems(repoWith(manifest));
     expect(found).toEqual([
-      `.github/services.yml:${lineOf(manifest, '  matrix:')}:3 services.matrix: the service has the name of one of the changes action's own outputs (services, any-changed, matrix, migrate, result), so its true/false output would overwrite it. Rename the service.`,
+      `.github/services.yml:${lineOf(manifest, '  matrix:')}:3 services.matrix: the service has the name of one of the changes action's own outputs (services, any-changed, matrix, migrate, migrate-services, result), so its true/false output would overwrite it. Rename the service.`,
     ]);
   });
 

@@ -127,6 +127,18 @@ describe('OIDC role assumption against moto', () => {
     }
   });
 
+  it('assumes the manifest\'s role when the role-to-assume input is empty', async () => {
+    Object.assign(process.env, oidc.env());
+    const out = captureStdout();
+    try {
+      const session = await openSession(inputs({ roleToAssume: undefined }), { fallbackRole: ROLE });
+      expect(session.credentials).toBeDefined();
+      expect(out.text()).toContain('Assumed arn:aws:sts::123456789012:assumed-role/github-actions-deployer/');
+    } finally {
+      out.restore();
+    }
+  });
+
   it('uses the credentials already in the environment when no role is given', async () => {
     const session = await openSession(inputs({ roleToAssume: undefined }));
     expect(session.credentials).toBeUndefined();
