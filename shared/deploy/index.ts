@@ -17,7 +17,7 @@ import { formatDuration } from '../time.js';
 import { formatEvidence, type FailureReport } from './evidence.js';
 import { checkHealth } from './health.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
-import { shortImage } from './images.js';
+import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
 import { deployResult, failureText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
 import { stopReason } from './stopped.js';

@@ -4,10 +4,10 @@
  */
 import { UserError } from '../errors.js';
 import type { RollbackTo } from './types.js';
+import { IMAGE_TAG } from '../images.js';
 
 /** registry[:port]/path[:tag][@sha256:digest]; a registry host or a tag alone is not an image. */
 const IMAGE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;

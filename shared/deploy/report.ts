@@ -6,7 +6,7 @@ import { serviceUrl } from '../ecs/console.js';
 import { revisionOf, shortTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
 import { formatEvidence, type FailureReport } from './evidence.js';
-import { shortImage } from './images.js';
+import { shortImage } from '../images.js';
 import type { Plan } from './prepare.js';
 import type { DeployResult, Outcome, ServiceResult } from './types.js';
 

@@ -8,7 +8,7 @@ import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from 
 import { UserError } from '../errors.js';
 import { containerImage, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
-import { parseImageRef, withTag } from './images.js';
+import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
 
 /** The release to put back, and the image of the main container it runs. */

@@ -21,6 +21,7 @@ import type { ServiceSpec } from '../manifest/types.js';
 import { requireService } from '../ecs/services.js';
 import { containerImage, containerNames, describeTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import type { MigrateInputs } from './types.js';
+import { withTag } from '../images.js';
 
 export interface MigrationPlan {
   /** The manifest service name, or the ECS service / family. */
@@ -114,8 +115,9 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
   const container = names.container ?? onlyContainer(definition);
   requireContainer(definition, container);
   const currentImage = containerImage(definition, container);
-  const newImage = inputs.image && inputs.image !== currentImage ? inputs.image : undefined;
-  if (!inputs.image) notes.push(`Image: ${currentImage} (no "image" input, so the image the task definition names now)`);
+  const wanted = inputs.image ?? (inputs.imageTag && currentImage ? withTag(currentImage, inputs.imageTag) : undefined);
+  const newImage = wanted && wanted !== currentImage ? wanted : undefined;
+  if (!wanted) notes.push(`Image: ${currentImage} (no "image" or "image-tag" input, so the image the task definition names now)`);
   else if (!newImage) notes.push(`Image: ${currentImage} (already in ${shown}; no new revision needed)`);
   else notes.push(`Image: ${newImage} (replaces ${currentImage} in a new revision of ${definition.family})`);
   notes.push(names.command ? `Command: ${JSON.stringify(names.command)}` : `Command: the task definition's own (${JSON.stringify(commandOf(definition, container) ?? [])})`);

@@ -10,6 +10,8 @@ export interface MigrateInputs {
   /** Repository root the manifest path is relative to. */
   workspace: string;
   image?: string;
+  /** Run the current image's repository at this tag instead (the build step's commit tag). */
+  imageTag?: string;
   taskDefinition?: string;
   container?: string;
   command?: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../shared/errors.js';
 import { parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../shared/deploy/parse.js';
-import { parseImageRef, shortImage, withTag } from '../../shared/deploy/images.js';
+import { parseImageRef, shortImage, withTag } from '../../shared/images.js';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -104,7 +104,7 @@ describe('migrate against moto', () => {
     const result = await runAction('migrate', { inputs: { service: 'api', environment: 'LOG_LEVEL=debug\nPRISMA_HIDE_UPDATE_MESSAGE=1', ...FAST }, env: awsTestEnv(), cwd: workspace() });
 
     expect(result.code).toBe(0);
-    expect(result.log).toContain(`Image: ${OLD_IMAGE} (no "image" input, so the image the task definition names now)`);
+    expect(result.log).toContain(`Image: ${OLD_IMAGE} (no "image" or "image-tag" input, so the image the task definition names now)`);
     expect(result.log).toContain('Environment overrides: LOG_LEVEL, PRISMA_HIDE_UPDATE_MESSAGE');
     expect(result.outputs.status).toBe('succeeded');
     expect(result.summary).toContain('the container wrote nothing to its log stream');
@@ -140,6 +140,17 @@ describe('migrate against moto', () => {
     expect(await tasksOf()).toEqual([]);
     const { taskDefinitionArns } = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-api' }));
     expect(taskDefinitionArns).toHaveLength(1);
+  });
+
+  it('runs the commit the build step pushed when given only its tag', async () => {
+    await seedShop();
+    await setTaskProgress(1);
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const result = await runAction('migrate', { inputs: { service: 'api', 'image-tag': sha, ...FAST }, env: awsTestEnv(), cwd: workspace() });
+
+    expect(result.code).toBe(0);
+    const { taskDefinition } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'shop-api:2' }));
+    expect(taskDefinition!.containerDefinitions![0]!.image).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:${sha}`);
   });
 
   it('stops the task with a reason when the deadline passes, and fails as timed out', async () => {

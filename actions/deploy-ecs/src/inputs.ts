@@ -3,7 +3,8 @@ import { UserError } from '../../../shared/errors.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { githubContext } from '../../../shared/github.js';
 import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
-import { IMAGE_TAG, isImage, parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
+import { IMAGE_TAG } from '../../../shared/images.js';
+import { isImage, parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
 import type { DeployInputs, Selection } from '../../../shared/deploy/types.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;

@@ -4,6 +4,7 @@ import { UserError } from '../../../shared/errors.js';
 import { githubContext } from '../../../shared/github.js';
 import { checkIds, checkImage, parseCapacityProviderStrategy, parseCommand, parseEnvironment } from '../../../shared/migrate/parse.js';
 import type { MigrateInputs } from '../../../shared/migrate/types.js';
+import { IMAGE_TAG } from '../../../shared/images.js';
 
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 
@@ -20,6 +21,13 @@ export function getInputs(): MigrateInputs {
   }
   const command = input.optional('command');
   const image = input.optional('image');
+  const imageTag = input.optional('image-tag');
+  if (imageTag !== undefined && image !== undefined) {
+    throw new UserError('Inputs "image" and "image-tag" are both set.', 'Give the full image, or only the tag to run from the image\'s own repository, not both.');
+  }
+  if (imageTag !== undefined && !IMAGE_TAG.test(imageTag)) {
+    throw new UserError(`Input "image-tag" is "${imageTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -, such as the commit SHA.');
+  }
   const launchType = input.optional('launch-type') ? input.oneOf('launch-type', LAUNCH_TYPES, 'FARGATE') : undefined;
   const strategy = input.json('capacity-provider-strategy', 'a JSON array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]');
   if (launchType && strategy !== undefined) {
@@ -37,6 +45,7 @@ export function getInputs(): MigrateInputs {
     manifest: input.optional('manifest'),
     workspace: githubContext().workspace,
     image: image === undefined ? undefined : checkImage(image, 'image'),
+    imageTag,
     taskDefinition,
     container: input.optional('container'),
     command: command === undefined ? undefined : parseCommand(command, 'command'),

@@ -1,6 +1,9 @@
 /** Image references, and the account's ECR registry. */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createClient, type AwsSession } from '../aws/client.js';
+import { createClient, type AwsSession } from './aws/client.js';
+
+/** What a registry accepts as a tag: up to 128 letters, digits, _, . and -, not starting with . or -. */
+export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface ImageRef {
   registry?: string;
