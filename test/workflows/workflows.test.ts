@@ -1,0 +1,113 @@
+/**
+ * The workflows against the actions they call: every `with:` key is an input the action declares,
+ * every required input is given, every output read is one the action or job writes, and every job
+ * asks for no more permissions than it needs. actionlint cannot check this for actions checked out
+ * at run time (./.berth/actions/*) or for this suite's own reusable workflows.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../harness/run-action.js';
+
+interface ActionMetadata {
+  inputs?: Record<string, { required?: boolean; default?: string }>;
+  outputs?: Record<string, unknown>;
+}
+interface Step {
+  id?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  uses?: string;
+  with?: Record<string, unknown>;
+  needs?: string | string[];
+  outputs?: Record<string, string>;
+  permissions?: Record<string, string>;
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, { required?: boolean }>; outputs?: Record<string, unknown>; secrets?: Record<string, unknown> } | null>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const read = <T>(...path: string[]) => parse(readFileSync(join(REPO_ROOT, ...path), 'utf8')) as T;
+const action = (name: string) => read<ActionMetadata>('actions', name, 'action.yml');
+const workflows = (dir: string) =>
+  readdirSync(join(REPO_ROOT, dir))
+    .filter((file) => file.endsWith('.yml'))
+    .map((file) => ({ file: `${dir}/${file}`, workflow: read<Workflow>(dir, file) }));
+const ours = workflows('.github/workflows');
+const example = workflows('examples/monorepo/.github/workflows');
+const changesServices = ['landing', 'investor', 'issuer', 'admin', 'api'];
+
+/** The suite's action a step runs, from a local checkout of the suite or a pinned reference to it. */
+function suiteAction(uses: string | undefined): string | undefined {
+  return /^(?:\.\/\.berth|berth-actions\/berth)\/actions\/([a-z-]+)(?:@|$)/.exec(uses ?? '')?.[1];
+}
+
+describe.each([...ours, ...example])('$file', ({ workflow }) => {
+  const jobs = Object.entries(workflow.jobs);
+
+  it('passes only inputs the called actions declare, and every required one', () => {
+    for (const [job, { steps = [] }] of jobs) {
+      for (const step of steps) {
+        const name = suiteAction(step.uses);
+        if (!name) continue;
+        const inputs = action(name).inputs ?? {};
+        for (const key of Object.keys(step.with ?? {})) expect([job, name, key, key in inputs]).toEqual([job, name, key, true]);
+        for (const [key, spec] of Object.entries(inputs)) {
+          if (spec.required) expect([job, name, key, key in (step.with ?? {})]).toEqual([job, name, key, true]);
+        }
+      }
+    }
+  });
+
+  it('reads only outputs the steps and jobs write', () => {
+    for (const [job, spec] of jobs) {
+      const text = JSON.stringify(spec);
+      for (const [, id, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        const step = spec.steps?.find((candidate) => candidate.id === id);
+        const name = suiteAction(step?.uses);
+        expect([job, id, Boolean(step)]).toEqual([job, id, true]);
+        if (!name) continue;
+        const declared = Object.keys(action(name).outputs ?? {});
+        const dynamic = name === 'changes' ? changesServices : [];
+        expect([job, `${id}.${output}`, [...declared, ...dynamic].includes(output!)]).toEqual([job, `${id}.${output}`, true]);
+      }
+      for (const [, needed, output] of text.matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        const needs = ([] as string[]).concat(spec.needs ?? []);
+        expect([job, needed, needs.includes(needed!)]).toEqual([job, needed, true]);
+        expect([job, `${needed}.${output}`, output! in (workflow.jobs[needed!]?.outputs ?? {})]).toEqual([job, `${needed}.${output}`, true]);
+      }
+    }
+  });
+
+  it('asks for no more than id-token: write and contents: read', () => {
+    const allowed = { 'id-token': 'write', contents: 'read' } as Record<string, string>;
+    for (const permissions of [workflow.permissions, ...jobs.map(([, job]) => job.permissions)]) {
+      for (const [scope, level] of Object.entries(permissions ?? {})) expect([scope, level]).toEqual([scope, allowed[scope]]);
+    }
+  });
+});
+
+describe('the example calls the reusable workflows as they are declared', () => {
+  it.each(example.flatMap(({ file, workflow }) => Object.entries(workflow.jobs).filter(([, job]) => job.uses).map(([name, job]) => [file, name, job] as const)))(
+    '%s job %s',
+    (_file, _name, job) => {
+      const target = /^berth-actions\/berth\/(\.github\/workflows\/[\w-]+\.yml)@[0-9a-f]{40}$/.exec(job.uses!)?.[1];
+      expect(target).toBeDefined();
+      const called = read<Workflow>(target!).on.workflow_call!;
+      const inputs = called.inputs ?? {};
+      for (const key of Object.keys(job.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
+      for (const [key, spec] of Object.entries(inputs)) if (spec.required) expect([key, key in (job.with ?? {})]).toEqual([key, true]);
+    },
+  );
+
+  it('deploys the services the example manifest declares', () => {
+    const manifest = parse(readFileSync(join(REPO_ROOT, 'examples/monorepo/.github/services.yml'), 'utf8')) as { services: Record<string, unknown> };
+    expect(Object.keys(manifest.services).sort()).toEqual([...changesServices].sort());
+  });
+});
