@@ -1,20 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { UserError } from '../../shared/errors.js';
 import { parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../shared/deploy/parse.js';
 import { parseImageRef, shortImage, withTag } from '../../shared/images.js';
+import { userErrorOf } from '../harness/errors.js';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
-
-function userError(read: () => unknown): UserError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('images', () => {
   it('reads service=image lines, comma-separated pairs and service.container keys', () => {
@@ -30,11 +20,11 @@ describe('images', () => {
   });
 
   it('names the line, the key or the value that is wrong', () => {
-    expect(userError(() => parseImages(`${ECR}/shop-api:abc`)).message).toContain('is not <service>=<image>');
-    expect(userError(() => parseImages('api=not an image')).message).toBe('Input "images" gives "api" the image "not an image", which is not an image reference.');
-    expect(userError(() => parseImages('{"api": 3}')).message).toContain('gives "api" a number');
-    expect(userError(() => parseImages('{"api": ')).message).toContain('looks like JSON but does not parse');
-    expect(userError(() => parseImages(`api=${ECR}/a:1\napi=${ECR}/a:2`)).message).toBe('Input "images" gives "api" two different images.');
+    expect(userErrorOf(() => parseImages(`${ECR}/shop-api:abc`)).message).toContain('is not <service>=<image>');
+    expect(userErrorOf(() => parseImages('api=not an image')).message).toBe('Input "images" gives "api" the image "not an image", which is not an image reference.');
+    expect(userErrorOf(() => parseImages('{"api": 3}')).message).toContain('gives "api" a number');
+    expect(userErrorOf(() => parseImages('{"api": ')).message).toContain('looks like JSON but does not parse');
+    expect(userErrorOf(() => parseImages(`api=${ECR}/a:1\napi=${ECR}/a:2`)).message).toBe('Input "images" gives "api" two different images.');
   });
 
   it('splits references and swaps tags', () => {
@@ -49,7 +39,7 @@ describe('images', () => {
 describe('environment, health URLs, services', () => {
   it('keeps = inside values and refuses bad names', () => {
     expect(parseEnvironment('LOG_LEVEL=debug\nDSN=postgres://u@h/db?sslmode=require\n')).toEqual({ LOG_LEVEL: 'debug', DSN: 'postgres://u@h/db?sslmode=require' });
-    expect(userError(() => parseEnvironment('1BAD=x')).message).toContain('which is not NAME=value');
+    expect(userErrorOf(() => parseEnvironment('1BAD=x')).message).toContain('which is not NAME=value');
   });
 
   it('takes one URL or service=url lines', () => {
@@ -57,7 +47,7 @@ describe('environment, health URLs, services', () => {
     expect(parseHealthUrls('api=https://api.example.com/healthz\nweb=http://web.example.com/')).toEqual({
       byService: { api: 'https://api.example.com/healthz', web: 'http://web.example.com/' },
     });
-    expect(userError(() => parseHealthUrls('api=ftp://x')).message).toContain('neither a URL nor <service>=<url>');
+    expect(userErrorOf(() => parseHealthUrls('api=ftp://x')).message).toContain('neither a URL nor <service>=<url>');
   });
 
   it('takes the changes output (a JSON array), all, or a list', () => {
@@ -65,7 +55,7 @@ describe('environment, health URLs, services', () => {
     expect(parseServiceNames('[]')).toEqual([]);
     expect(parseServiceNames('all')).toBe('all');
     expect(parseServiceNames('api, web\nadmin')).toEqual(['api', 'web', 'admin']);
-    expect(userError(() => parseServiceNames('[1]')).message).toBe('Input "services" must be a JSON array of service names.');
+    expect(userErrorOf(() => parseServiceNames('[1]')).message).toBe('Input "services" must be a JSON array of service names.');
   });
 });
 
@@ -81,6 +71,6 @@ describe('rollback-to', () => {
     expect(parseRollbackTo('0123abc')).toEqual({ kind: 'image-tag', tag: '0123abc' });
     expect(parseRollbackTo('1234567')).toEqual({ kind: 'image-tag', tag: '1234567' });
     expect(parseRollbackTo('')).toBeUndefined();
-    expect(userError(() => parseRollbackTo('shop api')).hint).toContain('previous (the last revision that ran successfully)');
+    expect(userErrorOf(() => parseRollbackTo('shop api')).hint).toContain('previous (the last revision that ran successfully)');
   });
 });

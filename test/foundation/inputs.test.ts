@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import * as input from '../../shared/inputs.js';
-import { UserError } from '../../shared/errors.js';
 import { parseDuration, formatDuration } from '../../shared/time.js';
+import { userErrorOf } from '../harness/errors.js';
 
 const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value);
 
@@ -9,19 +9,9 @@ afterEach(() => {
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
 });
 
-function failure(read: () => unknown): UserError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('expected a UserError');
-}
-
 describe('input readers (through the real @actions/core)', () => {
   it('names a missing required input and shows how to set it', () => {
-    const error = failure(() => input.required('service', 'api'));
+    const error = userErrorOf(() => input.required('service', 'api'));
     expect(error.message).toBe('Input "service" is required but was not given.');
     expect(error.hint).toContain('service: api');
   });
@@ -46,16 +36,16 @@ describe('input readers (through the real @actions/core)', () => {
     expect(input.boolean('rollback', true)).toBe(false);
     expect(input.boolean('absent', true)).toBe(true);
     set('rollback', 'maybe');
-    expect(failure(() => input.boolean('rollback', true)).message).toBe('Input "rollback" is "maybe", which is not a boolean (true or false).');
+    expect(userErrorOf(() => input.boolean('rollback', true)).message).toBe('Input "rollback" is "maybe", which is not a boolean (true or false).');
   });
 
   it('reads integers within a range', () => {
     set('threshold', '5');
     expect(input.integer('threshold', 3, { min: 1, max: 10 })).toBe(5);
     set('threshold', '0');
-    expect(failure(() => input.integer('threshold', 3, { min: 1, max: 10 })).message).toContain('a whole number from 1 to 10');
+    expect(userErrorOf(() => input.integer('threshold', 3, { min: 1, max: 10 })).message).toContain('a whole number from 1 to 10');
     set('threshold', '2.5');
-    expect(failure(() => input.integer('threshold', 3)).message).toContain('"2.5", which is not a whole number');
+    expect(userErrorOf(() => input.integer('threshold', 3)).message).toContain('"2.5", which is not a whole number');
   });
 
   it('reads durations in the forms people write', () => {
@@ -65,23 +55,23 @@ describe('input readers (through the real @actions/core)', () => {
     set('timeout', '45');
     expect(input.duration('timeout', '15m')).toBe(45_000);
     set('timeout', '10 minutes');
-    expect(failure(() => input.duration('timeout', '15m')).message).toContain('not a duration such as 90s, 15m or 1h30m');
+    expect(userErrorOf(() => input.duration('timeout', '15m')).message).toContain('not a duration such as 90s, 15m or 1h30m');
     set('timeout', '1s');
-    expect(failure(() => input.duration('timeout', '15m', { minMs: 5000 })).message).toContain('at least 5s');
+    expect(userErrorOf(() => input.duration('timeout', '15m', { minMs: 5000 })).message).toContain('at least 5s');
   });
 
   it('matches enumerations case-insensitively and lists the choices when wrong', () => {
     set('cache', 'GHA');
     expect(input.oneOf('cache', ['registry', 'gha', 'none'], 'registry')).toBe('gha');
     set('cache', 's3');
-    expect(failure(() => input.oneOf('cache', ['registry', 'gha', 'none'], 'registry')).message).toContain('one of: registry, gha, none');
+    expect(userErrorOf(() => input.oneOf('cache', ['registry', 'gha', 'none'], 'registry')).message).toContain('one of: registry, gha, none');
   });
 
   it('parses JSON and reports where it broke', () => {
     set('outputs', '{"api":{"image":"x"}}');
     expect(input.json('outputs', 'an object')).toEqual({ api: { image: 'x' } });
     set('outputs', '{"api":');
-    const error = failure(() => input.json('outputs', 'the JSON output of deploy-ecs'));
+    const error = userErrorOf(() => input.json('outputs', 'the JSON output of deploy-ecs'));
     expect(error.message).toMatch(/^Input "outputs" is not valid JSON \(.+\); it should be the JSON output of deploy-ecs\.$/);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { githubContext } from '../../shared/github.js';
-import { UserError } from '../../shared/errors.js';
 import { buildReport, imageTag, type Report } from '../../shared/notify/report.js';
 import { resolveOutcome } from '../../shared/notify/outcome.js';
 import { parseBuilds, parseChanges, parseDeployment, parseMigration, parseNeeds } from '../../shared/notify/results.js';
@@ -11,6 +10,7 @@ import { truncate, packLines } from '../../shared/notify/text.js';
 import type { NotifyInputs, Status } from '../../shared/notify/types.js';
 import { blockErrors, renderMessage } from '../harness/slack-server.js';
 import { BASE, SHA, build, changes, deployedService, deployment, migration } from './fixtures.js';
+import { userErrorOf } from '../harness/errors.js';
 
 const context = githubContext({
   GITHUB_REPOSITORY: 'acme/shop',
@@ -290,16 +290,6 @@ describe('the generic payload', () => {
 });
 
 describe('reading the other actions\' results', () => {
-  function failure(read: () => unknown): UserError {
-    try {
-      read();
-    } catch (error) {
-      if (error instanceof UserError) return error;
-      throw error;
-    }
-    throw new Error('expected a UserError');
-  }
-
   it('accepts one build result, an array, an object keyed by service, and JSON strings from job outputs', () => {
     expect(parseBuilds(build('api'))!.map((b) => b.service)).toEqual(['api']);
     expect(parseBuilds([build('api'), build('web')])!.map((b) => b.service)).toEqual(['api', 'web']);
@@ -323,13 +313,13 @@ describe('reading the other actions\' results', () => {
   });
 
   it('names the input when the overall shape is wrong', () => {
-    expect(failure(() => parseDeployment([1, 2])).message).toBe('Input "deployment" is an array, not the result of deploy-ecs (an object with "outcome" and "services").');
-    expect(failure(() => parseDeployment({ outcome: 'deployed', services: {} })).message).toContain('Input "deployment" has "services" as an object');
-    expect(failure(() => parseMigration('succeeded')).message).toBe('Input "migration" is a string, not the result of migrate (an object with "status").');
-    expect(failure(() => parseBuilds(42)).message).toContain('Input "builds" is a number');
-    expect(failure(() => parseBuilds({ api: 'nope' })).message).toBe('Input "builds": entry "api" is a string, not a build-push result.');
-    expect(failure(() => parseChanges({ head: SHA })).message).toContain('Input "changes" is an object with keys "head"');
-    expect(failure(() => parseNeeds({ result: 'success', outputs: {} })).message).toContain('holds a single job');
-    expect(failure(() => parseNeeds({ build: 'success' })).hint).toContain('toJSON(needs)');
+    expect(userErrorOf(() => parseDeployment([1, 2])).message).toBe('Input "deployment" is an array, not the result of deploy-ecs (an object with "outcome" and "services").');
+    expect(userErrorOf(() => parseDeployment({ outcome: 'deployed', services: {} })).message).toContain('Input "deployment" has "services" as an object');
+    expect(userErrorOf(() => parseMigration('succeeded')).message).toBe('Input "migration" is a string, not the result of migrate (an object with "status").');
+    expect(userErrorOf(() => parseBuilds(42)).message).toContain('Input "builds" is a number');
+    expect(userErrorOf(() => parseBuilds({ api: 'nope' })).message).toBe('Input "builds": entry "api" is a string, not a build-push result.');
+    expect(userErrorOf(() => parseChanges({ head: SHA })).message).toContain('Input "changes" is an object with keys "head"');
+    expect(userErrorOf(() => parseNeeds({ result: 'success', outputs: {} })).message).toContain('holds a single job');
+    expect(userErrorOf(() => parseNeeds({ build: 'success' })).hint).toContain('toJSON(needs)');
   });
 });
