@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ECSClient, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { createClient } from '../../shared/aws/client.js';
 import { describeAwsError, isAwsError, transientReason } from '../../shared/aws/errors.js';
@@ -56,6 +56,12 @@ describe('AWS errors as people read them', () => {
     expect(failureMessage(new UserError('Service "api" is not in cluster "prod".', 'Check the manifest.'))).toBe(
       'Service "api" is not in cluster "prod".\nCheck the manifest.',
     );
-    expect(failureMessage(new Error('boom'))).toMatch(/^Unexpected error: boom\nRe-run the job with debug logging/);
+    const debug = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(failureMessage(new Error('boom'))).toMatch(/^Unexpected error: boom\nRe-run the job with debug logging/);
+      expect(String(debug.mock.calls[0]?.[0])).toMatch(/^::debug::Error: boom%0A {4}at /);
+    } finally {
+      debug.mockRestore();
+    }
   });
 });
