@@ -19,7 +19,7 @@ import { checkHealth } from './health.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
-import { deployResult, failureText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
+import { deployResult, failureText, failureTitle, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
 import { stopReason } from './stopped.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
@@ -97,7 +97,7 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
   for (const run of runs) core.info(`${run.plan.target.name}: ${run.outcome}${run.reason ? ` (${run.reason})` : ''} in ${formatDuration(run.finishedAt! - run.startedAt)}`);
   const failed = runs.filter((run) => run.outcome !== 'deployed');
   if (failed.length === 0) return;
-  for (const run of failed) core.error(failureText(run), { title: `${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}` });
+  for (const run of failed) core.error(failureText(run), { title: failureTitle(run) });
   throw new DeploymentFailure(
     `${failed.length} of ${runs.length} service${runs.length === 1 ? '' : 's'} did not deploy (${overallOutcome(runs)}):\n${failed.map((run) => `  ${run.plan.target.name}: ${run.outcome}: ${run.reason}`).join('\n')}`,
     failed

@@ -68,9 +68,14 @@ export function writeOutputs(result: DeployResult): void {
   for (const service of result.services) core.setOutput(`${service.service}-task-definition-arn`, service.taskDefinitionArn);
 }
 
-/** One block per service that did not deploy: the headline, the evidence, what to do. */
+/** The headline of a service that did not deploy, e.g. "api: rolled back". */
+export function failureTitle(run: ServiceRun): string {
+  return `${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}`;
+}
+
+/** The body under failureTitle: the reason, the evidence, what to do. */
 export function failureText(run: ServiceRun): string {
-  const lines = [`${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}: ${run.reason}`];
+  const lines = [run.reason];
   if (run.failure) lines.push(...formatEvidence(run.failure), `What to do: ${run.failure.hint}`);
   if (run.rollbackFailure) lines.push('The rollback failed too:', ...formatEvidence(run.rollbackFailure).map((line) => `  ${line}`), `What to do: ${run.rollbackFailure.hint}`);
   return lines.join('\n');
@@ -105,7 +110,7 @@ export function summaryWriter(runs: ServiceRun[], region: string, title: string)
       }),
     ]);
     for (const run of runs.filter((candidate) => candidate.outcome && candidate.outcome !== 'deployed')) {
-      summary.addHeading(`${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}`, 3);
+      summary.addHeading(failureTitle(run), 3);
       summary.addCodeBlock(escapeHtml(failureText(run)));
     }
   };

@@ -125,6 +125,8 @@ describe('rolling back', () => {
     expect(api!.outcome).toBe('failed');
     expect(api!.rolledBackTo).toBe('');
     expect(api!.reason).toMatch(/^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the new deployment failed \(latest: secrets: ResourceInitializationError/);
+    // The annotation's title names the service once; its body starts with the reason.
+    expect(run.stdout).toMatch(/^::error title=api%3A failed::\d tasks of the new deployment failed/m);
     const evidence = errors(run).join('\n');
     expect(evidence).toContain('The rollback failed too:');
     expect(evidence).toMatch(/exit code 1: Essential container in task exited[\s\S]*The rollback failed too:[\s\S]*secrets, no exit code: ResourceInitializationError/);
