@@ -48,6 +48,8 @@ export interface StepSpec {
 export interface StepResult {
   job: string;
   action: ActionName;
+  /** The inputs the workflow gave the step (without the demo's additions). */
+  inputs: Record<string, string>;
   conclusion: 'success' | 'failure';
   exitCode: number | null;
   outputs: Record<string, string>;
@@ -240,7 +242,7 @@ export class Runner {
         ? `  ${paint.green(`✓ ${spec.job} succeeded`)} ${note}`
         : `  ${paint.red(`✗ ${spec.job} failed`)} ${paint.dim(`(exit code ${exitCode ?? 'none'})`)} ${note}`,
     );
-    return { job: spec.job, action: spec.action, conclusion, exitCode, outputs, summary, log, durationMs };
+    return { job: spec.job, action: spec.action, inputs: spec.inputs, conclusion, exitCode, outputs, summary, log, durationMs };
   }
 
   /** The `with:` block a runner prints before a step, long values cut short, secrets masked. */

@@ -261,6 +261,7 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
   const stages = new Stages(pipeline, prefix);
   const needs: Record<string, Job> = {};
 
+  needs.berth = { result: 'success', outputs: { repository: pipeline.berth.repository, sha: pipeline.berth.sha } };
   stages.stage('rollback', `Roll back ${request.services} to ${request.target}`);
   const health = pipeline.health.input(request.services.split(',').map((name) => name.trim()));
   const step = await stages.step({
@@ -271,9 +272,9 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
     inputs: { services: request.services, manifest: MANIFEST, 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
     demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
   });
-  needs.rollback = jobOf([step], { ...pick(step.outputs, ['result', 'outcome']), 'berth-repository': pipeline.berth.repository, 'berth-sha': pipeline.berth.sha });
+  needs.rollback = jobOf([step], pick(step.outputs, ['result', 'outcome']));
 
-  if (needs.rollback.outputs['berth-sha'] && secrets.SLACK_WEBHOOK_URL) {
+  if (needs.berth.outputs.sha && secrets.SLACK_WEBHOOK_URL) {
     stages.stage('notify', 'Notify');
     await stages.step({
       job: 'Notify',

@@ -4,11 +4,35 @@
  * order the workflows promise, without one secret in the output.
  */
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { runDemo, type DemoReport } from '../../scripts/demo/story.js';
+import { REPO_ROOT } from '../harness/run-action.js';
 
 async function demo(docker: boolean): Promise<{ report: DemoReport; text: string }> {
   const report = await runDemo({ write: () => {}, colour: false, width: 100, docker });
   return { report, text: report.transcript.join('\n') };
+}
+
+/** The `with:` keys of every step of a workflow that runs the given Berth action. */
+function workflowInputs(workflow: string, action: string): string[][] {
+  const { jobs } = parse(readFileSync(join(REPO_ROOT, '.github/workflows', `${workflow}.yml`), 'utf8')) as { jobs: Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }> };
+  return Object.values(jobs)
+    .flatMap((job) => job.steps ?? [])
+    .filter((step) => step.uses === `./.berth/actions/${action}`)
+    .map((step) => Object.keys(step.with ?? {}).sort());
+}
+
+/** Each step the demo ran gets exactly the inputs a step of its workflow gives that action. */
+function expectWiredAsWorkflows(report: DemoReport): void {
+  for (const run of report.runs) {
+    for (const step of run.steps) {
+      const given = Object.keys(step.inputs).sort().join(',');
+      const declared = workflowInputs(run.workflow, step.action).map((keys) => keys.join(','));
+      expect({ workflow: run.workflow, job: step.job, given, matches: declared.includes(given) }).toEqual({ workflow: run.workflow, job: step.job, given, matches: true });
+    }
+  }
 }
 
 function leakedSecrets(report: DemoReport): string[] {
@@ -27,6 +51,7 @@ describe('npm run demo', () => {
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.builtWithDocker).toBe(true);
+    expectWiredAsWorkflows(report);
 
     const lines = report.transcript;
     // Push 3: admin and api changed, the api image is built and pushed, the migration runs before any service is updated.
