@@ -1,6 +1,4 @@
-/** Image references, and the account's ECR registry. */
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createClient, type AwsSession } from './aws/client.js';
+/** Image references. Kept free of AWS SDK imports: action inputs use it before any engine loads. */
 
 /** What a registry accepts as a tag: up to 128 letters, digits, _, . and -, not starting with . or -. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -35,11 +33,4 @@ export function shortImage(image: string): string {
 export function withTag(image: string, tag: string): string {
   const ref = parseImageRef(image);
   return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}:${tag}`;
-}
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com` for the identity the session runs as. */
-export async function accountRegistry(session: AwsSession): Promise<string> {
-  const { Account } = await createClient(STSClient, session).send(new GetCallerIdentityCommand({}));
-  if (!Account) throw new Error('STS GetCallerIdentity returned no account');
-  return `${Account}.dkr.ecr.${session.region}.amazonaws.com`;
 }

@@ -93,7 +93,10 @@ export function webIdentityCredentials(inputs: AwsInputs, region: string, option
         totalMs: 120_000,
         retryable: (error) => {
           if (error instanceof OidcTokenError) return error.transient ? error.message : undefined;
-          if (error instanceof Error && error.name === 'IDPCommunicationError') return "AWS could not reach GitHub's OIDC provider (IDPCommunicationError)";
+          // The SDK v3 names it IDPCommunicationErrorException; the wire code is IDPCommunicationError.
+          if (error instanceof Error && (error.name === 'IDPCommunicationError' || error.name === 'IDPCommunicationErrorException')) {
+            return `AWS could not reach GitHub's OIDC provider (${error.name})`;
+          }
           return transientReason(error);
         },
         onRetry: ({ reason, attempt, delayMs }) =>
@@ -131,4 +134,11 @@ async function checkAccount(session: AwsSession, allowed: string[]): Promise<voi
     );
   }
   core.info(`AWS account ${Account} is allowed.`);
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com` for the identity the session runs as. */
+export async function accountRegistry(session: AwsSession): Promise<string> {
+  const { Account } = await createClient(STSClient, session).send(new GetCallerIdentityCommand({}));
+  if (!Account) throw new Error('STS GetCallerIdentity returned no account');
+  return `${Account}.dkr.ecr.${session.region}.amazonaws.com`;
 }

@@ -20,7 +20,7 @@ import {
   shortTaskDefinition,
   type LoadedTaskDefinition,
 } from '../ecs/task-definitions.js';
-import { accountRegistry } from '../images.js';
+import { accountRegistry } from '../aws/session.js';
 import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
 import type { DeployInputs, Release } from './types.js';

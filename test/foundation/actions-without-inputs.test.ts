@@ -26,6 +26,13 @@ describe.each(actions)('actions/%s', (action) => {
     }
   });
 
+  // Start-up cost: the SDK clients (and their engines) load only once inputs are valid.
+  it('keeps the AWS SDK out of its entry bundle', () => {
+    const entry = readFileSync(join(REPO_ROOT, 'actions', action, 'dist', 'index.js'), 'utf8');
+    expect(entry).not.toMatch(/emitWarningIfUnsupportedVersion|AssumeRoleWithWebIdentityCommand/);
+    expect(entry.length).toBeLessThan(200_000);
+  });
+
   it('exits 1 naming the missing input when run with none', async () => {
     const result = await runAction(action, { env: { GITHUB_WORKSPACE: undefined } });
     expect(result.code).toBe(1);

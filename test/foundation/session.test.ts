@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ECSClient, CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { openSession, webIdentityCredentials } from '../../shared/aws/session.js';
-import { createClient } from '../../shared/aws/client.js';
+import { createClient, MAX_SDK_ATTEMPTS } from '../../shared/aws/client.js';
 import type { AwsInputs } from '../../shared/aws/inputs.js';
 import { UserError } from '../../shared/errors.js';
 import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
@@ -188,7 +188,7 @@ describe('refusals AWS gives that moto does not', () => {
     for (const token of oidc.issued) expect(hint).not.toContain(token.split('.')[2]);
   });
 
-  it('retries IDPCommunicationError and then succeeds', async () => {
+  it('retries IDPCommunicationError beyond the SDK\'s own attempts and then succeeds', async () => {
     const before = sts.calls.length;
     const ok = {
       status: 200,
@@ -200,10 +200,14 @@ describe('refusals AWS gives that moto does not', () => {
         `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/github-actions-deployer/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>` +
         '</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>',
     };
-    replies = [queryError(400, 'IDPCommunicationError', 'Could not reach the identity provider'), ok];
+    // One more failure than the SDK's own attempts, so only the session's own retry can succeed.
+    const failures = MAX_SDK_ATTEMPTS + 1;
+    replies = [...Array.from({ length: failures }, () => queryError(400, 'IDPCommunicationError', 'Could not reach the identity provider')), ok];
     const { result: session, log } = await withScriptedSts(() => openSession(inputs(), { retryBaseMs: 10 }));
     expect((await session.credentials!()).accessKeyId).toBe('ASIAEXAMPLEKEY000001');
-    expect(sts.calls.length - before).toBe(2);
+    expect(sts.calls.length - before).toBe(failures + 1);
+    expect(log).toMatch(/Assuming .* failed \(attempt 1\): AWS could not reach GitHub's OIDC provider \(IDPCommunicationErrorException\)/);
+    expect(log).not.toContain('failed (attempt 2)');
     expect(unmaskedLines(log, 'scripted-secret-access-key')).toEqual([]);
   });
 });
