@@ -3,7 +3,7 @@
  * stop), each with a verdict from explainStoppedTask.
  */
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import { explainStoppedTask, type StoppedTask } from '../ecs/stopped-tasks.js';
+import { explainStoppedTask, type StopKind, type StoppedTask } from '../ecs/stopped-tasks.js';
 
 export interface StoppedRecord {
   task: Task;
@@ -11,7 +11,7 @@ export interface StoppedRecord {
   stoppedAt: number;
 }
 
-const COUNTED = new Set(['exited', 'out-of-memory', 'image-pull', 'secrets', 'health-check', 'start-failure']);
+const COUNTED = new Set<StopKind>(['exited', 'out-of-memory', 'image-pull', 'secrets', 'network', 'log-config', 'init-failure', 'health-check', 'start-failure']);
 const PAGES = 3;
 
 /**

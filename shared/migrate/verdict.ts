@@ -72,6 +72,12 @@ function headlineFor(kind: StopKind, container: string, exitCode: number | undef
       return 'ECS could not pull the image of the migration task.';
     case 'secrets':
       return "ECS could not fetch the migration task's secrets.";
+    case 'network':
+      return 'The migration task could not start: it timed out reaching AWS from its subnets.';
+    case 'log-config':
+      return 'The migration task could not start: ECS could not create its CloudWatch log stream.';
+    case 'init-failure':
+      return 'ECS could not initialise the migration task.';
     case 'health-check':
       return 'The migration task failed its health checks.';
     case 'start-failure':

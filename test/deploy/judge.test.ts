@@ -82,6 +82,18 @@ describe('stopped service tasks', () => {
     expect(countsAsFailure(verdict)).toBe(false);
   });
 
+  it.each([
+    ['network', 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: dial tcp 52.46.154.72:443: i/o timeout'],
+    ['log-config', 'ResourceInitializationError: failed to validate logger args: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.'],
+    ['init-failure', 'ResourceInitializationError: failed to configure ENI: failed to setup regular eni'],
+    ['image-pull', 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: AccessDeniedException'],
+    ['secrets', 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: AccessDeniedException'],
+  ])('counts a task that could not be initialised (%s) as a failure', (kind, reason) => {
+    const verdict = judgeStoppedServiceTask(task({ stopCode: 'TaskFailedToStart', stoppedReason: reason }, [{ name: 'api' }]));
+    expect(verdict).toMatchObject({ kind, failed: true });
+    expect(countsAsFailure(verdict)).toBe(true);
+  });
+
   it('says a repeated reason once', () => {
     const reason = 'CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref x: not found';
     const stopped = task({ stopCode: 'TaskFailedToStart', stoppedReason: reason }, [{ name: 'api', reason }]);
