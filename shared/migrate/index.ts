@@ -16,6 +16,7 @@ import { taskUrl, logStreamUrl } from '../ecs/console.js';
 import { findLogStream, LogFollower, logsClient, taskIdOf } from '../ecs/logs.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 import { passwordsIn, poolerOf, redactCredentials } from './database-url.js';
+import { requireImageInEcr } from './image.js';
 import { resolveNames, resolvePlan, type MigrationPlan } from './plan.js';
 import { PrismaLogReader, type PrismaFindings } from './prisma.js';
 import { registerRevision, startTask } from './run.js';
@@ -55,16 +56,22 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   const { region } = session;
   const ecs = createClient(ECSClient, session);
 
-  const plan = await phase(`Resolve the migration task for ${names.name}`, async () => {
-    const resolved = await resolvePlan(ecs, inputs, names);
-    resolved.notes.forEach((note) => core.info(note));
-    return resolved;
-  });
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
     core.warning(message);
   };
+  const plan = await phase(`Resolve the migration task for ${names.name}`, async () => {
+    const resolved = await resolvePlan(ecs, inputs, names);
+    resolved.notes.forEach((note) => core.info(note));
+    resolved.warnings.forEach(warn);
+    // Before anything is registered or run: a tag that was never pushed fails here, by name.
+    if (resolved.image && resolved.imageOrigin) {
+      const checked = await requireImageInEcr(session, resolved.image, { origin: resolved.imageOrigin }, warn);
+      if (checked === 'found') core.info(`ECR has ${resolved.image}.`);
+    }
+    return resolved;
+  });
   const poolerWarned = checkDatabaseUrl(plan, inputs.databaseUrlVariable, warn);
   cancelledBeforeStart(hooks.signal);
   const definition = plan.newImage ? await phase('Register a task definition revision with the new image', () => registerRevision(ecs, plan)) : plan.source.taskDefinition;

@@ -34,6 +34,10 @@ export interface MigrationPlan {
   newImage?: string;
   /** The image the container runs. */
   image?: string;
+  /** How the image was chosen (for the log and the ECR check); undefined for `image: current`, which is not checked. */
+  imageOrigin?: string;
+  /** Warnings about the plan itself (e.g. `image: current`), shown before anything runs. */
+  warnings: string[];
   /** Undefined: the task definition's own command. */
   command?: string[];
   /** The container's environment after overrides: plain values only (secrets are `valueFrom`). */
@@ -115,11 +119,18 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
   const container = names.container ?? onlyContainer(definition);
   requireContainer(definition, container);
   const currentImage = containerImage(definition, container);
-  const wanted = inputs.image ?? (inputs.imageTag && currentImage ? withTag(currentImage, inputs.imageTag) : undefined);
+  const { wanted, origin } = chooseImage(inputs, currentImage, container, shown);
   const newImage = wanted && wanted !== currentImage ? wanted : undefined;
-  if (!wanted) notes.push(`Image: ${currentImage} (no "image" or "image-tag" input, so the image the task definition names now)`);
-  else if (!newImage) notes.push(`Image: ${currentImage} (already in ${shown}; no new revision needed)`);
-  else notes.push(`Image: ${newImage} (replaces ${currentImage} in a new revision of ${definition.family})`);
+  const warnings: string[] = [];
+  if (!wanted) {
+    notes.push(`Image: ${currentImage} ("image: current": the image ${shown} names now, run as it is)`);
+    warnings.push(
+      `"image: current" runs ${currentImage}, the image ${shown} names now. An image built before this commit's migrations does not contain them: ` +
+        'prisma migrate deploy then reports "No pending migrations" and the step succeeds without applying anything. ' +
+        'To migrate with this commit\'s code, leave "image" and "image-tag" empty (the commit\'s tag is the default) or pass the build\'s image.',
+    );
+  } else if (!newImage) notes.push(`Image: ${currentImage} (${origin}; already in ${shown}, so no new revision is needed)`);
+  else notes.push(`Image: ${newImage} (${origin}; replaces ${currentImage} in a new revision of ${definition.family})`);
   notes.push(names.command ? `Command: ${JSON.stringify(names.command)}` : `Command: the task definition's own (${JSON.stringify(commandOf(definition, container) ?? [])})`);
 
   const placement = launchSettings(inputs, service, notes);
@@ -139,6 +150,8 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
     container,
     newImage,
     image: newImage ?? currentImage,
+    imageOrigin: wanted ? origin : undefined,
+    warnings,
     command: names.command,
     environment: [...merged].map(([name, value]) => ({ name, value })),
     secretNames: (containerDefinition.secrets ?? []).map((secret) => secret.name ?? ''),
@@ -163,6 +176,24 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
       clientToken: randomUUID(),
     },
   };
+}
+
+/** The image the inputs ask for, and how it was chosen; `wanted` is undefined for `image: current`. */
+function chooseImage(inputs: MigrateInputs, currentImage: string | undefined, container: string, shown: string): { wanted?: string; origin: string } {
+  if (inputs.currentImage) return { origin: '"image: current"' };
+  if (inputs.image) return { wanted: inputs.image, origin: 'from the "image" input' };
+  const tag = inputs.imageTag;
+  if (!tag) {
+    throw new UserError('No image to migrate with: "image" and "image-tag" are empty.', 'Set "image-tag" to the tag build-push pushed (the commit SHA), "image" to the full image, or "image: current".');
+  }
+  if (!currentImage) {
+    throw new UserError(
+      `Container "${container}" of task definition ${shown} names no image, so there is no repository to take tag "${tag}" from.`,
+      'Set "image" to the full image to migrate with.',
+    );
+  }
+  const origin = inputs.imageTagFromCommit ? 'the commit\'s tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given' : 'the tag from the "image-tag" input';
+  return { wanted: withTag(currentImage, tag), origin };
 }
 
 function launchSettings(inputs: MigrateInputs, service: Service | undefined, notes: string[]): Pick<RunTaskCommandInput, 'launchType' | 'capacityProviderStrategy' | 'platformVersion'> {

@@ -12,6 +12,10 @@ export interface MigrateInputs {
   image?: string;
   /** Run the current image's repository at this tag instead (the build step's commit tag). */
   imageTag?: string;
+  /** True when `imageTag` is the commit (GITHUB_SHA) because neither "image" nor "image-tag" was given. */
+  imageTagFromCommit?: boolean;
+  /** `image: current`: run the image the task definition names now, as it is (with a warning). */
+  currentImage?: boolean;
   taskDefinition?: string;
   container?: string;
   command?: string[];

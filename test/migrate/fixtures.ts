@@ -14,6 +14,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createClient } from '../../shared/aws/client.js';
 import { motoUrl, TEST_REGION } from '../harness/moto.js';
@@ -27,6 +28,9 @@ export const LOG_GROUP = '/ecs/shop-api';
 export const OLD_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:old';
 export const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api@sha256:1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988';
 export const MIGRATE_COMMAND = ['sh', '-c', 'cd apps/api && npx prisma migrate deploy'];
+/** GITHUB_SHA of every run (test/harness/run-action.ts): the tag migrate runs by default. */
+export const COMMIT_SHA = '0123456789abcdef0123456789abcdef01234567';
+export const COMMIT_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:${COMMIT_SHA}`;
 
 export const API_TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
   family: 'shop-api',
@@ -158,4 +162,19 @@ export async function runApiTask(shop: Shop): Promise<string> {
     }),
   );
   return tasks![0]!.taskArn!;
+}
+
+/** Pushes an image to moto's ECR as build-push would (the repository is created when missing). */
+export async function pushImage(tag = COMMIT_SHA, repository = 'shop-api'): Promise<void> {
+  const ecr = createClient(ECRClient, session);
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((error: Error) => {
+    if (error.name !== 'RepositoryAlreadyExistsException') throw error;
+  });
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 464, digest: `sha256:${'a'.repeat(64)}` },
+    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 124, digest: `sha256:${'b'.repeat(64)}` }],
+  };
+  await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }));
 }

@@ -3,12 +3,16 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { awsTestEnv, useMoto } from '../harness/moto.js';
 import { runAction, startAction } from '../harness/run-action.js';
+import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
 import {
   CLUSTER,
+  COMMIT_IMAGE,
+  COMMIT_SHA,
   KEEP_RUNNING,
   NEW_IMAGE,
   OLD_IMAGE,
   ecs,
+  pushImage,
   putLogLines,
   resetTaskProgress,
   runApiTask,
@@ -98,23 +102,90 @@ describe('migrate against moto', () => {
     );
   });
 
-  it('runs the image the service runs now when no image is given, and says so', async () => {
+  it("runs the commit's image when no image is given, after checking ECR has it", async () => {
     await seedShop();
+    await pushImage();
     await setTaskProgress(1);
     const result = await runAction('migrate', { inputs: { service: 'api', environment: 'LOG_LEVEL=debug\nPRISMA_HIDE_UPDATE_MESSAGE=1', ...FAST }, env: awsTestEnv(), cwd: workspace() });
 
     expect(result.code).toBe(0);
-    expect(result.log).toContain(`Image: ${OLD_IMAGE} (no "image" or "image-tag" input, so the image the task definition names now)`);
+    expect(result.log).toContain(
+      `Image: ${COMMIT_IMAGE} (the commit's tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given; replaces ${OLD_IMAGE} in a new revision of shop-api)`,
+    );
+    expect(result.log).toContain(`ECR has ${COMMIT_IMAGE}.`);
+    expect(result.log).not.toContain('::warning::');
     expect(result.log).toContain('Environment overrides: LOG_LEVEL, PRISMA_HIDE_UPDATE_MESSAGE');
     expect(result.outputs.status).toBe('succeeded');
     expect(result.summary).toContain('the container wrote nothing to its log stream');
-    const { taskDefinitionArns } = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-api' }));
-    expect(taskDefinitionArns).toHaveLength(1);
+    const { taskDefinition } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'shop-api:2' }));
+    expect(taskDefinition!.containerDefinitions![0]!.image).toBe(COMMIT_IMAGE);
     const [task] = await tasksOf();
+    expect(task!.taskDefinitionArn).toBe(taskDefinition!.taskDefinitionArn);
     expect(task!.overrides!.containerOverrides![0]!.environment).toEqual([
       { name: 'LOG_LEVEL', value: 'debug' },
       { name: 'PRISMA_HIDE_UPDATE_MESSAGE', value: '1' },
     ]);
+  });
+
+  it.each([
+    ['the tag was never pushed', () => pushImage('an-older-commit')],
+    ['the repository does not exist', async () => undefined],
+  ])("fails before registering or running anything when ECR lacks the commit's image (%s)", async (what, seedEcr) => {
+    await seedShop();
+    await seedEcr();
+    const result = await runAction('migrate', { inputs: { service: 'api', ...FAST }, env: awsTestEnv(), cwd: workspace() });
+
+    expect(result.code).toBe(1);
+    const error = result.stdout.split('\n').find((line) => line.startsWith('::error::')) ?? '';
+    const repository = 'The ECR repository "shop-api" (registry 123456789012, us-east-1)';
+    expect(error).toContain(
+      what === 'the tag was never pushed' ? `${repository} has no image tagged "${COMMIT_SHA}"` : `${repository} does not exist, so it has no image tagged "${COMMIT_SHA}"`,
+    );
+    expect(error).toContain('Nothing was registered or started.');
+    expect(error).toContain('run build-push for this commit before migrate');
+    expect(error).toContain('"image-tag"');
+    expect(result.outputs.status).toBe('failed');
+    expect(await tasksOf()).toEqual([]);
+    const { taskDefinitionArns } = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-api' }));
+    expect(taskDefinitionArns).toHaveLength(1);
+  });
+
+  it('warns and goes on when the role may not check the image in ECR', async () => {
+    await seedShop();
+    await setTaskProgress(1);
+    const denied = await startScriptedAws(() =>
+      jsonError(400, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/deployer/gha is not authorized to perform: ecr:DescribeImages on resource: shop-api'),
+    );
+    try {
+      const result = await runAction('migrate', { inputs: { service: 'api', ...FAST }, env: { ...awsTestEnv(), AWS_ENDPOINT_URL_ECR: denied.url }, cwd: workspace() });
+
+      expect(result.code).toBe(0);
+      expect(denied.calls.map((call) => call.operation)).toEqual([expect.stringMatching(/DescribeImages$/)]);
+      expect(result.stdout).toContain(`::warning::Could not check that ${COMMIT_IMAGE} exists in ECR before starting the migration`);
+      expect(result.stdout).toContain('Allow "ecr:DescribeImages" on the repository shop-api');
+      const [task] = await tasksOf();
+      expect(task!.taskDefinitionArn).toMatch(/shop-api:2$/);
+    } finally {
+      await denied.close();
+    }
+  });
+
+  it('runs the image the service runs now only when asked with "image: current", and warns', async () => {
+    await seedShop();
+    await setTaskProgress(1);
+    // No ECR repository at all: the current image is run as it is, unchecked.
+    const result = await runAction('migrate', { inputs: { service: 'api', image: 'current', ...FAST }, env: awsTestEnv(), cwd: workspace() });
+
+    expect(result.code).toBe(0);
+    expect(result.log).toContain(`Image: ${OLD_IMAGE} ("image: current": the image shop-api:1 names now, run as it is)`);
+    expect(result.stdout).toContain(`::warning::"image: current" runs ${OLD_IMAGE}, the image shop-api:1 names now.`);
+    expect(result.stdout).toContain('applying anything');
+    expect(result.summary).toContain('&quot;image: current&quot; runs');
+    expect(result.outputs.status).toBe('succeeded');
+    const { taskDefinitionArns } = await ecs().send(new ListTaskDefinitionsCommand({ familyPrefix: 'shop-api' }));
+    expect(taskDefinitionArns).toHaveLength(1);
+    const [task] = await tasksOf();
+    expect(task!.taskDefinitionArn).toBe(taskDefinitionArns![0]);
   });
 
   it.each([
@@ -142,10 +213,11 @@ describe('migrate against moto', () => {
     expect(taskDefinitionArns).toHaveLength(1);
   });
 
-  it('runs the commit the build step pushed when given only its tag', async () => {
+  it('runs the image the build step pushed when given only its tag', async () => {
     await seedShop();
+    const sha = 'feedfacefeedfacefeedfacefeedfacefeedface';
+    await pushImage(sha);
     await setTaskProgress(1);
-    const sha = '0123456789abcdef0123456789abcdef01234567';
     const result = await runAction('migrate', { inputs: { service: 'api', 'image-tag': sha, ...FAST }, env: awsTestEnv(), cwd: workspace() });
 
     expect(result.code).toBe(0);
@@ -155,6 +227,7 @@ describe('migrate against moto', () => {
 
   it('stops the task with a reason when the deadline passes, and fails as timed out', async () => {
     await seedShop();
+    await pushImage();
     await setTaskProgress(KEEP_RUNNING);
     const result = await runAction('migrate', { inputs: { service: 'api', timeout: '1s', ...FAST }, env: awsTestEnv(), cwd: workspace() });
 
@@ -169,6 +242,7 @@ describe('migrate against moto', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('stops the task when the step is cancelled (%s) and exits non-zero', async (signal) => {
     await seedShop();
+    await pushImage();
     await setTaskProgress(KEEP_RUNNING);
     const running = startAction('migrate', { inputs: { service: 'api', ...FAST }, env: awsTestEnv(), cwd: workspace() });
     const arn = await startedTaskArn(running);

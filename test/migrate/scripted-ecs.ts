@@ -1,10 +1,13 @@
 /**
  * ECS answers moto cannot give (exit codes, stop codes, stopped reasons, RunTask failures), served
- * over HTTP to the real SDK by the loopback harness and shaped like real ECS responses.
+ * over HTTP to the real SDK by the loopback harness and shaped like real ECS responses. CloudWatch
+ * Logs calls sent to the same endpoint pass through to moto, so a script can add log lines at the
+ * moment the task has stopped.
  */
 import type { Container, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { jsonError, startScriptedAws, type ScriptedAws } from '../harness/scripted-aws.js';
-import { LOG_GROUP, OLD_IMAGE } from './fixtures.js';
+import { motoUrl } from '../harness/moto.js';
+import { jsonError, startScriptedAws, type AwsCall, type ScriptedAws, type ScriptedReply } from '../harness/scripted-aws.js';
+import { LOG_GROUP, OLD_IMAGE, putLogLines } from './fixtures.js';
 
 export const REGION = 'us-east-1';
 export const TASK_ID = '5f0c1c9b2a7e4d0f8a3b6c1d2e3f4a5b';
@@ -106,18 +109,64 @@ export interface EcsScript {
   describes: Json[];
   /** What DescribeTasks shows once StopTask was called. */
   afterStop?: Json;
+  /**
+   * Lines the migration container's log gains only after the action has seen the task STOPPED,
+   * as when CloudWatch delivers the last lines late. They are written (PutLogEvents to moto) once a
+   * log read that follows the first STOPPED DescribeTasks comes back empty: the read that ends the
+   * poll after the stop has missed them, so only the flush that follows the stopped task prints
+   * them. Needs AWS_ENDPOINT_URL_CLOUDWATCH_LOGS set to the stub's url.
+   */
+  linesAfterStopped?: string[];
 }
 
 export interface ScriptedEcs extends ScriptedAws {
   /** Parsed request bodies of one operation, e.g. `requests('RunTask')`. */
   requests(operation: string): Json[];
+  /** Whether `linesAfterStopped` were written, i.e. the action read the log after it saw STOPPED. */
+  wroteLinesAfterStopped(): boolean;
+}
+
+const LOGS_TARGET = 'Logs_20140328.';
+
+/** Passes a CloudWatch Logs call on to moto unchanged (moto does not check the signature's host). */
+async function toMoto(call: AwsCall): Promise<ScriptedReply> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(call.headers)) {
+    if (typeof value === 'string' && !['host', 'connection', 'content-length', 'accept-encoding'].includes(name)) headers[name] = value;
+  }
+  const response = await fetch(motoUrl(), { method: 'POST', headers, body: call.body });
+  const errorType = response.headers.get('x-amzn-errortype');
+  return {
+    status: response.status,
+    headers: { 'content-type': response.headers.get('content-type') ?? 'application/x-amz-json-1.1', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) },
+    body: await response.text(),
+  };
 }
 
 export async function startScriptedEcs(script: EcsScript): Promise<ScriptedEcs> {
   let describes = 0;
   let stopped = false;
+  let seenStopped = false;
+  let wroteLate = false;
   const ok = (body: unknown) => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) });
+  const describeAnswer = (answer: Json | undefined) => {
+    if (answer?.lastStatus === 'STOPPED') seenStopped = true;
+    return ok({ tasks: [answer], failures: [] });
+  };
+  const logsCall = async (call: AwsCall): Promise<ScriptedReply> => {
+    const reply = await toMoto(call);
+    if (script.linesAfterStopped?.length && seenStopped && !wroteLate && call.operation === `${LOGS_TARGET}GetLogEvents` && reply.status === 200) {
+      const { events } = JSON.parse(reply.body) as { events?: unknown[] };
+      if (!events?.length) {
+        // moto has answered this read already; the lines land before the action gets the answer.
+        wroteLate = true;
+        await putLogLines(TASK_ARN, script.linesAfterStopped);
+      }
+    }
+    return reply;
+  };
   const aws = await startScriptedAws((call) => {
+    if (call.operation.startsWith(LOGS_TARGET)) return logsCall(call);
     const request = JSON.parse(call.body || '{}') as Json;
     switch (call.operation) {
       case 'ECS.DescribeServices':
@@ -129,9 +178,8 @@ export async function startScriptedEcs(script: EcsScript): Promise<ScriptedEcs> 
       case 'ECS.RunTask':
         return ok(script.runTask ?? { tasks: [task('PROVISIONING')], failures: [] });
       case 'ECS.DescribeTasks': {
-        if (stopped && script.afterStop) return ok({ tasks: [script.afterStop], failures: [] });
-        const answer = script.describes[Math.min(describes++, script.describes.length - 1)];
-        return ok({ tasks: [answer], failures: [] });
+        if (stopped && script.afterStop) return describeAnswer(script.afterStop);
+        return describeAnswer(script.describes[Math.min(describes++, script.describes.length - 1)]);
       }
       case 'ECS.StopTask':
         stopped = true;
@@ -140,5 +188,9 @@ export async function startScriptedEcs(script: EcsScript): Promise<ScriptedEcs> 
         return jsonError(400, 'UnknownOperationException', `not scripted: ${call.operation}`);
     }
   });
-  return { ...aws, requests: (operation) => aws.calls.filter((call) => call.operation === `ECS.${operation}`).map((call) => JSON.parse(call.body) as Json) };
+  return {
+    ...aws,
+    requests: (operation) => aws.calls.filter((call) => call.operation === `ECS.${operation}`).map((call) => JSON.parse(call.body) as Json),
+    wroteLinesAfterStopped: () => wroteLate,
+  };
 }

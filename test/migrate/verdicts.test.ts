@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { awsTestEnv, useMoto } from '../harness/moto.js';
 import { runAction, unmaskedLines, type ActionResult } from '../harness/run-action.js';
-import { LOG_GROUP, NEW_IMAGE, logs, putLogLines, workspace } from './fixtures.js';
+import { COMMIT_IMAGE, LOG_GROUP, NEW_IMAGE, logs, pushImage, putLogLines, workspace } from './fixtures.js';
 import { TASK_ARN, exited, service, startScriptedEcs, task, taskDefinition, type EcsScript, type ScriptedEcs } from './scripted-ecs.js';
 
 const P3018_LOG = [
@@ -33,7 +33,8 @@ async function migrate(script: EcsScript, logLines: string[] = [], inputs: Recor
   if (logLines.length) await putLogLines(TASK_ARN, logLines);
   return runAction('migrate', {
     inputs: { service: 'api', 'poll-interval': '100ms', ...inputs },
-    env: { ...awsTestEnv(), AWS_ENDPOINT_URL_ECS: scripted.url },
+    // Lines written after STOPPED need the log reads to pass through the stub, which forwards them to moto.
+    env: { ...awsTestEnv(), AWS_ENDPOINT_URL_ECS: scripted.url, ...(script.linesAfterStopped ? { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: scripted.url } : {}) },
     cwd: workspace(),
   });
 }
@@ -47,6 +48,8 @@ describe('migration verdicts', () => {
   useMoto();
   beforeEach(async () => {
     await logs().send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP }));
+    // The commit's image, which runs when a test gives no "image" (ECR is moto's; ECS is scripted).
+    await pushImage();
   });
   afterEach(async () => {
     await scripted?.close();
@@ -74,6 +77,34 @@ describe('migration verdicts', () => {
     expect(result.summary).toContain('Database error code: 23502');
     // The revision was registered with the new image and that is what ran.
     expect(scripted!.requests('RunTask')[0]).toMatchObject({ taskDefinition: expect.stringMatching(/shop-api:8$/) });
+  });
+
+  it('flushes the log after the task stopped: lines that arrive only then are printed, kept for the summary and judged', async () => {
+    // The container got as far as applying the migration; Prisma's error reaches CloudWatch only after ECS reports STOPPED.
+    const before = P3018_LOG.slice(0, P3018_LOG.indexOf('Error: P3018'));
+    const after = P3018_LOG.slice(before.length);
+    const result = await migrate({ describes: [task('PROVISIONING'), task('RUNNING'), exited(1)], linesAfterStopped: after }, before);
+
+    expect(scripted!.wroteLinesAfterStopped()).toBe(true);
+    expect(result.code).toBe(1);
+    const stoppedAt = result.log.search(/Task \w+ is STOPPED after/);
+    expect(stoppedAt).toBeGreaterThan(-1);
+    expect(result.log.indexOf('api | Applying migration `20260212143000_add_offer_status`')).toBeLessThan(stoppedAt);
+    expect(result.log.indexOf('api | Error: P3018')).toBeGreaterThan(stoppedAt);
+    expect(result.log.indexOf('api | ERROR: column "status" of relation "Offer" contains null values')).toBeGreaterThan(stoppedAt);
+
+    // The late lines feed the Prisma verdict...
+    const error = errorOf(result);
+    expect(error).toContain(
+      'Migration of api failed: Migration `20260212143000_add_offer_status` failed to apply (P3018): ERROR: column "status" of relation "Offer" contains null values (SQLSTATE 23502).',
+    );
+    expect(error).toContain('`cd apps/api && npx prisma migrate resolve --rolled-back 20260212143000_add_offer_status`');
+    expect(JSON.parse(result.outputs.result!)).toMatchObject({ status: 'failed', exitCode: 1, reason: expect.stringContaining('(P3018)') });
+    // ...and are the last lines of the failure message and of the summary, after the ones written before the stop.
+    expect(error).toMatch(/ {2}\| Error: P3018\n[\s\S]* {2}\| ERROR: column "status" of relation "Offer" contains null values\nTask: /);
+    expect(result.summary).toContain(`Last ${P3018_LOG.length} log lines of container api`);
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    expect(result.summary).toContain(escape(P3018_LOG.join('\n')));
   });
 
   it('never waits for RUNNING: a task that goes from PROVISIONING straight to STOPPED is judged', async () => {
@@ -131,6 +162,52 @@ describe('migration verdicts', () => {
       [],
       "ECS could not fetch the migration task's secrets.",
       'secretsmanager:GetSecretValue',
+      '',
+    ],
+    [
+      'registry credentials that cannot be fetched',
+      task('STOPPED', {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason:
+          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): ' +
+          'AccessDeniedException: not authorized to perform: ecr:GetAuthorizationToken on resource: *',
+      }),
+      [],
+      'ECS could not pull the image of the migration task.',
+      'ecr:GetAuthorizationToken (on "*")',
+      '',
+    ],
+    [
+      'a subnet with no way out to AWS',
+      task('STOPPED', {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason:
+          'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): ' +
+          'RequestError: send request failed caused by: Post "https://secretsmanager.us-east-1.amazonaws.com/": dial tcp 10.0.12.40:443: i/o timeout',
+      }),
+      [],
+      'The migration task could not start: it timed out reaching AWS from its subnets.',
+      'com.amazonaws.us-east-1.secretsmanager',
+      '',
+    ],
+    [
+      'a log group that does not exist',
+      task('STOPPED', {
+        stopCode: 'TaskFailedToStart',
+        stoppedReason:
+          'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.',
+      }),
+      [],
+      'The migration task could not start: ECS could not create its CloudWatch log stream.',
+      'logs:CreateLogGroup',
+      '',
+    ],
+    [
+      'a task that could not be initialised',
+      task('STOPPED', { stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message' }),
+      [],
+      'ECS could not initialise the migration task.',
+      'could not be initialised (ECS: "failed to configure ENI',
       '',
     ],
     [
@@ -250,7 +327,7 @@ describe('migration verdicts', () => {
     expect(run).toMatchObject({
       cluster: 'shop-prod',
       count: 1,
-      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:7',
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:8',
       capacityProviderStrategy: [
         { capacityProvider: 'FARGATE_SPOT', weight: 3, base: 0 },
         { capacityProvider: 'FARGATE', weight: 1, base: 1 },
@@ -262,6 +339,7 @@ describe('migration verdicts', () => {
       group: 'migrate:api',
       clientToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
+    expect(scripted!.requests('RegisterTaskDefinition')[0]).toMatchObject({ family: 'shop-api', containerDefinitions: [{ name: 'api', image: COMMIT_IMAGE }, { name: 'log-router' }] });
     expect(result.log).toContain('Capacity providers: FARGATE_SPOT weight 3, FARGATE weight 1 base 1 (from service shop-api)');
     expect(result.log).toContain('Security groups: sg-0fedcba9876543210 (from input)');
     expect(result.log).toContain('DATABASE_URL comes from a secret');

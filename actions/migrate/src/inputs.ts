@@ -8,6 +8,22 @@ import { IMAGE_TAG } from '../../../shared/images.js';
 
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 
+/** `image: current` runs the image the task definition names now. */
+const CURRENT_IMAGE = 'current';
+
+/** The commit's SHA, the tag build-push always pushes: the image to migrate with when none is given. */
+function commitTag(): string {
+  const sha = githubContext().sha;
+  if (!sha || !IMAGE_TAG.test(sha)) {
+    throw new UserError(
+      `Neither "image" nor "image-tag" is given, and GITHUB_SHA is ${sha ? `"${sha}", which is not an image tag` : 'not set'}, so there is no commit tag to migrate with.`,
+      'Set "image-tag" to the tag build-push pushed (e.g. image-tag: ${{ github.sha }}), or "image" to the full image. ' +
+        '"image: current" runs the image the service runs now, which applies nothing when it predates the new migrations.',
+    );
+  }
+  return sha;
+}
+
 export function getInputs(): MigrateInputs {
   const service = input.optional('service');
   const ecsService = input.optional('ecs-service');
@@ -20,14 +36,20 @@ export function getInputs(): MigrateInputs {
     );
   }
   const command = input.optional('command');
-  const image = input.optional('image');
-  const imageTag = input.optional('image-tag');
-  if (imageTag !== undefined && image !== undefined) {
+  const givenImage = input.optional('image');
+  const currentImage = givenImage === CURRENT_IMAGE;
+  const image = currentImage ? undefined : givenImage;
+  const givenTag = input.optional('image-tag');
+  if (givenTag !== undefined && givenImage !== undefined) {
     throw new UserError('Inputs "image" and "image-tag" are both set.', 'Give the full image, or only the tag to run from the image\'s own repository, not both.');
   }
-  if (imageTag !== undefined && !IMAGE_TAG.test(imageTag)) {
-    throw new UserError(`Input "image-tag" is "${imageTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -, such as the commit SHA.');
+  if (givenTag !== undefined && !IMAGE_TAG.test(givenTag)) {
+    throw new UserError(`Input "image-tag" is "${givenTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -, such as the commit SHA.');
   }
+  // Neither given: the commit's tag, which build-push always pushes. Never the image the service
+  // runs now, which predates this commit's migrations and would apply nothing.
+  const imageTagFromCommit = givenImage === undefined && givenTag === undefined;
+  const imageTag = imageTagFromCommit ? commitTag() : givenTag;
   const launchType = input.optional('launch-type') ? input.oneOf('launch-type', LAUNCH_TYPES, 'FARGATE') : undefined;
   const strategy = input.json('capacity-provider-strategy', 'a JSON array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]');
   if (launchType && strategy !== undefined) {
@@ -46,6 +68,8 @@ export function getInputs(): MigrateInputs {
     workspace: githubContext().workspace,
     image: image === undefined ? undefined : checkImage(image, 'image'),
     imageTag,
+    imageTagFromCommit: imageTagFromCommit || undefined,
+    currentImage: currentImage || undefined,
     taskDefinition,
     container: input.optional('container'),
     command: command === undefined ? undefined : parseCommand(command, 'command'),

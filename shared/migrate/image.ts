@@ -1,0 +1,74 @@
+/**
+ * Checks that the image the migration is about to run exists in ECR, before anything is
+ * registered or started: a missing tag would otherwise only show as CannotPullContainerError
+ * minutes later, after a task definition revision was registered for nothing.
+ */
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { createClient, type AwsSession } from '../aws/client.js';
+import { isAccessDenied } from '../aws/errors.js';
+import { UserError } from '../errors.js';
+import { parseImageRef } from '../images.js';
+
+/** An image in an ECR private registry, named by tag. */
+export interface EcrTaggedImage {
+  registryId: string;
+  region: string;
+  repository: string;
+  tag: string;
+}
+
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/;
+
+/** The registry, region, repository and tag of an ECR image given by tag; undefined for any other image (another registry, or a digest). */
+export function ecrTaggedImage(image: string): EcrTaggedImage | undefined {
+  const ref = parseImageRef(image);
+  if (!ref.registry || !ref.tag || ref.digest) return undefined;
+  const host = ECR_HOST.exec(ref.registry);
+  if (!host) return undefined;
+  return { registryId: host[1]!, region: host[2]!, repository: ref.repository, tag: ref.tag };
+}
+
+export interface ImageCheckContext {
+  /** How the image was chosen, for the hint (e.g. `the commit's tag (the default)`). */
+  origin: string;
+}
+
+/**
+ * Fails with a UserError when ECR says the image's tag (or its repository) does not exist. A check
+ * the role may not make (AccessDenied) is a warning: the migration goes ahead unchecked.
+ * Images outside ECR, and images given by digest, are not checked.
+ */
+export async function requireImageInEcr(session: AwsSession, image: string, context: ImageCheckContext, warn: (message: string) => void): Promise<'found' | 'unchecked' | 'skipped'> {
+  const ecrImage = ecrTaggedImage(image);
+  if (!ecrImage) return 'skipped';
+  const { registryId, region, repository, tag } = ecrImage;
+  const ecr = createClient(ECRClient, { ...session, region });
+  try {
+    await ecr.send(new DescribeImagesCommand({ registryId, repositoryName: repository, imageIds: [{ imageTag: tag }] }));
+    return 'found';
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const where = `The ECR repository "${repository}" (registry ${registryId}, ${region})`;
+    const nothingRan = 'Nothing was registered or started.';
+    const whatToDo =
+      `Build and push the image first: run build-push for this commit before migrate (make the migrate job "needs:" the build job), ` +
+      'or pass "image-tag" (a tag that was pushed) or "image" (e.g. the build step\'s image-with-digest output) to run another image.';
+    if (error.name === 'ImageNotFoundException') {
+      throw new UserError(`${where} has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, whatToDo);
+    }
+    if (error.name === 'RepositoryNotFoundException') {
+      throw new UserError(
+        `${where} does not exist, so it has no image tagged "${tag}" (${context.origin}). ${nothingRan}`,
+        `Check the image the step runs (${image}). ${whatToDo}`,
+      );
+    }
+    if (isAccessDenied(error)) {
+      warn(
+        `Could not check that ${image} exists in ECR before starting the migration: ECR DescribeImages was denied (${error.message}). ` +
+          `Allow "ecr:DescribeImages" on the repository ${repository} to the role this workflow assumes, so that a missing image fails here, before anything is registered or run.`,
+      );
+      return 'unchecked';
+    }
+    throw error;
+  }
+}
