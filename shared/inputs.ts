@@ -33,6 +33,13 @@ export function optional(name: string): string | undefined {
 }
 
 /** Items separated by newlines or commas; blank items and `#` comment lines are dropped. */
+/** An optional value that must match `pattern`; `expected` names the accepted form in the error. */
+export function matching(name: string, pattern: RegExp, expected: string): string | undefined {
+  const value = optional(name);
+  if (value !== undefined && !pattern.test(value)) throw invalid(name, value, expected);
+  return value;
+}
+
 export function list(name: string): string[] {
   return read(name)
     .split(/\r?\n/)

@@ -14,6 +14,9 @@ export interface AwsInputs {
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** STS's rule for RoleSessionName. */
+export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME_FORM = 'an STS session name: 2 to 64 characters from letters, digits and _ + = , . @ -';
 
 export function readAwsInputs(): AwsInputs {
   const region = input.optional('aws-region');
@@ -32,10 +35,11 @@ export function readAwsInputs(): AwsInputs {
   if (badAccount !== undefined) {
     throw new UserError(`Input "allowed-account-ids" contains "${badAccount}", which is not a 12-digit AWS account id.`, 'List account ids separated by commas or newlines.');
   }
+  const roleSessionName = input.matching('role-session-name', SESSION_NAME, SESSION_NAME_FORM);
   return {
     region,
     roleToAssume,
-    roleSessionName: input.optional('role-session-name') ?? defaultSessionName(),
+    roleSessionName: roleSessionName ?? defaultSessionName(),
     roleDurationSeconds: input.integer('role-duration-seconds', 3600, { min: 900, max: 43200 }),
     audience: input.optional('audience') ?? 'sts.amazonaws.com',
     allowedAccountIds,

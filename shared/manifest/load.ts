@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import type { Document, Node, Pair } from 'yaml';
+import type { Document, Node, Pair, Scalar } from 'yaml';
 
 type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
@@ -55,7 +55,18 @@ export async function parseManifest(text: string, file: string): Promise<Manifes
     return { file, line, column: col, message };
   };
 
-  const syntax = doc.errors.map((error) => at(error.pos[0], `YAML error: ${error.message.split('\n')[0]}`));
+  const duplicates = duplicateKeys(yaml, doc);
+  const syntax = doc.errors.map((error) => {
+    const duplicate = error.code === 'DUPLICATE_KEY' ? duplicates.find((candidate) => isAt(candidate.key, error.pos[0])) : undefined;
+    if (!duplicate) return at(error.pos[0], `YAML error: ${error.message.split('\n')[0]}`);
+    const firstLine = lines.linePos(duplicate.first.range?.[0] ?? 0).line;
+    const key = String(duplicate.key.value);
+    const message =
+      duplicate.segments.length === 1 && duplicate.segments[0] === 'services'
+        ? `Service "${key}" is defined twice (first on line ${firstLine}): each service needs its own name.`
+        : `Key "${key}" appears twice in ${dotted(duplicate.segments) || file} (first on line ${firstLine}); keep one.`;
+    return at(duplicate.key.range?.[0] ?? error.pos[0], message);
+  });
   if (syntax.length) fail(file, syntax);
 
   const data = doc.toJS() as unknown;
@@ -238,6 +249,42 @@ function describe(value: unknown): string {
 
 function dotted(segments: string[]): string {
   return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+}
+
+interface DuplicateKey {
+  /** Where the map is, as segments from the top of the document. */
+  segments: string[];
+  first: Scalar;
+  key: Scalar;
+}
+
+/** Every repeated scalar key in every map of the document, with the key it repeats. */
+function duplicateKeys(yaml: Yaml, doc: Document): DuplicateKey[] {
+  const { isMap, isSeq, isPair, isScalar } = yaml;
+  const found: DuplicateKey[] = [];
+  const walk = (node: unknown, segments: string[]): void => {
+    if (isMap(node)) {
+      const seen = new Map<string, Scalar>();
+      for (const item of node.items) {
+        if (!isPair(item) || !isScalar(item.key)) continue;
+        const name = String(item.key.value);
+        const first = seen.get(name);
+        if (first) found.push({ segments, first, key: item.key });
+        else seen.set(name, item.key);
+        walk(item.value, [...segments, name]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => walk(item, [...segments, String(index)]));
+    }
+  };
+  walk(doc.contents, []);
+  return found;
+}
+
+/** Whether `offset` (where the parser reported a duplicate key) is at `key`. */
+function isAt(key: Scalar, offset: number): boolean {
+  const [start, end] = key.range ?? [-1, -1];
+  return offset >= start && offset <= end;
 }
 
 /** Offset of the node at `segments` (or of its key, when `key` is set), falling back to the nearest ancestor. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import * as input from '../../shared/inputs.js';
+import { readAwsInputs } from '../../shared/aws/inputs.js';
 import { parseDuration, formatDuration } from '../../shared/time.js';
 import { userErrorOf } from '../harness/errors.js';
 
@@ -73,6 +74,37 @@ describe('input readers (through the real @actions/core)', () => {
     set('outputs', '{"api":');
     const error = userErrorOf(() => input.json('outputs', 'the JSON output of deploy-ecs'));
     expect(error.message).toMatch(/^Input "outputs" is not valid JSON \(.+\); it should be the JSON output of deploy-ecs\.$/);
+  });
+});
+
+describe('AWS inputs', () => {
+  it('takes a role-session-name that STS accepts and names the input, the value and the rule otherwise', () => {
+    set('role-session-name', 'deploy@acme,shop=prod.1_+-');
+    expect(readAwsInputs().roleSessionName).toBe('deploy@acme,shop=prod.1_+-');
+    set('role-session-name', 'x'.repeat(64));
+    expect(readAwsInputs().roleSessionName).toBe('x'.repeat(64));
+    for (const bad of ['deploy api', 'a', 'x'.repeat(65), 'deploy/api', 'déploiement']) {
+      set('role-session-name', bad);
+      const error = userErrorOf(() => readAwsInputs());
+      expect(error.message).toMatch(/^Input "role-session-name" is ".+", which is not an STS session name: 2 to 64 characters from letters, digits and _ \+ = , \. @ -\.$/);
+      expect(error.message).toContain(`"${bad.length > 80 ? bad.slice(0, 77) : bad}`);
+      expect(error.hint).toContain('Set "role-session-name" in the step\'s "with:" block');
+    }
+  });
+
+  it('uses a sanitised default session name when role-session-name is blank', () => {
+    const saved = { repository: process.env.GITHUB_REPOSITORY, runId: process.env.GITHUB_RUN_ID };
+    process.env.GITHUB_REPOSITORY = 'acme/shop';
+    process.env.GITHUB_RUN_ID = '4242';
+    try {
+      set('role-session-name', '   ');
+      expect(readAwsInputs().roleSessionName).toMatch(/^GitHubActions-acme@shop-4242(-\d+)?$/);
+    } finally {
+      for (const [key, value] of [['GITHUB_REPOSITORY', saved.repository], ['GITHUB_RUN_ID', saved.runId]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 });
 

@@ -89,8 +89,23 @@ services:
   });
 
   it('catches duplicate service names and YAML syntax errors with their lines', async () => {
-    expect((await problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n'))[0]).toMatch(/^4:3 YAML error: Map keys must be unique/);
+    expect(await problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n')).toEqual([
+      '4:3 Service "api" is defined twice (first on line 2): each service needs its own name.',
+    ]);
     expect((await problemsOf('services:\n  api:\n    paths: [a\n'))[0]).toMatch(/^\d+:\d+ YAML error:/);
+  });
+
+  it('names a key that appears twice in any other mapping, with the line of the first', async () => {
+    const text = 'region: us-east-1\ncluster: prod\nregion: us-east-2\nservices:\n  api:\n    paths: [a/**]\n    repository: shop\n    paths: [b/**]\n  web: { paths: [c/**], paths: [d/**] }\n';
+    expect(await problemsOf(text)).toEqual([
+      '3:1 Key "region" appears twice in .github/services.yml (first on line 1); keep one.',
+      '8:5 Key "paths" appears twice in services.api (first on line 6); keep one.',
+      '9:25 Key "paths" appears twice in services.web (first on line 9); keep one.',
+    ]);
+    const error = await parseManifest(text, FILE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).message).toContain('.github/services.yml:3:1: Key "region" appears twice');
+    expect((error as ManifestError).problems[0]).toEqual({ file: FILE, line: 3, column: 1, message: expect.stringContaining('Key "region"') });
   });
 
   it('catches services that would overwrite each other and services without a cluster', async () => {
