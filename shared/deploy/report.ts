@@ -65,7 +65,14 @@ export function writeOutputs(result: DeployResult): void {
   core.setOutput('outcome', result.outcome);
   core.setOutput('task-definition-arns', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.taskDefinitionArn]))));
   core.setOutput('deployment-ids', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.deploymentId]))));
-  for (const service of result.services) core.setOutput(`${service.service}-task-definition-arn`, service.taskDefinitionArn);
+  core.setOutput('outcomes', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.outcome]))));
+  core.setOutput('durations', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.durationSeconds]))));
+  for (const service of result.services) {
+    core.setOutput(`${service.service}-task-definition-arn`, service.taskDefinitionArn);
+    core.setOutput(`${service.service}-deployment-id`, service.deploymentId);
+    core.setOutput(`${service.service}-outcome`, service.outcome);
+    core.setOutput(`${service.service}-duration-seconds`, service.durationSeconds);
+  }
 }
 
 /** The headline of a service that did not deploy, e.g. "api: rolled back". */

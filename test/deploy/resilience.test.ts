@@ -113,6 +113,7 @@ describe('rolling back', () => {
     const run = await deploy({ services: 'api', images: `api=${image('shop-api', 'crash-again')}`, ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
     expect(resultOf(run).services[0]).toMatchObject({ revision: 3, outcome: 'rolled-back', rolledBackTo: expect.stringMatching(/shop-api:1$/) });
+    expect([run.outputs.outcome, run.outputs.outcomes, run.outputs['api-outcome']]).toEqual(['rolled-back', '{"api":"rolled-back"}', 'rolled-back']);
     expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-api:1$/);
   });
 
