@@ -99,15 +99,35 @@ export const migrationEmoji = (status: string): string => MIGRATION_EMOJI[status
 export function imageTag(image: string | undefined, digest?: string): string | undefined {
   if (image) {
     const at = image.indexOf('@');
+    const tag = tagOf(at >= 0 ? image.slice(0, at) : image);
+    if (tag) return shortTag(tag);
     if (at >= 0) return shortDigest(image.slice(at + 1));
-    const slash = image.lastIndexOf('/');
-    const colon = image.lastIndexOf(':');
-    if (colon > slash) {
-      const tag = image.slice(colon + 1);
-      return /^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 7) : tag;
-    }
   }
   return digest ? shortDigest(digest) : undefined;
+}
+
+/** The tag of `<registry>/<repo>:<tag>` (a registry port is not a tag). */
+function tagOf(name: string): string | undefined {
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? name.slice(colon + 1) : undefined;
+}
+
+const shortTag = (tag: string): string => (/^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 7) : tag);
+
+/**
+ * The tag to show for a deployed image. A digest-pinned image (`repo@sha256:…`, build-push's
+ * image-with-digest) takes its tag from the build that pushed that digest: the tag of the build's
+ * image, or else one of its tags (the commit SHA first). The short digest is shown only when no
+ * build tells the tag, or the build pushed a different digest.
+ */
+function deployedTag(image: string | undefined, build?: BuildResult): string | undefined {
+  const at = image?.indexOf('@') ?? -1;
+  if (!image || at < 0 || tagOf(image.slice(0, at)) || !build) return imageTag(image ?? build?.image, build?.digest);
+  if (build.digest && build.digest !== image.slice(at + 1)) return imageTag(image);
+  const buildImageTag = build.image ? tagOf(build.image.split('@')[0]!) : undefined;
+  const tag = buildImageTag ?? build.tags.find((t) => /^[0-9a-f]{40}$/.test(t)) ?? build.tags[0];
+  return tag ? shortTag(tag) : imageTag(image);
 }
 
 const shortDigest = (digest: string): string => digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
@@ -125,7 +145,7 @@ function deployedLine(service: DeployedService, build?: BuildResult): ServiceLin
   return {
     name: service.service,
     state: DEPLOY_STATES[service.outcome ?? ''] ?? (service.reason ? 'failed' : 'deployed'),
-    imageTag: imageTag(service.image ?? build?.image, build?.digest),
+    imageTag: deployedTag(service.image, build),
     image: service.image ?? build?.image,
     revision: service.revision ?? revisionOf(service.taskDefinitionArn),
     rolledBackToRevision: revisionOf(service.rolledBackTo),

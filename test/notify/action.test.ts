@@ -184,6 +184,61 @@ describe('retries', () => {
     expect(result.log).toContain('chat.postMessage: ratelimited; trying again in 2s (try 3 of 3).');
   });
 
+  describe.each(['chat.postMessage', 'chat.update'] as const)('%s answered with HTTP errors, as Slack answers rate limits', (method) => {
+    /** For chat.update, posts the message to update first (as the step at the start of a deployment does); returns the inputs and where this run's requests start. */
+    async function prepare(): Promise<{ inputs: Record<string, string>; from: number; ts?: string }> {
+      const inputs = { 'slack-bot-token': slack.token, 'slack-channel': 'C0DEPLOYS1', 'slack-api-url': slack.apiUrl, status: 'success', ...results };
+      if (method === 'chat.postMessage') return { inputs, from: 0 };
+      const started = await run({ ...inputs, status: 'started' });
+      expect(started.code).toBe(0);
+      return { inputs: { ...inputs, 'message-ts': started.outputs.ts! }, from: slack.requests.length, ts: started.outputs.ts };
+    }
+
+    function expectOneMessage(result: ActionResult, from: number, ts: string | undefined, statuses: number[]): void {
+      expect(result.code).toBe(0);
+      expect(result.outputs.sent).toBe('true');
+      const requests = slack.requests.slice(from);
+      // Only the scripted method is retried, and a post is never repeated once Slack took it.
+      expect(requests.map((request) => request.target)).toEqual([...statuses.map(() => method), 'chat.getPermalink']);
+      expect(requests.map((request) => request.status)).toEqual([...statuses, 200]);
+      expect(slack.messages).toHaveLength(1);
+      const [message] = slack.messages;
+      expect(result.outputs).toMatchObject({ ts: message!.ts, channel: 'C0DEPLOYS1' });
+      if (ts) {
+        expect(message!.ts).toBe(ts);
+        expect(message!.versions).toHaveLength(1);
+        expect(result.summary).toContain(`📣 Updated the message in Slack channel C0DEPLOYS1, ts ${ts}`);
+      }
+      expect(renderMessage(message!)).toContain('== ✅ Deployed acme/shop to production ==');
+      expectNoSecretLeaked(result);
+    }
+
+    it('waits as Retry-After says on HTTP 429, tries again, and leaves one message', async () => {
+      const { inputs, from, ts } = await prepare();
+      const limited = { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      slack.script(method, limited, limited);
+      const started = Date.now();
+      const result = await run(inputs);
+      const elapsed = Date.now() - started;
+      expectOneMessage(result, from, ts, [429, 429, 200]);
+      expect(result.log).toContain(`${method}: rate limited (HTTP 429); trying again in 1s (try 2 of 4).`);
+      // Retry-After (1 s) rather than the second backoff step (2 s).
+      expect(result.log).toContain(`${method}: rate limited (HTTP 429); trying again in 1s (try 3 of 4).`);
+      expect(elapsed).toBeGreaterThanOrEqual(2000);
+    });
+
+    it('tries again after HTTP 503 and leaves one message', async () => {
+      const { inputs, from, ts } = await prepare();
+      slack.script(method, { status: 503, body: 'service unavailable' });
+      const started = Date.now();
+      const result = await run(inputs);
+      const elapsed = Date.now() - started;
+      expectOneMessage(result, from, ts, [503, 200]);
+      expect(result.log).toContain(`${method}: HTTP 503; trying again in 1s (try 2 of 4).`);
+      expect(elapsed).toBeGreaterThanOrEqual(1000);
+    });
+  });
+
   it('gives up after the bound: a warning by default, a failed step with fail-on-error', async () => {
     slack.script('webhook', { status: 500, body: 'rollup_error' }, { status: 500, body: 'rollup_error' }, { status: 500 }, { status: 500 });
     const lenient = await run({ 'webhook-url': slack.webhookUrl, status: 'failure', retries: '1' });

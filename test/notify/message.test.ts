@@ -231,6 +231,23 @@ describe('the Slack message', () => {
     expect(text).toContain(`Environment: ${'production-'.repeat(9)}`);
   });
 
+  it('shows the tag of a digest-pinned deployment from the build that pushed that digest, and the short digest without one', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    const pinned = (name: string) => deployedService(name, 'deployed', 12, { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-${name}@${digest}` });
+    const { text, report } = render({
+      status: 'success',
+      // api: the build's image names the tag; web: only its tags do; admin: a build of another digest; worker: no build.
+      builds: [build('api'), build('web', { image: undefined }), build('admin', { digest: `sha256:${'cd'.repeat(32)}` })],
+      deployment: deployment([pinned('api'), pinned('web'), pinned('admin'), pinned('worker')]),
+    });
+    expect(text).toContain('✅ api deployed · `0123456` · rev 12');
+    expect(text).toContain('✅ web deployed · `0123456` · rev 12');
+    expect(text).toContain('✅ admin deployed · `sha256:abababababab` · rev 12');
+    expect(text).toContain('✅ worker deployed · `sha256:abababababab` · rev 12');
+    expect(report.services.find((s) => s.name === 'api')!.image).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api@${digest}`);
+    expect(imageTag(`r/shop:v1.2@${digest}`)).toBe('v1.2');
+  });
+
   it('links an app actor to its app page', () => {
     const report = buildReport(inputs({ status: 'success' }), 'succeeded', githubContext({ GITHUB_REPOSITORY: 'acme/shop', GITHUB_ACTOR: 'dependabot[bot]' }), { sha: SHA });
     expect(report.actor).toEqual({ login: 'dependabot[bot]', url: 'https://github.com/apps/dependabot' });
