@@ -5,17 +5,22 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
 import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
 import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../harness/docker.js';
 import { createWorkspace } from './fixture.js';
 
+const execFileAsync = promisify(execFile);
+
 const PASSWORD = '123456789012-auth-token';
 const TOKEN = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
+const API_ARGS = 'GREETING=hi there, friend';
 const sha = (n: number) => `${String(n).repeat(8)}`.padEnd(40, 'a').slice(0, 40);
 
 let engine: DockerEngine;
@@ -63,6 +68,51 @@ function build(inputs: Record<string, string>, options: RunOptions & { sha?: str
 }
 
 const homeConfig = () => createHash('sha256').update(readFileSync(join(home, '.docker', 'config.json'))).digest('hex');
+
+/** The manifest the registry serves for `repository:reference`, exactly as pushed. */
+async function pushedManifest(repository: string, reference: string): Promise<string> {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    headers: { authorization: `Basic ${TOKEN}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/**
+ * The state a fresh runner sees after an earlier commit was built elsewhere: the api image of
+ * `commit` pushed (with latest), ECR told of latest the way a push tells it (PutImage with the
+ * manifest; moto is reset before each test), and the engine's build cache and images gone.
+ */
+async function pushThenForget(commit: string): Promise<void> {
+  const first = await build({ service: 'api', 'build-args': API_ARGS }, { sha: commit });
+  expectSuccess(first);
+  expect(await registry.digest('shop-api', 'latest')).toBe(first.outputs.digest);
+  await ecr.send(new PutImageCommand({ repositoryName: 'shop-api', imageManifest: await pushedManifest('shop-api', 'latest'), imageTag: 'latest' }));
+  const env = { ...process.env, ...engine.env() };
+  await execFileAsync('docker', ['builder', 'prune', '-af'], { env });
+  await execFileAsync('docker', ['image', 'prune', '-af'], { env });
+  expect((await execFileAsync('docker', ['image', 'ls', '-aq'], { env })).stdout.trim()).toBe('');
+}
+
+/** "N of M steps came from the cache", as the action reports it. */
+function cacheReport(result: ActionResult): { n: number; of: number } {
+  const match = /Built and pushed sha256:[0-9a-f]{64} in .*; (\d+) of (\d+) steps came from the cache/.exec(result.log);
+  expect(match).not.toBeNull();
+  return { n: Number(match![1]), of: Number(match![2]) };
+}
+
+/** Titles of the Dockerfile steps buildx reported CACHED (`#9 [runtime 1/1] COPY ...`, then `#9 CACHED`). */
+function cachedSteps(result: ActionResult): string[] {
+  const titles = new Map<string, string>();
+  const cached: string[] = [];
+  for (const line of result.log.split('\n')) {
+    const step = /^#(\d+) (\[[^\]]*\d+\/\d+\].*)$/.exec(line);
+    if (step && !titles.has(step[1]!)) titles.set(step[1]!, step[2]!.trim());
+    const hit = /^#(\d+) CACHED\s*$/.exec(line);
+    if (hit && titles.has(hit[1]!)) cached.push(titles.get(hit[1]!)!);
+  }
+  return cached;
+}
 
 /** Shows the whole log when the action failed. */
 function expectSuccess(result: ActionResult): void {
@@ -139,25 +189,59 @@ describe('build-push with a real Docker engine and registry', () => {
     expect(homeConfig()).toBe(before);
   });
 
-  it('reuses the build cache on the next commit: every step is cached', async () => {
+  it('imports the inline cache from latest on the next commit, after the engine lost its own cache', async () => {
     await createRepository();
-    const result = await build({ service: 'api', 'build-args': 'GREETING=hi there, friend' }, { sha: sha(2) });
-    expect(result.code).toBe(0);
-    expect(result.log).toMatch(/#\d+ CACHED/);
-    expect(result.log).toMatch(/Built and pushed sha256:[0-9a-f]{64} in .*; 4 of 4 steps came from the cache/);
-    expect(await registry.tags('shop-api')).toEqual([sha(1), sha(2), 'latest']);
-    expect(await registry.digest('shop-api', 'latest')).toBe(result.outputs.digest);
+    await pushThenForget(sha(2));
+
+    const next = await build({ service: 'api', 'build-args': API_ARGS }, { sha: sha(6) });
+    expectSuccess(next);
+    // The docker driver's fallback: import the inline cache the previous image carries under latest, and export a new one.
+    expect(next.log).toContain('::notice::The builder uses the docker driver, which cannot export a registry cache');
+    expect(next.log).toContain(`--cache-from=type=registry,ref=${registry.host}/shop-api:latest`);
+    expect(next.log).toContain('--cache-to=type=inline');
+    expect(next.log).toContain(`importing cache manifest from ${registry.host}/shop-api:latest`);
+    // The final stage's layer comes from the registry, so the stages it copies from need not run.
+    expect(cachedSteps(next)).toContain('[runtime 1/1] COPY --from=build /built.txt /app/built.txt');
+    const { n, of } = cacheReport(next);
+    expect(of).toBe(4);
+    expect(n).toBeGreaterThan(0);
+    expect(await registry.digest('shop-api', sha(6))).toBe(next.outputs.digest);
+    expect(await registry.digest('shop-api', 'latest')).toBe(next.outputs.digest);
+  });
+
+  it('control: with cache: none the same next commit has no step cached once the engine lost its own cache', async () => {
+    await createRepository();
+    await pushThenForget(sha(7));
+
+    const next = await build({ service: 'api', 'build-args': API_ARGS, cache: 'none' }, { sha: sha(8) });
+    expectSuccess(next);
+    expect(next.log).not.toContain('--cache-from');
+    expect(next.log).not.toContain('--cache-to');
+    expect(cachedSteps(next)).toEqual([]);
+    expect(cacheReport(next)).toEqual({ n: 0, of: 4 });
+  });
+
+  it("the inline cache holds only the final stage's layers: a changed build stage rebuilds the unchanged toolchain stage too", async () => {
+    await createRepository();
+    await pushThenForget(sha(9));
+
+    writeFileSync(join(workspace, 'apps/api/message.txt'), 'changed in the next commit\n');
+    try {
+      const next = await build({ service: 'api', 'build-args': API_ARGS }, { sha: sha(10) });
+      expectSuccess(next);
+      expect(next.log).toContain(`--cache-from=type=registry,ref=${registry.host}/shop-api:latest`);
+      // A docker-container builder's registry cache (mode=max) would hold the toolchain stage; the docker driver cannot export one.
+      expect(cachedSteps(next)).not.toContain('[toolchain 1/1] COPY docker/rootfs/ /');
+      expect(cacheReport(next)).toEqual({ n: 0, of: 4 });
+    } finally {
+      writeFileSync(join(workspace, 'apps/api/message.txt'), 'built offline\n');
+    }
   });
 
   it('builds nothing when ECR already has the commit\'s image, and points latest at it', async () => {
     await createRepository();
     // ECR learns of an image the way a push tells it: the manifest, tagged with the commit.
-    const manifest = await (
-      await fetch(`${registry.url}/v2/shop-api/manifests/${sha(1)}`, {
-        headers: { authorization: `Basic ${TOKEN}`, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-      })
-    ).text();
-    const { image } = await ecr.send(new PutImageCommand({ repositoryName: 'shop-api', imageManifest: manifest, imageTag: sha(3) }));
+    const { image } = await ecr.send(new PutImageCommand({ repositoryName: 'shop-api', imageManifest: await pushedManifest('shop-api', sha(1)), imageTag: sha(3) }));
     const tagsBefore = await registry.tags('shop-api');
 
     // No docker on PATH: the skip path must not need it.
