@@ -9,6 +9,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-clo
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import type { Manifest, ServiceSpec } from '../../shared/manifest/types.js';
+import type { Registry } from '../../test/harness/docker.js';
 import type { ScenarioRule, Seed } from '../../test/harness/ecs-simulator/index.js';
 
 export const ACCOUNT = '123456789012';
@@ -137,6 +138,13 @@ export async function seedAccount(clients: AwsClients, manifest: Manifest): Prom
  * Records an image of `tag` in the ECR stand-in, as an earlier push would have: a manifest with a
  * config and one layer (moto's ECR has no registry protocol, so there are no blobs behind it).
  */
+/** Records in ECR (moto) an image pushed to the local registry, by its exact manifest: the same digest in both. */
+export async function mirrorImage(ecr: ECRClient, registry: Registry, repository: string, tag: string): Promise<string> {
+  const { body, mediaType } = await registry.manifest(repository, tag);
+  const { image } = await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: body, imageManifestMediaType: mediaType }));
+  return image?.imageId?.imageDigest ?? '';
+}
+
 export async function recordImage(ecr: ECRClient, repository: string, tag: string): Promise<string> {
   const digest = (what: string) => `sha256:${createHash('sha256').update(`${repository}:${tag}:${what}`).digest('hex')}`;
   const manifest = {

@@ -10,7 +10,7 @@ import type { Builds } from './components.js';
 import type { HealthStandIn } from './health.js';
 import { REPOSITORY, type DemoRepository, type Push } from './history.js';
 import type { RunContext, Runner, StepResult, StepSpec } from './runner.js';
-import { recordImage } from './seed.js';
+import { mirrorImage, recordImage } from './seed.js';
 import type { SlackFeed } from './slack.js';
 import type { Terminal } from './terminal.js';
 
@@ -159,9 +159,13 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
         const digest = await recordImage(pipeline.ecr, entry.repository, run.sha);
         terminal.line(`  ${paint.yellow(`demo: ${pipeline.noBuildReason}, so nothing is built. ECR (moto) now holds ${entry.repository}:${run.sha.slice(0, 7)} (${digest.slice(0, 19)}…) as if pushed before: build-push takes its real "already built" path.`)}`);
       }
-      builds.push(
-        await stages.step({ job: `Build ${entry.service}`, action: 'build-push', run, idToken: true, env, inputs: { service: entry.service, manifest: MANIFEST, cache: 'registry', ...AWS_INPUTS }, demoInputs }),
-      );
+      const built = await stages.step({ job: `Build ${entry.service}`, action: 'build-push', run, idToken: true, env, inputs: { service: entry.service, manifest: MANIFEST, cache: 'registry', ...AWS_INPUTS }, demoInputs });
+      builds.push(built);
+      if (pipeline.builds && built.conclusion === 'success') {
+        // In AWS the push lands in ECR itself; here the registry holds the layers and ECR (moto) learns the tag.
+        const digest = await mirrorImage(pipeline.ecr, pipeline.builds.registry, entry.repository, run.sha);
+        terminal.line(`  ${paint.dim(`demo: ECR (moto) now lists ${entry.repository}:${run.sha.slice(0, 7)} with the pushed manifest (${digest.slice(0, 19)}…), as ECR would after the push.`)}`);
+      }
     }
     needs.build = jobOf(builds);
   } else {

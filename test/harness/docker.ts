@@ -122,6 +122,8 @@ export interface Registry {
   /** The image config (labels included) of `repository:reference`. */
   config(repository: string, reference: string): Promise<{ config?: { Labels?: Record<string, string> } }>;
   repositories(): Promise<string[]>;
+  /** The manifest of `repository:reference` as stored (its exact bytes) and its media type. */
+  manifest(repository: string, reference: string): Promise<{ body: string; mediaType: string }>;
 }
 
 const MANIFEST_TYPES = [
@@ -179,6 +181,11 @@ export async function startRegistry(user: string, password: string): Promise<Reg
       return (await (await get(`/v2/${repository}/blobs/${manifest.config.digest}`)).json()) as { config?: { Labels?: Record<string, string> } };
     },
     repositories: async () => (((await (await get('/v2/_catalog')).json()) as { repositories?: string[] }).repositories ?? []).sort(),
+    manifest: async (repository, reference) => {
+      const response = await get(`/v2/${repository}/manifests/${reference}`);
+      if (!response.ok) throw new Error(`${repository}:${reference} is not in the registry (HTTP ${response.status})`);
+      return { body: await response.text(), mediaType: response.headers.get('content-type') ?? '' };
+    },
   };
 }
 
