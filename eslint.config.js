@@ -10,6 +10,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-restricted-imports': ['error', { paths: [{ name: '@actions/core', message: 'Use shared/core.ts, which loads the OIDC client only when a token is asked for.', allowTypeImports: true }] }],
       'no-restricted-syntax': [
         'error',
         {

@@ -2,7 +2,7 @@
  * The one way every action runs: a single try/catch that ends in core.setFailed with a message
  * saying what to do next, and a job summary written once at the end, whatever happened.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { DeploymentFailure, UserError, errorMessage } from './errors.js';
 import { describeAwsError, isAwsError } from './aws/errors.js';
 

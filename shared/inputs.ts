@@ -2,7 +2,7 @@
  * The only module that reads action inputs. Each reader validates one input and, when the value is
  * wrong, throws a UserError naming the input, the value given and the form that is accepted.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { UserError } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 

@@ -1,5 +1,5 @@
 /** GitHub's OIDC token: fetching it, and explaining it when AWS refuses it. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { UserError } from '../errors.js';
 
 const CLAIMS_SHOWN = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref', 'iss'] as const;

@@ -2,7 +2,7 @@
  * Opens the AWS session an action works in: the region, and credentials from GitHub OIDC through
  * STS AssumeRoleWithWebIdentity (refreshed before they expire), or the environment's own.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** Runs `docker buildx build --push`, retrying transient registry failures, and reads the digest it pushed. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { readFile, rm } from 'node:fs/promises';
 import { DeploymentFailure, UserError } from '../errors.js';
 import { retry } from '../retry.js';

@@ -2,7 +2,7 @@
  * The docker CLI side of a build: checking docker and buildx are there, reading the builder, and a
  * private DOCKER_CONFIG that holds the registry login for this step only.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * The ECR side of a build: the repository, the registry credentials, whether the commit's image is
  * already there, and pointing more tags at an existing image without pulling or pushing layers.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,

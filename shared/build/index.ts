@@ -2,7 +2,7 @@
  * build-push: builds a service image with docker buildx and pushes it to ECR, or, when ECR already
  * has the image of this commit, points the other tags at it without building anything.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { ECRClient, type ImageDetail, type Repository } from '@aws-sdk/client-ecr';
 import { join } from 'node:path';
 import { phase } from '../action.js';

@@ -3,7 +3,7 @@
  * files may come later), workspace packages that do not exist, and service names that would clash
  * with this action's own outputs (errors).
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
@@ -101,10 +101,11 @@ async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: st
   const unmatched = (entry: (typeof entries)[number], hint = ': check the spelling, or remove it') =>
     findings.set(entry, { at: entry.at, message: `"${entry.glob.source}" in ${entry.owner} matches no file in the repository${hint}.` });
   const complex: typeof entries = [];
+  const kindOf = entryKinds(root);
   for (const entry of entries) {
     const { glob } = entry;
     if (glob.negated) continue;
-    const kind = entryKind(join(root, glob.base));
+    const kind = kindOf(glob.base);
     if (!glob.isGlob) {
       if (kind === 'directory') unmatched(entry, `; ${glob.pattern} is a directory, so write "${glob.pattern}/**" to match the files in it`);
       else if (kind === 'none') unmatched(entry);
@@ -119,10 +120,31 @@ async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: st
   return entries.filter((entry) => findings.has(entry)).map((entry) => findings.get(entry)!);
 }
 
-function entryKind(path: string): 'file' | 'directory' | 'none' {
-  try {
-    return statSync(path).isDirectory() ? 'directory' : 'file';
-  } catch {
-    return 'none';
-  }
+/**
+ * What is at each path, from one directory listing per parent (a monorepo's `apps/*` bases share a
+ * parent, so fifty services cost one readdir instead of fifty stats). Symbolic links are followed.
+ */
+function entryKinds(root: string): (path: string) => 'file' | 'directory' | 'none' {
+  const listings = new Map<string, Map<string, Dirent> | undefined>();
+  const listing = (dir: string) => {
+    if (!listings.has(dir)) {
+      try {
+        listings.set(dir, new Map(readdirSync(join(root, dir), { withFileTypes: true }).map((entry) => [entry.name, entry])));
+      } catch {
+        listings.set(dir, undefined); // missing, not a directory, or unreadable
+      }
+    }
+    return listings.get(dir);
+  };
+  return (path) => {
+    if (path === '') return 'directory';
+    const slash = path.lastIndexOf('/');
+    const entry = listing(slash < 0 ? '' : path.slice(0, slash))?.get(path.slice(slash + 1));
+    if (!entry) return 'none';
+    if (entry.isSymbolicLink()) {
+      const stats = statSync(join(root, path), { throwIfNoEntry: false });
+      return stats === undefined ? 'none' : stats.isDirectory() ? 'directory' : 'file';
+    }
+    return entry.isDirectory() ? 'directory' : 'file';
+  };
 }

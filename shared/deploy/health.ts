@@ -1,5 +1,5 @@
 /** After ECS calls a rollout complete: GET the service's health URL until it answers 2xx, within a bound. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { errorMessage } from '../errors.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 

@@ -2,7 +2,7 @@
  * Deploys services to ECS: validate everything, register the new revisions, update the services,
  * watch every rollout with one poller, and put the last good revision back when one fails.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, UpdateServiceCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { phase, type ActionRun } from '../action.js';

@@ -1,5 +1,5 @@
 /** The call's outputs, job summary and final message, from the state of each service's rollout. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import type { SummaryWriter } from '../action.js';
 import { serviceUrl } from '../ecs/console.js';

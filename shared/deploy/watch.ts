@@ -4,7 +4,7 @@
  * deployment when ECS counts new failures (and every other poll), and settles each deployment as
  * soon as it completes or fails. No SDK waiter: they ignore rolloutState and back off for minutes.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAccessDenied, isAwsError, transientReason } from '../aws/errors.js';

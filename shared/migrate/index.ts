@@ -3,7 +3,7 @@
  * when the image is new, RunTask, stream the container log while polling DescribeTasks until
  * STOPPED, then judge the migration container's exit code with Prisma's own words as evidence.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { DescribeTasksCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { phase } from '../action.js';
 import { createClient } from '../aws/client.js';

@@ -1,5 +1,5 @@
 /** Registering the revision with the new image, and starting the task with RunTask. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { RunTaskCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DeploymentFailure, UserError } from '../errors.js';
 import { registerTaskDefinition, renderTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';

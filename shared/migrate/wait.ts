@@ -3,7 +3,7 @@
  * for RUNNING first (a migration with nothing to do can stop before it is ever seen running), stops
  * the task when the deadline passes or the run is cancelled, and never fails on throttling.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { transientReason } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';

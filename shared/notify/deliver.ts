@@ -1,5 +1,5 @@
 /** Sends the message where the inputs say: a webhook, a new bot message, or an update of one. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { genericPayload } from './generic.js';
 import { DeliveryError } from './http.js';
 import type { Report } from './report.js';

@@ -2,7 +2,7 @@
  * One HTTP exchange with a chat service, and the bounded retries around it: HTTP 429 (waiting as
  * long as Retry-After says, within a cap), 5xx and network errors are tried again; nothing else is.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { retry } from '../retry.js';
 import { formatDuration } from '../time.js';
 

@@ -1,5 +1,5 @@
 /** Notify: one message per deployment, built from the other actions' results and sent where the inputs say. */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { phase } from '../action.js';
 import { githubContext, readEventPayload } from '../github.js';
 import { commitInfo } from './commit.js';

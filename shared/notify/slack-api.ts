@@ -3,7 +3,7 @@
  * answers most errors with HTTP 200 and {"ok":false,"error":"…"}; each common one becomes a
  * message that says what to do.
  */
-import * as core from '@actions/core';
+import * as core from '../core.js';
 import { DeliveryError, request, withRetries } from './http.js';
 import type { SlackMessage } from './slack-message.js';
 

@@ -23,7 +23,7 @@ function failure(inputs: Record<string, string>): UserError {
   throw new Error('expected a UserError');
 }
 
-describe('deploy-ecs inputs (through the real @actions/core)', () => {
+describe('deploy-ecs inputs (read from INPUT_* variables as on a runner)', () => {
   it('has defaults a pipeline can rely on', () => {
     process.env.GITHUB_SHA = 'feedfacefeedfacefeedfacefeedfacefeedface';
     set({ services: '["api","web"]' });

@@ -10,7 +10,7 @@ afterEach(() => {
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
 });
 
-describe('input readers (through the real @actions/core)', () => {
+describe('input readers (read from INPUT_* variables as on a runner)', () => {
   it('names a missing required input and shows how to set it', () => {
     const error = userErrorOf(() => input.required('service', 'api'));
     expect(error.message).toBe('Input "service" is required but was not given.');

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from '../../../shared/core.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { phase, runAction } from '../../../shared/action.js';
@@ -51,6 +51,6 @@ export async function run(): Promise<void> {
     for (const problem of plan.manifestWarnings) core.warning(problem.message, { file: problem.file, startLine: problem.line, startColumn: problem.column });
     for (const warning of plan.warnings) core.warning(warning);
     core.info(engine.planTable(plan));
-    for (const [name, value] of Object.entries(engine.actionOutputs(plan))) core.setOutput(name, value);
+    core.setOutputs(engine.actionOutputs(plan));
   });
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from '../../../shared/core.js';
 import { failureMessage, runAction } from '../../../shared/action.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { getInputs } from './inputs.js';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from '../../../shared/core.js';
 import * as input from '../../../shared/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { requireOutcome } from '../../../shared/notify/outcome.js';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from '../../../shared/core.js';
 import { runAction } from '../../../shared/action.js';
 import { UserError } from '../../../shared/errors.js';
 import { getInputs } from './inputs.js';

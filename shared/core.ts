@@ -1,0 +1,99 @@
+/**
+ * The runner interface every module uses: @actions/core's functions, built on its own command,
+ * file-command and summary modules. Its index also loads the HTTP client (for OIDC tokens) and
+ * @actions/exec (for `platform`), which pull in http, https, tls, net and child-process helpers
+ * at start-up; here the OIDC client loads only when a token is asked for.
+ */
+import { EOL } from 'node:os';
+import { issue, issueCommand } from '@actions/core/lib/command.js';
+import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
+import { summary } from '@actions/core/lib/summary.js';
+import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils.js';
+import type { AnnotationProperties, InputOptions } from '@actions/core';
+
+export { summary };
+export type { AnnotationProperties, InputOptions };
+
+export function getInput(name: string, options?: InputOptions): string {
+  const value = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+  if (options?.required && !value) throw new Error(`Input required and not supplied: ${name}`);
+  return options?.trimWhitespace === false ? value : value.trim();
+}
+
+/** Writes outputs to GITHUB_OUTPUT in one append (the runner reads the file after the step). */
+export function setOutputs(outputs: Record<string, unknown>): void {
+  const file = process.env.GITHUB_OUTPUT;
+  const entries = Object.entries(outputs);
+  if (file) {
+    if (entries.length) issueFileCommand('OUTPUT', entries.map(([name, value]) => prepareKeyValueMessage(name, value)).join(EOL));
+    return;
+  }
+  for (const [name, value] of entries) {
+    process.stdout.write(EOL);
+    issueCommand('set-output', { name }, toCommandValue(value));
+  }
+}
+
+export function setOutput(name: string, value: unknown): void {
+  setOutputs({ [name]: value });
+}
+
+export function setSecret(secret: string): void {
+  issueCommand('add-mask', {}, secret);
+}
+
+export function saveState(name: string, value: unknown): void {
+  if (process.env.GITHUB_STATE) issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+  else issueCommand('save-state', { name }, toCommandValue(value));
+}
+
+export function getState(name: string): string {
+  return process.env[`STATE_${name}`] || '';
+}
+
+export function isDebug(): boolean {
+  return process.env.RUNNER_DEBUG === '1';
+}
+
+export function info(message: string): void {
+  process.stdout.write(message + EOL);
+}
+
+export function debug(message: string): void {
+  issueCommand('debug', {}, message);
+}
+
+const annotate = (kind: 'error' | 'warning' | 'notice') => (message: string | Error, properties: AnnotationProperties = {}) =>
+  issueCommand(kind, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+
+export const error = annotate('error');
+export const warning = annotate('warning');
+export const notice = annotate('notice');
+
+export function setFailed(message: string | Error): void {
+  process.exitCode = 1;
+  error(message);
+}
+
+export function startGroup(name: string): void {
+  issue('group', name);
+}
+
+export function endGroup(): void {
+  issue('endgroup');
+}
+
+export async function group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  startGroup(name);
+  try {
+    return await fn();
+  } finally {
+    endGroup();
+  }
+}
+
+/** GitHub's OIDC token for the audience; the HTTP client behind it loads on the first call. */
+export async function getIDToken(audience?: string): Promise<string> {
+  const { OidcClient } = await import('@actions/core/lib/oidc-utils.js');
+  return OidcClient.getIDToken(audience);
+}
