@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsSession } from '../aws/client.js';
+import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { requireServices } from '../ecs/services.js';
@@ -104,7 +105,7 @@ async function planOne(target: Target, service: Service, context: PrepareContext
 
   if (inputs.rollbackTo) {
     const container = mainContainer(target, live.taskDefinition);
-    const { release, image } = await resolveRollbackTo(inputs.rollbackTo, { ecs: context.ecs, cluster: target.cluster, service: target.ecsService, live, container });
+    const { release, image } = await resolveRollbackTo(inputs.rollbackTo, { ecs: context.ecs, cluster: target.cluster, service: target.ecsService, live, container, session: context.session, warn: core.warning });
     return { target, container, service, live: live.taskDefinition, release, image };
   }
 

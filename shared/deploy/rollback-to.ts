@@ -1,10 +1,11 @@
 /**
  * `rollback-to`: which earlier release to put back, found before anything changes. An image tag
  * (or git SHA) maps to the newest registered revision that runs it, or else to a new revision of the
- * live task definition with that image (a tag that does not exist then fails at image pull, within a
- * poll or two, and is rolled back).
+ * live task definition with that image, once ECR confirms it has that tag.
  */
 import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
+import type { AwsSession } from '../aws/client.js';
+import { requireImageInEcr } from '../ecr-images.js';
 import { UserError } from '../errors.js';
 import { containerImage, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
@@ -24,6 +25,9 @@ export interface RollbackContext {
   live: LoadedTaskDefinition;
   /** The container whose image identifies a release. */
   container: string;
+  /** For the ECR check of an image tag no revision runs. */
+  session: AwsSession;
+  warn: (message: string) => void;
 }
 
 /** How many of a family's newest revisions an image-tag search reads. */
@@ -84,6 +88,16 @@ async function byImageTag(tag: string, context: RollbackContext): Promise<Rollba
     );
   }
   const image = withTag(liveImage, tag);
+  await requireImageInEcr(
+    context.session,
+    image,
+    {
+      origin: `"rollback-to", which no registered revision of ${context.live.taskDefinition.family} runs (newest ${REVISIONS_SEARCHED} searched)`,
+      before: 'registering a revision with it',
+      whatToDo: `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
+    },
+    context.warn,
+  );
   const release: Release = {
     kind: 'register',
     input: renderTaskDefinition(context.live, { images: { [context.container]: image } }),

@@ -16,12 +16,16 @@ import { taskUrl, logStreamUrl } from '../ecs/console.js';
 import { findLogStream, LogFollower, logsClient, taskIdOf } from '../ecs/logs.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 import { passwordsIn, poolerOf, redactCredentials } from './database-url.js';
-import { requireImageInEcr } from './image.js';
+import { requireImageInEcr } from '../ecr-images.js';
 import { resolveNames, resolvePlan, type MigrationPlan } from './plan.js';
 import { PrismaLogReader, type PrismaFindings } from './prisma.js';
 import { registerRevision, startTask } from './run.js';
 import type { MigrateInputs, MigrationReport } from './types.js';
 import { isEssential, judge } from './verdict.js';
+
+const MISSING_IMAGE =
+  'Build and push the image first: run build-push for this commit before migrate (make the migrate job "needs:" the build job), ' +
+  'or pass "image-tag" (a tag that was pushed) or "image" (e.g. the build step\'s image-with-digest output) to run another image.';
 import { stopTask, waitForTask } from './wait.js';
 
 export type { MigrateInputs, MigrationReport } from './types.js';
@@ -67,7 +71,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
     resolved.warnings.forEach(warn);
     // Before anything is registered or run: a tag that was never pushed fails here, by name.
     if (resolved.image && resolved.imageOrigin) {
-      const checked = await requireImageInEcr(session, resolved.image, { origin: resolved.imageOrigin }, warn);
+      const checked = await requireImageInEcr(session, resolved.image, { origin: resolved.imageOrigin, before: 'starting the migration', whatToDo: MISSING_IMAGE }, warn);
       if (checked === 'found') core.info(`ECR has ${resolved.image}.`);
     }
     return resolved;

@@ -1,13 +1,13 @@
 /**
- * Checks that the image the migration is about to run exists in ECR, before anything is
- * registered or started: a missing tag would otherwise only show as CannotPullContainerError
- * minutes later, after a task definition revision was registered for nothing.
+ * Checks that an image about to be run exists in ECR, before anything is registered or started: a
+ * missing tag would otherwise only show as CannotPullContainerError minutes later, after a task
+ * definition revision was registered (and a service updated) for nothing.
  */
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, type AwsSession } from '../aws/client.js';
-import { isAccessDenied } from '../aws/errors.js';
-import { UserError } from '../errors.js';
-import { parseImageRef } from '../images.js';
+import { createClient, type AwsSession } from './aws/client.js';
+import { isAccessDenied } from './aws/errors.js';
+import { UserError } from './errors.js';
+import { parseImageRef } from './images.js';
 
 /** An image in an ECR private registry, named by tag. */
 export interface EcrTaggedImage {
@@ -29,13 +29,17 @@ export function ecrTaggedImage(image: string): EcrTaggedImage | undefined {
 }
 
 export interface ImageCheckContext {
-  /** How the image was chosen, for the hint (e.g. `the commit's tag (the default)`). */
+  /** How the image was chosen, for the message (e.g. `the commit's tag (the default)`). */
   origin: string;
+  /** What to do when the image is missing. */
+  whatToDo: string;
+  /** What the check protects, for the AccessDenied warning (e.g. `starting the migration`). */
+  before: string;
 }
 
 /**
  * Fails with a UserError when ECR says the image's tag (or its repository) does not exist. A check
- * the role may not make (AccessDenied) is a warning: the migration goes ahead unchecked.
+ * the role may not make (AccessDenied) is a warning, and the caller goes ahead unchecked.
  * Images outside ECR, and images given by digest, are not checked.
  */
 export async function requireImageInEcr(session: AwsSession, image: string, context: ImageCheckContext, warn: (message: string) => void): Promise<'found' | 'unchecked' | 'skipped'> {
@@ -50,9 +54,7 @@ export async function requireImageInEcr(session: AwsSession, image: string, cont
     if (!(error instanceof Error)) throw error;
     const where = `The ECR repository "${repository}" (registry ${registryId}, ${region})`;
     const nothingRan = 'Nothing was registered or started.';
-    const whatToDo =
-      `Build and push the image first: run build-push for this commit before migrate (make the migrate job "needs:" the build job), ` +
-      'or pass "image-tag" (a tag that was pushed) or "image" (e.g. the build step\'s image-with-digest output) to run another image.';
+    const { whatToDo } = context;
     if (error.name === 'ImageNotFoundException') {
       throw new UserError(`${where} has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, whatToDo);
     }
@@ -64,7 +66,7 @@ export async function requireImageInEcr(session: AwsSession, image: string, cont
     }
     if (isAccessDenied(error)) {
       warn(
-        `Could not check that ${image} exists in ECR before starting the migration: ECR DescribeImages was denied (${error.message}). ` +
+        `Could not check that ${image} exists in ECR before ${context.before}: ECR DescribeImages was denied (${error.message}). ` +
           `Allow "ecr:DescribeImages" on the repository ${repository} to the role this workflow assumes, so that a missing image fails here, before anything is registered or run.`,
       );
       return 'unchecked';
