@@ -29,7 +29,7 @@ function median(args) {
   return times[Math.floor(times.length / 2)];
 }
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(0)} kB`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const actions = readdirSync(join(root, 'actions'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 median(['-e', '0']); // warm the file cache
 const bare = median(['-e', '0']);
