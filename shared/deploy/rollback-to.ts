@@ -94,7 +94,8 @@ async function byImageTag(tag: string, context: RollbackContext): Promise<Rollba
     {
       origin: `"rollback-to", which no registered revision of ${context.live.taskDefinition.family} runs (newest ${REVISIONS_SEARCHED} searched)`,
       before: 'registering a revision with it',
-      whatToDo: `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
+      whatToDo: async () =>
+        `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
     },
     context.warn,
   );

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type Seed } from '../harness/ecs-simulator/index.js';
 import { awsTestEnv, motoUrl, TEST_ACCOUNT, TEST_REGION } from '../harness/moto.js';
 import { runAction, type ActionResult } from '../harness/run-action.js';
@@ -123,20 +122,4 @@ export async function logLines(group: string, stream: string): Promise<string[]>
   const logs = new CloudWatchLogsClient({ region: TEST_REGION, endpoint: motoUrl(), credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
   const { events } = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true }));
   return (events ?? []).map((event) => event.message ?? '');
-}
-
-/** Puts `repository:tag` into ECR (moto), as build-push would have. */
-export async function pushToEcr(repository: string, tag: string): Promise<void> {
-  const ecr = new ECRClient({ region: TEST_REGION, endpoint: motoUrl(), credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((error: Error) => {
-    if (error.name !== 'RepositoryAlreadyExistsException') throw error;
-  });
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 464, digest: `sha256:${'c'.repeat(64)}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 124, digest: `sha256:${'d'.repeat(64)}` }],
-  };
-  await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }));
-  ecr.destroy();
 }

@@ -1,8 +1,8 @@
 /** The manual rollback workflow: `rollback-to` puts an earlier release back without building anything. */
 import { describe, expect, it } from '@jest/globals';
-import { useMoto } from '../harness/moto.js';
+import { pushImageToEcr, useMoto } from '../harness/moto.js';
 import type { Seed } from '../harness/ecs-simulator/index.js';
-import { CLUSTER, FAST, deploy, errors, image, pushToEcr, resultOf, simulator, taskDefinition, workspace } from './fixtures.js';
+import { CLUSTER, FAST, deploy, errors, image, resultOf, simulator, taskDefinition, workspace } from './fixtures.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;
 const OLD_SHA = '1111111111111111111111111111111111111111';
@@ -46,7 +46,7 @@ describe('rollback-to', () => {
   it('an image tag no registered revision runs: a new revision of the live one with that image', async () => {
     const sim = await simulator(released);
     const tag = '3333333333333333333333333333333333333333';
-    await pushToEcr('shop-api', tag);
+    await pushImageToEcr('shop-api', tag);
     const run = await deploy({ services: 'api', 'rollback-to': tag, ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(0);
     expect(resultOf(run).services[0]).toMatchObject({ revision: 3, image: image('shop-api', tag), outcome: 'deployed' });
@@ -55,7 +55,7 @@ describe('rollback-to', () => {
 
   it('an image tag ECR does not have is refused before anything is registered', async () => {
     const sim = await simulator(released);
-    await pushToEcr('shop-api', OLD_SHA);
+    await pushImageToEcr('shop-api', OLD_SHA);
     const run = await deploy({ services: 'api', 'rollback-to': 'v9.9.9', ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
     expect(errors(run).join('\n')).toMatch(/The ECR repository "shop-api" \(registry 123456789012, us-east-1\) has no image tagged "v9\.9\.9" \("rollback-to", which no registered revision of shop-api runs[\s\S]*Newest revisions: 2 \(2{40}\), 1 \(1{40}\)/);

@@ -1,5 +1,6 @@
 /** Test access to this worker's moto server (started by the global setup). */
 import { beforeAll, beforeEach } from '@jest/globals';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 
 export const TEST_REGION = 'us-east-1';
 export const TEST_ACCOUNT = '123456789012';
@@ -33,4 +34,23 @@ export function useMoto(): void {
     Object.assign(process.env, awsTestEnv());
   });
   beforeEach(resetMoto);
+}
+
+/** Puts `repository:tag` into moto's ECR as build-push would have (the repository is created when missing). */
+export async function pushImageToEcr(repository: string, tag: string): Promise<void> {
+  const ecr = new ECRClient({ region: TEST_REGION, endpoint: motoUrl(), credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  try {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((error: Error) => {
+      if (error.name !== 'RepositoryAlreadyExistsException') throw error;
+    });
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 464, digest: `sha256:${'a'.repeat(64)}` },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 124, digest: `sha256:${'b'.repeat(64)}` }],
+    };
+    await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }));
+  } finally {
+    ecr.destroy();
+  }
 }

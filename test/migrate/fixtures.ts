@@ -14,10 +14,9 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createClient } from '../../shared/aws/client.js';
-import { motoUrl, TEST_REGION } from '../harness/moto.js';
+import { motoUrl, pushImageToEcr, TEST_REGION } from '../harness/moto.js';
 
 const session = { region: TEST_REGION };
 export const ecs = () => createClient(ECSClient, session);
@@ -164,17 +163,7 @@ export async function runApiTask(shop: Shop): Promise<string> {
   return tasks![0]!.taskArn!;
 }
 
-/** Pushes an image to moto's ECR as build-push would (the repository is created when missing). */
-export async function pushImage(tag = COMMIT_SHA, repository = 'shop-api'): Promise<void> {
-  const ecr = createClient(ECRClient, session);
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((error: Error) => {
-    if (error.name !== 'RepositoryAlreadyExistsException') throw error;
-  });
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 464, digest: `sha256:${'a'.repeat(64)}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 124, digest: `sha256:${'b'.repeat(64)}` }],
-  };
-  await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }));
+/** Pushes the commit's image (or another tag) to moto's ECR as build-push would. */
+export function pushImage(tag = COMMIT_SHA, repository = 'shop-api'): Promise<void> {
+  return pushImageToEcr(repository, tag);
 }
