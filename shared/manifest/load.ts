@@ -10,6 +10,7 @@ import type { Document, Node, Pair, Scalar } from 'yaml';
 type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
+import { regionProblem } from '../aws/regions.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
@@ -160,6 +161,8 @@ type Locate = (offset: number, message: string) => FileProblem;
 
 function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments: string[], message: string) => FileProblem): FileProblem[] {
   const problems: FileProblem[] = [];
+  const region = raw.region === undefined ? undefined : regionProblem(raw.region);
+  if (region) problems.push(at(['region'], `"region" is ${region.problem} ${region.fix}`));
   const place = (service: string, key?: string) => (key && key in raw.services[service]! ? ['services', service, key] : ['services', service]);
   const firstWith = new Map<string, string>();
   for (const service of manifest.services) {
