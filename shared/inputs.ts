@@ -3,7 +3,7 @@
  * wrong, throws a UserError naming the input, the value given and the form that is accepted.
  */
 import * as core from './core.js';
-import { UserError } from './errors.js';
+import { UserError, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 
 function read(name: string): string {
@@ -11,8 +11,7 @@ function read(name: string): string {
 }
 
 function invalid(name: string, value: string, expected: string): UserError {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  return new UserError(`Input "${name}" is "${shown}", which is not ${expected}.`, `Set "${name}" in the step's "with:" block to ${expected}.`);
+  return new UserError(`Input "${name}" is "${quoted(value)}", which is not ${expected}.`, `Set "${name}" in the step's "with:" block to ${expected}.`);
 }
 
 /** A value the step must give; `example` shows a valid line for the `with:` block. */

@@ -19,7 +19,7 @@ import { checkHealth } from './health.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
-import { deployResult, failureText, failureTitle, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
+import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
 import { stopReason } from './stopped.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
@@ -74,6 +74,7 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
   }));
   action.setSummary(summaryWriter(runs, session.region, title));
+  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
 
   const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
   if (toRegister.length) {

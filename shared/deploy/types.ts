@@ -40,6 +40,8 @@ export interface DeployInputs {
   healthTimeoutMs: number;
   rollback: boolean;
   rollbackTo?: RollbackTo;
+  /** `allow-other-family`: a rollback target of another task-definition family is allowed (and said loudly). */
+  allowOtherFamily: boolean;
   forceNewDeployment: boolean;
   aws: AwsInputs;
 }

@@ -245,6 +245,17 @@ describe('migration verdicts', () => {
     expect(error).toContain(hint);
   });
 
+  it('says a container that never started has no log, not that it wrote nothing', async () => {
+    const stopped = task('STOPPED', {
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref shop-api:old: not found',
+      containers: { api: { lastStatus: 'STOPPED', reason: 'CannotPullContainerError' } },
+    });
+    const result = await migrate({ describes: [task('PROVISIONING'), stopped] });
+    expect(result.summary).toContain('the container never started, so it has no log');
+    expect(result.summary).not.toContain('wrote nothing');
+  });
+
   it.each([
     [
       'P1002 (advisory lock)',
