@@ -6,8 +6,25 @@ import * as core from './core.js';
 import { UserError, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 
+let given: Readonly<Record<string, string>> | undefined;
+
 function read(name: string): string {
+  if (given) return (given[name] ?? '').trim();
   return core.getInput(name, { trimWhitespace: true });
+}
+
+/**
+ * Runs `readInputs` with inputs taken from `values` instead of the step's own: a step checks the
+ * inputs a later step will get with that step's own readers, so each input has one parser.
+ */
+export function withInputs<T>(values: Readonly<Record<string, string>>, readInputs: () => T): T {
+  const before = given;
+  given = values;
+  try {
+    return readInputs();
+  } finally {
+    given = before;
+  }
 }
 
 function invalid(name: string, value: string, expected: string): UserError {
