@@ -2,6 +2,8 @@
  * The only module that reads action inputs. Each reader validates one input and, when the value is
  * wrong, throws a UserError naming the input, the value given and the form that is accepted.
  */
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import * as core from './core.js';
 import { UserError, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
@@ -120,4 +122,19 @@ export function json<T = unknown>(name: string, describe: string): T | undefined
       `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
     );
   }
+}
+
+/** A directory that must exist, relative to `root` (the workspace); `root` itself when empty. */
+export function directory(name: string, root: string): string {
+  const value = read(name);
+  if (value === '') return root;
+  const path = isAbsolute(value) ? value : resolve(root, value);
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (!found?.isDirectory()) {
+    throw new UserError(
+      `Input "${name}" is "${quoted(value)}", but ${path} ${found ? 'is not a directory' : 'does not exist'}.`,
+      `Set "${name}" to a directory of the checked-out repository (relative to ${root}), or check out the repository before this step (actions/checkout).`,
+    );
+  }
+  return path;
 }

@@ -25,6 +25,9 @@ function lines(text: string): string[] {
 export function parseImages(text: string | undefined, input = 'images'): Record<string, string> {
   if (!text) return {};
   const entries: [string, string][] = [];
+  if (text.trimStart().startsWith('[')) {
+    throw new UserError(`Input "${input}" is a JSON list; it must name the service of each image.`, 'Give a JSON object such as {"api": "<image>"}, or one api=<image> line per service.');
+  }
   if (text.trimStart().startsWith('{')) {
     let parsed: unknown;
     try {

@@ -93,7 +93,16 @@ function checkFamily(family: string, shown: string, context: RollbackContext): v
 }
 
 async function existing(context: RollbackContext, reference: string, note: string): Promise<RollbackRelease> {
-  const loaded = await describeTaskDefinition(context.ecs, reference);
+  let loaded: LoadedTaskDefinition;
+  try {
+    loaded = await describeTaskDefinition(context.ecs, reference);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(
+      `Input "rollback-to" names ${shortTaskDefinition(reference)}, which does not exist in this account and region (${error.message.replace(/\.$/, '')}).`,
+      `Newest revisions of ${context.live.taskDefinition.family}: ${await recentRevisions(context)}. Give one of them, previous, or an image tag.`,
+    );
+  }
   const definition = loaded.taskDefinition;
   const liveFamily = context.live.taskDefinition.family!;
   checkFamily(definition.family!, shortTaskDefinition(definition.taskDefinitionArn!), context);

@@ -267,6 +267,23 @@ export const OPERATIONS: Record<string, Handler> = {
     return strip({ serviceArns: items.map((service) => service.arn), nextToken });
   },
 
+  ListClusters(model, input) {
+    const { items, nextToken } = page([...model.clusters.values()], input, 100, 100);
+    return strip({ clusterArns: items.map((cluster) => cluster.arn), nextToken });
+  },
+
+  DescribeClusters(model, input) {
+    const names = Array.isArray(input.clusters) && input.clusters.length ? input.clusters.map(String) : ['default'];
+    const clusters: Json[] = [];
+    const failures: Json[] = [];
+    for (const name of names) {
+      const cluster = model.clusters.get(name.replace(/^arn:aws[a-z-]*:ecs:[^:]+:\d+:cluster\//, ''));
+      if (cluster) clusters.push({ clusterArn: cluster.arn, clusterName: cluster.name, status: 'ACTIVE', activeServicesCount: [...cluster.services.values()].filter((service) => service.status === 'ACTIVE').length });
+      else failures.push({ arn: name.startsWith('arn:') ? name : model.arn(`cluster/${name}`), reason: 'MISSING' });
+    }
+    return { clusters, failures };
+  },
+
   UpdateService(model, input) {
     const cluster = model.cluster(input.cluster as string | undefined);
     const service = model.updateService(cluster, String(input.service ?? ''), input);
