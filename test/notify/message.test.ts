@@ -11,6 +11,7 @@ import type { NotifyInputs, Status } from '../../shared/notify/types.js';
 import { blockErrors, renderMessage } from '../harness/slack-server.js';
 import { BASE, SHA, build, changes, deployedService, deployment, migration } from './fixtures.js';
 import { userErrorOf } from '../harness/errors.js';
+import { parseMentions } from '../../shared/notify/mention.js';
 
 const context = githubContext({
   GITHUB_REPOSITORY: 'acme/shop',
@@ -46,7 +47,7 @@ function inputs(raw: Raw): NotifyInputs {
     deployment: parseDeployment(raw.deployment),
     environment: raw.environment,
     title: raw.title,
-    mentionOnFailure: raw.mentionOnFailure,
+    mentionOnFailure: parseMentions(raw.mentionOnFailure),
     failOnError: false,
     retries: 0,
   };
