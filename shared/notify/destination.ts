@@ -49,11 +49,11 @@ function destinationUrl(name: 'webhook-url' | 'slack-api-url', value: string, ex
   }
   if (name === 'webhook-url' && url.href !== value) core.setSecret(url.href);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UserError(`Input "${name}" is a ${url.protocol} URL; messages are posted to https URLs only.`, fix);
+    throw new UserError(`Input "${name}" has the scheme "${url.protocol}"; messages are posted to https URLs only.`, fix);
   }
   if (url.username || url.password) {
     throw new UserError(
-      `Input "${name}" has a user name and password in it (user:password@host).`,
+      `Input "${name}" has ${url.password ? 'a user name and password' : 'a user name'} in it (user:password@host).`,
       name === 'webhook-url'
         ? 'Remove the "user:password@" part. A Slack incoming webhook carries its secret in the path and takes no password: copy its URL again from the app\'s Incoming Webhooks page; a receiver of your own should take its secret in the path over https.'
         : `Remove the "user:password@" part: the bot token is sent in the Authorization header. ${fix}`,
