@@ -8,6 +8,7 @@ import { BlockList, isIP } from 'node:net';
 import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import type { Destination, Format } from './types.js';
+import { quote } from './text.js';
 
 export const DEFAULT_API_URL = 'https://slack.com/api';
 const WEBHOOK_EXAMPLE = 'https://hooks.slack.com/services/T…/B…/…';
@@ -27,7 +28,6 @@ export function isLoopbackAddress(hostname: string): boolean {
   return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-const quoted = (value: string, max = 60) => JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value);
 const looksLikeToken = (value: string) => /^xox[a-z]-|^xoxe\./i.test(value);
 
 /**
@@ -100,7 +100,7 @@ export function checkBotToken(token: string): void {
 
 /** A channel ID (C0123456789) or name (#deploys); a link, a mention or text around it is refused with the ID to use. */
 export function checkChannel(channel: string): string {
-  const name = `Input "slack-channel" is ${quoted(channel)}`;
+  const name = `Input "slack-channel" is ${quote(channel)}`;
   const hint = 'Set it to the channel ID (in Slack: open the channel, then its name; the ID is at the bottom), e.g. C0123456789, or to its name, e.g. #deploys.';
   const link = /^<#([A-Z0-9]+)(?:\|[^<>]*)?>$/.exec(channel);
   if (link) throw new UserError(`${name}, a channel link as Slack writes it.`, `Pass the channel ID alone: slack-channel: ${link[1]}.`);
@@ -120,7 +120,7 @@ export function checkMessageTs(messageTs: string): string {
   const hint = permalink
     ? `That is the message's permalink form; its "ts" is ${permalink[1]}.${permalink[2]}. Better, pass the "ts" output of the notify step that posted it.`
     : 'Pass the "ts" output of the notify step that posted the message, e.g. message-ts: ${{ needs.announce.outputs.ts }}.';
-  throw new UserError(`Input "message-ts" is ${quoted(messageTs)}, which is not a Slack message timestamp (like 1712345678.123456).`, hint);
+  throw new UserError(`Input "message-ts" is ${quote(messageTs)}, which is not a Slack message timestamp (like 1712345678.123456).`, hint);
 }
 
 const API_METHOD = /\/((?:chat|conversations|auth|users|api)\.[A-Za-z]+)\/?$/;

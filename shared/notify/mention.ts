@@ -3,6 +3,7 @@
  * cannot carry links, markup or text into the message. Anything else is refused with the form to use.
  */
 import { UserError } from '../errors.js';
+import { quote } from './text.js';
 
 export type Mention =
   | { kind: 'broadcast'; name: 'here' | 'channel' | 'everyone' }
@@ -28,10 +29,9 @@ function tokens(value: string): string[] {
   return value.match(/<[^<>]*>?|[^\s,<]+/g) ?? [];
 }
 
-const shown = (token: string) => JSON.stringify(token.length > 60 ? `${token.slice(0, 57)}...` : token);
 
 function refuse(token: string, what: string): UserError {
-  return new UserError(`Input "mention-on-failure" has ${shown(token)}, ${what}.`, HINT);
+  return new UserError(`Input "mention-on-failure" has ${quote(token)}, ${what}.`, HINT);
 }
 
 function label(token: string, text: string | undefined): string | undefined {

@@ -7,6 +7,7 @@
 import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import { checkLink } from './links.js';
+import { quote } from './text.js';
 import type { BuildResult, ChangesResult, DeployedService, DeploymentResult, MigrationResult, NeedsResult } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -50,8 +51,6 @@ function unwrap(value: unknown): unknown {
   }
 }
 
-/** A value quoted for an error message: JSON string syntax, so line breaks and quotes show as such. */
-const quoted = (value: string, max = 60) => JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value);
 
 /** The words GitHub gives as a job's result in the needs context. */
 export const JOB_RESULTS = ['success', 'failure', 'cancelled', 'skipped'] as const;
@@ -63,13 +62,13 @@ export function parseNeeds(value: unknown, input = 'needs'): NeedsResult | undef
   const hint = `Pass the whole needs context: "${input}: \${{ toJSON(needs) }}".`;
   if (!isObject(value)) throw shapeError(input, 'the needs context (an object with one entry per job)', value, hint);
   if (typeof value.result === 'string') {
-    throw new UserError(`Input "${input}" holds a single job ("result": ${quoted(value.result)}), not the needs context of every job.`, hint);
+    throw new UserError(`Input "${input}" holds a single job ("result": ${quote(value.result)}), not the needs context of every job.`, hint);
   }
   const needs: NeedsResult = {};
   for (const [job, entry] of Object.entries(value)) {
     if (!JOB_ID.test(job)) {
       throw new UserError(
-        `Input "${input}" has an entry ${quoted(job)}, which is not a job ID (letters, digits, "-" and "_", starting with a letter or "_"), so it is not the needs context.`,
+        `Input "${input}" has an entry ${quote(job)}, which is not a job ID (letters, digits, "-" and "_", starting with a letter or "_"), so it is not the needs context.`,
         hint,
       );
     }
@@ -79,7 +78,7 @@ export function parseNeeds(value: unknown, input = 'needs'): NeedsResult | undef
     // An unknown word must never be read as "not a failure": it would announce a success.
     if (!(JOB_RESULTS as readonly string[]).includes(entry.result)) {
       throw new UserError(
-        `Input "${input}": job "${job}" has result ${quoted(entry.result)}, which GitHub never gives; a job's result is ${JOB_RESULTS.slice(0, -1).join(', ')} or ${JOB_RESULTS.at(-1)}.`,
+        `Input "${input}": job "${job}" has result ${quote(entry.result)}, which GitHub never gives; a job's result is ${JOB_RESULTS.slice(0, -1).join(', ')} or ${JOB_RESULTS.at(-1)}.`,
         `${hint} To state the outcome yourself, set "status" (started, success, failure, cancelled or skipped) instead.`,
       );
     }
@@ -92,14 +91,14 @@ export function parseNeeds(value: unknown, input = 'needs'): NeedsResult | undef
 function word(value: unknown, allowed: readonly string[], input: string, field: string, hint: string): string | undefined {
   const found = text(value);
   if (found === undefined || allowed.includes(found)) return found;
-  throw new UserError(`Input "${input}": ${field} is ${quoted(found)}, which is not one of: ${allowed.join(', ')}.`, hint);
+  throw new UserError(`Input "${input}": ${field} is ${quote(found)}, which is not one of: ${allowed.join(', ')}.`, hint);
 }
 
 /** A commit SHA: it becomes part of links and of a git command line, so nothing else may pass. */
 function commitSha(value: unknown, input: string, field: string, hint: string): string | undefined {
   const found = text(value);
   if (found === undefined) return undefined;
-  if (!/^[0-9a-fA-F]{4,64}$/.test(found)) throw new UserError(`Input "${input}": ${field} is ${quoted(found)}, which is not a commit SHA.`, hint);
+  if (!/^[0-9a-fA-F]{4,64}$/.test(found)) throw new UserError(`Input "${input}": ${field} is ${quote(found)}, which is not a commit SHA.`, hint);
   return found.toLowerCase();
 }
 
@@ -219,7 +218,7 @@ function parseDeployedService(value: unknown, index: number, input: string, hint
   if (!isObject(value)) throw new UserError(`Input "${input}": services item ${index} is ${describe(value)}, not a deployed service.`, hint);
   const service = text(value.service) ?? text(value.ecsService);
   if (!service) throw new UserError(`Input "${input}": services item ${index} names no service.`, hint);
-  const field = (name: string) => `services[${index}].${name} (service ${quoted(service)})`;
+  const field = (name: string) => `services[${index}].${name} (service ${quote(service)})`;
   return {
     service,
     ecsService: text(value.ecsService),
