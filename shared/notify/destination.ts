@@ -8,7 +8,7 @@ import { BlockList, isIP } from 'node:net';
 import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import type { Destination, Format } from './types.js';
-import { quote } from './text.js';
+import { quote } from './quote.js';
 
 export const DEFAULT_API_URL = 'https://slack.com/api';
 const WEBHOOK_EXAMPLE = 'https://hooks.slack.com/services/T…/B…/…';

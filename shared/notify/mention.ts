@@ -3,7 +3,7 @@
  * cannot carry links, markup or text into the message. Anything else is refused with the form to use.
  */
 import { UserError } from '../errors.js';
-import { quote } from './text.js';
+import { quote } from './quote.js';
 
 export type Mention =
   | { kind: 'broadcast'; name: 'here' | 'channel' | 'everyone' }

@@ -7,7 +7,7 @@
 import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import { checkLink } from './links.js';
-import { quote } from './text.js';
+import { quote } from './quote.js';
 import type { BuildResult, ChangesResult, DeployedService, DeploymentResult, MigrationResult, NeedsResult } from './types.js';
 
 type Json = Record<string, unknown>;
