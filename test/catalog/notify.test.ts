@@ -101,6 +101,7 @@ const refused: NotifyCase[] = [
   { name: 'nothing that says how it went', inputs: { 'webhook-url': '{webhook}', changes: JSON.stringify({ services: ['api'] }) }, says: ['Input "status" is empty, and neither "needs" nor a "deployment" or "migration" result says how the deployment went.', 'status: ${{ job.status }}'] },
   // needs
   { name: 'needs that is not JSON', inputs: { 'webhook-url': '{webhook}', needs: '{build: success}' }, says: ['Input "needs" is not valid JSON', 'Pass the value through unchanged'] },
+  { name: 'needs of a job that needs no other job', inputs: { 'webhook-url': '{webhook}', needs: '{}' }, says: ['Input "status" is empty, and neither "needs" nor a "deployment" or "migration" result says how the deployment went.', 'needs: ${{ toJSON(needs) }}'] },
   { name: 'needs as an array', inputs: { 'webhook-url': '{webhook}', needs: '["build", "deploy"]' }, says: ['Input "needs" is an array, not the needs context', NEEDS_FIX] },
   { name: 'needs of a single job', inputs: { 'webhook-url': '{webhook}', needs: JSON.stringify({ result: 'success', outputs: {} }) }, says: ['Input "needs" holds a single job', NEEDS_FIX] },
   { name: 'a needs entry without a result', inputs: { 'webhook-url': '{webhook}', needs: JSON.stringify({ build: 'success' }) }, says: ['Input "needs" has an entry "build" with no "result" string', NEEDS_FIX] },
@@ -109,6 +110,9 @@ const refused: NotifyCase[] = [
   { name: 'a job name carrying a mention', inputs: { 'webhook-url': '{webhook}', needs: JSON.stringify({ '<!here> deploy': { result: 'failure' } }) }, says: ['Input "needs" has an entry "<!here> deploy", which is not a job ID', NEEDS_FIX] },
   // deployment, migration, builds, changes
   { name: 'a deployment that is not JSON', inputs: { ...webhook, deployment: '{"outcome":"deployed",' }, says: ['Input "deployment" is not valid JSON', 'Pass the value through unchanged'] },
+  { name: 'a migration that is not JSON', inputs: { ...webhook, migration: "{status: 'failed'}" }, says: ['Input "migration" is not valid JSON', 'Pass the value through unchanged'] },
+  { name: 'builds that are not JSON', inputs: { ...webhook, builds: 'api=123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:1' }, says: ['Input "builds" is not valid JSON', 'Pass the value through unchanged'] },
+  { name: 'changes that are not JSON', inputs: { ...webhook, changes: 'api,web' }, says: ['Input "changes" is not valid JSON', 'Pass the value through unchanged'] },
   { name: 'a deployment as an array', inputs: { ...webhook, deployment: '[1, 2]' }, says: ['Input "deployment" is an array, not the result of deploy-ecs', DEPLOY_FIX] },
   { name: 'deployment services that are not an array', inputs: { ...webhook, deployment: JSON.stringify({ outcome: 'deployed', services: { api: {} } }) }, says: ['Input "deployment" has "services" as an object', DEPLOY_FIX] },
   { name: 'a deployed service that is a number', inputs: { ...webhook, deployment: JSON.stringify({ outcome: 'deployed', services: [42] }) }, says: ['Input "deployment": services item 0 is a number, not a deployed service.', DEPLOY_FIX] },

@@ -123,6 +123,9 @@ describe('the outcome', () => {
     expect(resolveOutcome(inputs({ deployment: deployment([deployedService('api')]) }))).toBe('succeeded');
     expect(resolveOutcome(inputs({ migration: migration('timed-out') }))).toBe('failed');
     expect(resolveOutcome(inputs({ changes: changes(['api']) }))).toBeUndefined();
+    // The needs of a job that needs nothing say nothing; they are not "all skipped".
+    expect(resolveOutcome(inputs({ needs: {} }))).toBeUndefined();
+    expect(resolveOutcome(inputs({ needs: {}, deployment: deployment([deployedService('api')]) }))).toBe('succeeded');
   });
 });
 
