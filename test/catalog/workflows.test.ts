@@ -87,6 +87,8 @@ const CASES: WorkflowCase[] = [
   }),
   deploy('a webhook secret that is not a URL', {}, ['Secret SLACK_WEBHOOK_URL is not a valid URL'], { secrets: { 'slack-webhook-url': 'hooks.slack.com/services/T0/B0/x' } }),
   deploy('a webhook secret with spaces', {}, ['Secret SLACK_WEBHOOK_URL contains spaces or line breaks'], { secrets: { 'slack-webhook-url': 'https://hooks.slack.com/services/T0/B0/x trailing' } }),
+  deploy('a webhook secret over plain http to another host', {}, ['Secret SLACK_WEBHOOK_URL', 'http'], { secrets: { 'slack-webhook-url': 'http://hooks.slack.com/services/T0/B0/xyz' } }),
+  deploy('a webhook secret with credentials in it', {}, ['Secret SLACK_WEBHOOK_URL', 'user:password@host'], { secrets: { 'slack-webhook-url': 'https://bot:hunter2@hooks.slack.com/services/T0/B0/xyz' } }),
   deploy('an app-level token as the bot token', { 'slack-channel': 'C0123456789' }, ['Secret SLACK_BOT_TOKEN is an app-level token (xapp-…)'], { secrets: { 'slack-bot-token': 'xapp-1-A0-123-abc' } }),
   deploy('a URL as the bot token', { 'slack-channel': 'C0123456789' }, ['Secret SLACK_BOT_TOKEN holds a URL, not a token'], { secrets: { 'slack-bot-token': 'https://hooks.slack.com/services/T0/B0/x' } }),
   deploy('two mistakes at once, both listed', { 'wait-timeout': 'soon', 'build-cache': 'disk' }, ['2 problems', 'Input "wait-timeout" is "soon"', 'Input "build-cache" is "disk"']),
