@@ -227,7 +227,12 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
       if (!handler) throw new SimError('UnknownOperationException', `The simulator does not implement ${operation}.`);
       const output = handler(model, input);
       recordDeployments();
-      await logs.flush();
+      // What a container printed is in CloudWatch Logs before a caller can learn from DescribeTasks that it
+      // ran; simulated time stands still meanwhile, as ECS does not wait for moto.
+      if (operation === 'DescribeTasks') {
+        clock.hold();
+        await logs.flush().finally(() => clock.release());
+      }
       reply(res, 200, output);
     } catch (error) {
       if (error instanceof SimError) {
