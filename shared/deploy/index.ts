@@ -173,15 +173,15 @@ function finish(run: ServiceRun, outcome: ServiceRun['outcome'], reason = ''): v
   run.state = outcome ?? run.state;
 }
 
-function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, definition?: TaskDefinition): WatchRequest {
+function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, options: { definition?: TaskDefinition; rollback?: boolean } = {}): WatchRequest {
   const { target } = run.plan;
   return {
+    ...options,
     label,
     cluster: target.cluster,
     service: target.ecsService,
     deploymentId,
     taskDefinitionArn,
-    definition,
     container: run.plan.container,
     timeoutMs: engine.inputs.waitTimeoutMs,
     seenEvents: run.seenEvents,
@@ -191,7 +191,7 @@ function watchRequest(engine: Engine, run: ServiceRun, label: string, deployment
 /** One service: wait for its rollout, check its health, and roll back when it fails. */
 async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
   const { target } = run.plan;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, run.definition));
+  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, { definition: run.definition }));
   let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
   if (watched.ok) {
     core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}.`);
@@ -240,7 +240,7 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
 
 async function followRollback(engine: Engine, run: ServiceRun, why: string, deploymentId: string, taskDefinitionArn: string, done: string): Promise<void> {
   const label = `${run.plan.target.name} rollback`;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn));
+  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn, { rollback: true }));
   if (watched.ok) {
     run.rolledBackTo = taskDefinitionArn;
     finish(run, 'rolled-back', `${why}; ${done}, which runs again`);

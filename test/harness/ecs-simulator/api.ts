@@ -147,7 +147,7 @@ export function taskShape(model: EcsModel, task: SimTask): Json {
     createdAt: seconds(task.createdAt),
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: false,
-    executionStoppedAt: seconds(task.stoppedAt),
+    executionStoppedAt: seconds(task.executionStoppedAt),
     group: task.group,
     healthStatus: task.healthStatus,
     lastStatus: task.lastStatus,
