@@ -4,6 +4,7 @@ import type { ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAccessDenied, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
 import { findLogStream, lastLogLines, taskIdOf } from '../ecs/logs.js';
+import { EXITED_WITHOUT_LOGS_HINT } from '../ecs/stopped-tasks.js';
 import type { FailureCause } from './judge.js';
 import { stillStopping, stopReason, type StoppedRecord } from './stopped.js';
 
@@ -47,16 +48,11 @@ const HINTS: Record<FailureCause, string> = {
   'aws-error': 'The rollout may still be running in ECS: check the service in the console before deploying again.',
 };
 
-/** An application that exited with an error, when none of its output could be shown. */
-const EXITED_WITHOUT_LOGS =
-  'The application exited with an error, and its last log lines could not be shown here (see "No log lines" above): ' +
-  'read its output where the container logs to find out why, and give the container an awslogs log configuration if it has none.';
-
 /** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
 export function defaultHint(cause: FailureCause, stopped: StoppedRecord[], { logsShown }: { logsShown: boolean }): string {
   const latest = stopped.at(-1)?.verdict;
   if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
-  return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS : latest.hint;
+  return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
 }
 
 /** The last lines of the most recent failed task whose container actually ran. */

@@ -154,7 +154,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
 
   const findings = reader.findings({ command: plan.command ?? [], securityGroups: plan.securityGroups, databaseUrlVariable: inputs.databaseUrlVariable });
   logWarnings(findings, poolerWarned, inputs.databaseUrlVariable, warn);
-  const verdict = judge(end, plan.container, definition, findings, inputs.timeoutMs);
+  const verdict = judge(end, plan.container, definition, findings, inputs.timeoutMs, (follower?.printed ?? 0) > 0);
   const durationMs = taskDuration(end.task) ?? Date.now() - startedAt;
   const report: MigrationReport = {
     service: plan.name,

@@ -133,7 +133,7 @@ describe('what the report says', () => {
     const { run } = await deployUntilFailed(sim, { images: `api=${image('shop-api', 'crash')}`, rollback: 'false', 'poll-interval': '100ms' });
     const evidence = errors(run).join('\n');
     expect(evidence).toContain('No log lines: container "api" has no logConfiguration, so its output is not kept anywhere.');
-    expect(evidence).toContain('What to do: The application exited with an error, and its last log lines could not be shown here (see "No log lines" above)');
+    expect(evidence).toContain('What to do: The application exited with an error, and its last log lines could not be shown here (the reason is given above)');
     expect(run.log).not.toContain('log lines show why');
   });
 });

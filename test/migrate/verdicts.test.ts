@@ -231,7 +231,7 @@ describe('migration verdicts', () => {
       task('STOPPED', { stopCode: 'UserInitiated', stoppedReason: 'Stopped by an operator', containers: { api: { lastStatus: 'STOPPED', exitCode: 143 } } }),
       [],
       'The migration container "api" exited with code 143.',
-      'last log lines show why',
+      'its last log lines could not be shown here',
       '143',
     ],
   ])('explains %s', async (_what, stopped, logLines, headline, hint, exitCode) => {
