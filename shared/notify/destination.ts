@@ -4,7 +4,7 @@
  * address alone), no credentials in a URL, and the common mix-ups named with their fix. No check
  * prints a secret.
  */
-import { BlockList, isIP } from 'node:net';
+import { isLoopbackAddress } from '../net.js';
 import * as core from '../core.js';
 import { UserError } from '../errors.js';
 import type { Destination, Format } from './types.js';
@@ -12,21 +12,6 @@ import { quote } from './quote.js';
 
 export const DEFAULT_API_URL = 'https://slack.com/api';
 const WEBHOOK_EXAMPLE = 'https://hooks.slack.com/services/T…/B…/…';
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/**
- * True for a loopback address: 127.0.0.0/8, ::1, and IPv4-mapped forms of them. By address only:
- * a name (even "localhost") is resolved by the runner's hosts file and DNS, which the step cannot
- * vouch for, so it is not loopback here.
- */
-export function isLoopbackAddress(hostname: string): boolean {
-  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  const family = isIP(host);
-  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
-}
 
 const looksLikeToken = (value: string) => /^xox[a-z]-|^xoxe\./i.test(value);
 
