@@ -1,23 +1,36 @@
 /**
- * The one way every action runs: a single try/catch that ends in core.setFailed with a message
- * saying what to do next, and a job summary written once at the end, whatever happened.
+ * The one way every action runs: `run(main, post?)` from its index.ts. One try/catch that ends in
+ * core.setFailed with a message saying what to do next, and a job summary written once at the end,
+ * whatever happened. An action with a post step (action.yml `post:`) passes it as `post`.
  */
 import * as core from './core.js';
 import { DeploymentFailure, UserError, errorMessage } from './errors.js';
 import { describeAwsError, isAwsError } from './aws/errors.js';
-
-type Summary = typeof core.summary;
-export type SummaryWriter = (summary: Summary) => void;
+import { writeSummary, type SummaryWriter } from './summary.js';
 
 export interface ActionRun {
   /** Replaces what the job summary will show; the last call wins. */
   setSummary(writer: SummaryWriter): void;
 }
 
-export async function runAction(main: (run: ActionRun) => Promise<void>): Promise<void> {
+/** An action's main step, or its post step. */
+export type ActionStep = (action: ActionRun) => Promise<void>;
+
+/** Saved by the main step, so the runner's second call (the post step) can tell itself apart. */
+const IS_POST = 'isPost';
+
+export async function run(main: ActionStep, post?: ActionStep): Promise<void> {
+  if (post) {
+    if (core.getState(IS_POST) === 'true') return runStep(post);
+    core.saveState(IS_POST, 'true');
+  }
+  return runStep(main);
+}
+
+async function runStep(step: ActionStep): Promise<void> {
   let writer: SummaryWriter | undefined;
   try {
-    await main({ setSummary: (next) => (writer = next) });
+    await step({ setSummary: (next) => (writer = next) });
   } catch (error) {
     if (error instanceof UserError) {
       for (const problem of error.problems) {
@@ -27,16 +40,6 @@ export async function runAction(main: (run: ActionRun) => Promise<void>): Promis
     core.setFailed(failureMessage(error));
   } finally {
     if (writer) await writeSummary(writer);
-  }
-}
-
-/** A failure to write the summary is a warning: the work it describes already happened. */
-export async function writeSummary(writer: SummaryWriter): Promise<void> {
-  try {
-    writer(core.summary.emptyBuffer());
-    await core.summary.write();
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }
 }
 
@@ -59,3 +62,8 @@ export function failureMessage(error: unknown): string {
 export function phase<T>(title: string, body: () => Promise<T>): Promise<T> {
   return core.group(title, body);
 }
+
+// TEMP until merge
+export type { SummaryWriter } from './summary.js';
+/** TEMP until merge */
+export const runAction = (main: ActionStep): Promise<void> => run(main);

@@ -37,6 +37,15 @@ export function quoted(value: string, max = 80): string {
   return value.length > max ? `${value.slice(0, max - 3)}...` : value;
 }
 
+/** JSON.parse, with a syntax error turned into the caller's UserError; `refuse` gets the parser's words. */
+export function parseJson(text: string, refuse: (reason: string) => UserError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw refuse(errorMessage(error));
+  }
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

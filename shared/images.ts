@@ -38,11 +38,16 @@ export function parseImageRef(image: string): ImageRef {
   return colon >= 0 ? { registry, repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { registry, repository: rest, digest };
 }
 
-/** The tag, or the start of the digest, for tables and logs. */
+/** `sha256:` and the first 12 hex digits of a digest, as registries and Docker show it. */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
+}
+
+/** The tag, or the start of the digest (marked as cut), for tables and logs. */
 export function shortImage(image: string): string {
   const ref = parseImageRef(image);
   if (ref.tag) return ref.tag;
-  if (ref.digest) return `${ref.digest.slice(0, 19)}…`;
+  if (ref.digest) return `${shortDigest(ref.digest)}…`;
   return 'latest';
 }
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as core from './core.js';
-import { UserError, quoted } from './errors.js';
+import { UserError, parseJson, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 
 let given: Readonly<Record<string, string>> | undefined;
@@ -114,14 +114,14 @@ export function oneOf<const T extends string>(name: string, allowed: readonly T[
 export function json<T = unknown>(name: string, describe: string): T | undefined {
   const value = read(name);
   if (value === '') return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch (error) {
-    throw new UserError(
-      `Input "${name}" is not valid JSON (${(error as Error).message}); it should be ${describe}.`,
-      `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
-    );
-  }
+  return parseJson(
+    value,
+    (reason) =>
+      new UserError(
+        `Input "${name}" is not valid JSON (${reason}); it should be ${describe}.`,
+        `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
+      ),
+  ) as T;
 }
 
 /** A directory that must exist, relative to `root` (the workspace); `root` itself when empty. */

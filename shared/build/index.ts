@@ -19,7 +19,7 @@ import { resolveTarget, type BuildTarget } from './target.js';
 import type { BuildPushInputs, BuildPushResult } from './types.js';
 
 export type { BuildPushInputs, BuildPushResult } from './types.js';
-export { summaryTable } from './summary.js';
+export { jobSummary } from './summary.js';
 
 export interface BuildPushReport {
   result: BuildPushResult;

@@ -1,5 +1,5 @@
 /** The job summary of build-push: one row per build. */
-import type { SummaryWriter } from '../action.js';
+import { escapeHtml, type SummaryWriter } from '../summary.js';
 import { formatDuration } from '../time.js';
 import type { BuildPushResult } from './types.js';
 
@@ -12,21 +12,21 @@ export interface SummaryRow {
 
 const HEADER = ['Service', 'Result', 'Tags', 'Digest', 'Size', 'Duration'].map((data) => ({ data, header: true }));
 
-export function summaryTable(row: SummaryRow): SummaryWriter {
+export function jobSummary(row: SummaryRow): SummaryWriter {
   return (summary) => {
     const r = row.result;
     summary.addHeading('Build and push', 3).addTable([
       HEADER,
       [
-        escape(row.service),
-        escape(row.outcome),
-        r ? r.tags.map((tag) => `<code>${escape(tag)}</code>`).join(' ') : '',
-        r ? `<code>${escape(r.digest)}</code>` : '',
+        escapeHtml(row.service),
+        escapeHtml(row.outcome),
+        r ? r.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join(' ') : '',
+        r ? `<code>${escapeHtml(r.digest)}</code>` : '',
         r?.sizeBytes != null ? formatBytes(r.sizeBytes) : '',
         r ? formatDuration(r.durationSeconds * 1000) : '',
       ],
     ]);
-    if (r) summary.addRaw(`Image for task definitions: <code>${escape(r.imageWithDigest)}</code>`, true);
+    if (r) summary.addRaw(`Image for task definitions: <code>${escapeHtml(r.imageWithDigest)}</code>`, true);
   };
 }
 
@@ -40,8 +40,4 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -3,10 +3,12 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAccessDenied, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
-import { findLogStream, lastLogLines, taskIdOf } from '../ecs/logs.js';
+import { findLogStream, lastLogLines } from '../ecs/logs.js';
 import { EXITED_WITHOUT_LOGS_HINT } from '../ecs/stopped-tasks.js';
+import { clock } from '../time.js';
 import type { FailureCause } from './judge.js';
 import { stillStopping, stopReason, type StoppedRecord } from './stopped.js';
+import { taskIdOf } from '../ecs/arn.js';
 
 export interface LogEvidence {
   taskId: string;
@@ -87,10 +89,6 @@ export function recentEvents(events: ServiceEvent[] | undefined, since: Date | u
     .filter((event) => !since || (event.createdAt && event.createdAt.getTime() >= since.getTime() - 1000))
     .slice(0, EVENTS_SHOWN)
     .reverse();
-}
-
-export function clock(date: Date | undefined): string {
-  return date ? date.toISOString().slice(11, 19) : '--:--:--';
 }
 
 /** The evidence as indented lines (no title line). */

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
-import { shortTaskDefinition } from '../ecs/task-definitions.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 export type LastGood = { taskDefinitionArn: string; finishedAt?: Date } | { taskDefinitionArn?: undefined; why: string };
 

@@ -3,7 +3,6 @@
  * watch every rollout with one poller, and put the last good revision back when one fails.
  */
 import * as core from '../core.js';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, UpdateServiceCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { phase, type ActionRun } from '../action.js';
 import { createClient, type AwsSession } from '../aws/client.js';
@@ -12,18 +11,21 @@ import { openSession } from '../aws/session.js';
 import { DeploymentFailure, UserError, errorMessage } from '../errors.js';
 import { githubContext } from '../github.js';
 import { loadManifest } from '../manifest/load.js';
-import { containerImage, registerTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { logsClients } from '../ecs/logs.js';
+import { registerTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
 import { formatEvidence, type FailureReport } from './evidence.js';
 import { checkHealth } from './health.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
-import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
+import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, jobSummary, type ServiceRun } from './report.js';
 import { stopReason } from './stopped.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
-import type { DeployInputs } from './types.js';
+import type { DeployInputs, DeployResult } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage } from '../ecs/containers.js';
 
 interface Engine {
   inputs: DeployInputs;
@@ -32,27 +34,26 @@ interface Engine {
   watcher: RolloutWatcher;
 }
 
-export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<void> {
+/** What a call did; `failure`, when a service did not deploy, is for the action to throw once its outputs are written. */
+export interface DeployOutcome {
+  result: DeployResult;
+  failure?: DeploymentFailure;
+}
+
+export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<DeployOutcome> {
   const github = githubContext();
   const manifest = inputs.selection.kind === 'manifest' ? await loadManifest(inputs.selection.file, github.workspace) : undefined;
   const targets = resolveTargets(inputs, manifest);
   const title = inputs.rollbackTo ? 'Roll back on ECS' : 'Deploy to ECS';
   if (targets.length === 0) {
     core.notice('No services to deploy: the "services" input is an empty list.');
-    writeOutputs({ outcome: 'deployed', services: [] });
     action.setSummary((summary) => summary.addHeading(`${title}: nothing to deploy`, 2));
-    return;
+    return { result: { outcome: 'deployed', services: [] } };
   }
 
   const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
   const ecs = createClient(ECSClient, session);
-  const logsClients = new Map<string, CloudWatchLogsClient>();
-  const logsFor = (region: string) => {
-    let client = logsClients.get(region);
-    if (!client) logsClients.set(region, (client = createClient(CloudWatchLogsClient, { ...session, region })));
-    return client;
-  };
-  const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor, pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
+  const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor: logsClients(session), pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
   const engine: Engine = { inputs, session, ecs, watcher };
 
   const plans = await phase('Validate', async () => {
@@ -73,7 +74,7 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     state: 'validated',
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
   }));
-  action.setSummary(summaryWriter(runs, session.region, title));
+  action.setSummary(jobSummary(runs, session.region, title));
   for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
 
   const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
@@ -94,18 +95,18 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
   }
 
   const result = deployResult(runs, session.region);
-  writeOutputs(result);
   for (const run of runs) core.info(`${run.plan.target.name}: ${run.outcome}${run.reason ? ` (${run.reason})` : ''} in ${formatDuration(run.finishedAt! - run.startedAt)}`);
   const failed = runs.filter((run) => run.outcome !== 'deployed');
-  if (failed.length === 0) return;
+  if (failed.length === 0) return { result };
   for (const run of failed) core.error(failureText(run), { title: failureTitle(run) });
-  throw new DeploymentFailure(
+  const failure = new DeploymentFailure(
     `${failed.length} of ${runs.length} service${runs.length === 1 ? '' : 's'} did not deploy (${overallOutcome(runs)}):\n${failed.map((run) => `  ${run.plan.target.name}: ${run.outcome}: ${run.reason}`).join('\n')}`,
     failed
       .map((run) => run.rollbackFailure?.hint ?? run.failure?.hint)
       .filter((hint, i, all): hint is string => Boolean(hint) && all.indexOf(hint) === i)
       .join('\n'),
   );
+  return { result, failure };
 }
 
 function describePlan(plan: Plan): string {

@@ -4,7 +4,7 @@
  * service on our task definition: a circuit-breaker rollback is never a success.
  */
 import type { Deployment, Service } from '@aws-sdk/client-ecs';
-import { shortTaskDefinition } from '../ecs/task-definitions.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 export type FailureCause =
   | 'circuit-breaker'

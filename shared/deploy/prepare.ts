@@ -13,19 +13,13 @@ import { UserError, quoted } from '../errors.js';
 import { imageProblem } from '../images.js';
 import { closest } from '../suggest.js';
 import { requireServices } from '../ecs/services.js';
-import {
-  containerImage,
-  containerNames,
-  describeTaskDefinition,
-  parseTaskDefinitionJson,
-  renderTaskDefinition,
-  shortTaskDefinition,
-  type LoadedTaskDefinition,
-} from '../ecs/task-definitions.js';
+import { describeTaskDefinition, parseTaskDefinitionJson, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { accountRegistry } from '../aws/session.js';
 import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
 import type { DeployInputs, Release } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage, containerNames, essentialContainerNames } from '../ecs/containers.js';
 
 export interface Plan {
   target: Target;
@@ -188,7 +182,7 @@ function mainContainer(target: Target, definition: TaskDefinition): string {
   const given = Object.keys(target.images);
   if (given.length === 1 && names.includes(given[0]!)) return given[0]!;
   if (names.length === 1) return names[0]!;
-  const essential = (definition.containerDefinitions ?? []).filter((container) => container.essential !== false).map((container) => container.name ?? '');
+  const essential = essentialContainerNames(definition);
   if (essential.length === 1) return essential[0]!;
   throw new UserError(
     `Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`,

@@ -1,14 +1,13 @@
 /** The call's outputs, job summary and final message, from the state of each service's rollout. */
-import * as core from '../core.js';
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
-import type { SummaryWriter } from '../action.js';
+import { escapeHtml, type SummaryWriter } from '../summary.js';
 import { serviceUrl } from '../ecs/console.js';
-import { revisionOf, shortTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
 import { formatEvidence, type FailureReport } from './evidence.js';
 import { shortImage } from '../images.js';
 import type { Plan } from './prepare.js';
 import type { DeployResult, Outcome, ServiceResult } from './types.js';
+import { revisionOf, shortTaskDefinition } from '../ecs/arn.js';
 
 export interface ServiceRun {
   plan: Plan;
@@ -60,21 +59,6 @@ export function deployResult(runs: ServiceRun[], region: string): DeployResult {
   return { outcome: overallOutcome(runs), services: runs.map((run) => serviceResult(run, region)) };
 }
 
-export function writeOutputs(result: DeployResult): void {
-  core.setOutput('result', JSON.stringify(result));
-  core.setOutput('outcome', result.outcome);
-  core.setOutput('task-definition-arns', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.taskDefinitionArn]))));
-  core.setOutput('deployment-ids', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.deploymentId]))));
-  core.setOutput('outcomes', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.outcome]))));
-  core.setOutput('durations', JSON.stringify(Object.fromEntries(result.services.map((service) => [service.service, service.durationSeconds]))));
-  for (const service of result.services) {
-    core.setOutput(`${service.service}-task-definition-arn`, service.taskDefinitionArn);
-    core.setOutput(`${service.service}-deployment-id`, service.deploymentId);
-    core.setOutput(`${service.service}-outcome`, service.outcome);
-    core.setOutput(`${service.service}-duration-seconds`, service.durationSeconds);
-  }
-}
-
 /** A rollback onto another task-definition family, allowed by `allow-other-family`: said in the log and the summary. */
 export function otherFamilyText(run: ServiceRun): string {
   const { target, otherFamily } = run.plan;
@@ -94,7 +78,7 @@ export function failureText(run: ServiceRun): string {
   return lines.join('\n');
 }
 
-export function summaryWriter(runs: ServiceRun[], region: string, title: string): SummaryWriter {
+export function jobSummary(runs: ServiceRun[], region: string, title: string): SummaryWriter {
   return (summary) => {
     const done = runs.every((run) => run.outcome !== undefined);
     const outcome = overallOutcome(runs);
@@ -130,8 +114,4 @@ export function summaryWriter(runs: ServiceRun[], region: string, title: string)
       summary.addCodeBlock(escapeHtml(failureText(run)));
     }
   };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -7,10 +7,12 @@ import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from 
 import type { AwsSession } from '../aws/client.js';
 import { requireImageInEcr } from '../ecr-images.js';
 import { UserError } from '../errors.js';
-import { containerImage, containerNames, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { describeTaskDefinition, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage, containerNames } from '../ecs/containers.js';
 
 /** The release to put back, and the image of the main container it runs. */
 export interface RollbackRelease {

@@ -11,11 +11,12 @@ import { DescribeServicesCommand, type Deployment, type ECSClient, type Service,
 import { describeAwsError, isAccessDenied, isAwsError, transientReason } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
 import { DESCRIBE_SERVICES_BATCH } from '../ecs/services.js';
-import { describeTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
-import { formatDuration, sleep as defaultSleep } from '../time.js';
-import { clock, collectLogs, defaultHint, recentEvents, type FailureReport } from './evidence.js';
+import { describeTaskDefinition } from '../ecs/task-definitions.js';
+import { formatDuration, sleep as defaultSleep, clock } from '../time.js';
+import { collectLogs, defaultHint, recentEvents, type FailureReport } from './evidence.js';
 import { judge, PLACEMENT_FAILURE, type FailureCause, type Verdict } from './judge.js';
 import { FailedTasks, stillStopping, stopReason } from './stopped.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 export interface WatchRequest {
   /** Prefix of every log line, e.g. `api` or `api rollback`. */

@@ -1,6 +1,7 @@
 /** Links into the ECS console, for logs and summaries. */
+import { arnName as name } from './arn.js';
+
 const base = (region: string) => `https://${region}.console.aws.amazon.com/ecs/v2`;
-const name = (arnOrName: string) => arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
 
 export function taskUrl(region: string, cluster: string, taskArn: string): string {
   return `${base(region)}/clusters/${name(cluster)}/tasks/${name(taskArn)}/configuration?region=${region}`;

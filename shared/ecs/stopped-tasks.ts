@@ -3,7 +3,7 @@
  * stopCode and stoppedReason and each container's exitCode and reason; this puts it together.
  */
 import type { Container, Task } from '@aws-sdk/client-ecs';
-import { taskIdOf } from './logs.js';
+import { taskIdOf } from './arn.js';
 
 export type StopKind =
   | 'succeeded' // the judged container exited 0

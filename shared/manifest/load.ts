@@ -11,11 +11,10 @@ type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
 import { regionProblem } from '../aws/regions.js';
+import { MISSING_MANIFEST_HINT } from './file.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
-
-export const DEFAULT_MANIFEST = '.github/services.yml';
 
 export class ManifestError extends UserError {
   override readonly name = 'ManifestError';
@@ -32,7 +31,7 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
       code === 'ENOENT' ? `The services manifest "${file}" does not exist in ${root}.` : `The services manifest "${file}" cannot be read: ${(error as Error).message}`,
-      'Check out the repository before this step (actions/checkout), or set the "manifest" input to the manifest\'s path.',
+      MISSING_MANIFEST_HINT,
     );
   }
   const shown = isAbsolute(file) ? relative(root, file) || file : posix.normalize(file.replace(/\\/g, '/'));
@@ -310,3 +309,4 @@ export function offsetOf(yaml: Yaml, doc: Document, segments: string[], key: boo
   const target = key && pair ? (pair.key as Node) : ((node as Node | null) ?? (pair?.key as Node | undefined));
   return target?.range?.[0] ?? 0;
 }
+export { DEFAULT_MANIFEST } from './file.js';

@@ -11,9 +11,9 @@ import type { AwsInputs } from '../aws/inputs.js';
 import { openSession } from '../aws/session.js';
 import { DeploymentFailure } from '../errors.js';
 import { githubContext } from '../github.js';
-import { DEFAULT_MANIFEST, findService, loadManifest } from '../manifest/load.js';
+import { findService, loadManifest } from '../manifest/load.js';
 import { taskUrl, logStreamUrl } from '../ecs/console.js';
-import { findLogStream, LogFollower, logsClient, taskIdOf } from '../ecs/logs.js';
+import { findLogStream, LogFollower, logsClients } from '../ecs/logs.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 import { passwordsIn, poolerOf, redactCredentials } from './database-url.js';
 import { requireImageInEcr } from '../ecr-images.js';
@@ -21,15 +21,18 @@ import { resolveNames, resolvePlan, type MigrationPlan } from './plan.js';
 import { PrismaLogReader, type PrismaFindings } from './prisma.js';
 import { registerRevision, startTask } from './run.js';
 import type { MigrateInputs, MigrationReport } from './types.js';
-import { isEssential, judge } from './verdict.js';
+import { judge } from './verdict.js';
 
 const MISSING_IMAGE =
   'Build and push the image first: run build-push for this commit before migrate (make the migrate job "needs:" the build job), ' +
   'or pass "image-tag" (a tag that was pushed) or "image" (e.g. the build step\'s image-with-digest output) to run another image.';
 import { stopTask, waitForTask } from './wait.js';
+import { taskIdOf } from '../ecs/arn.js';
+import { isEssential } from '../ecs/containers.js';
+import { DEFAULT_MANIFEST } from '../manifest/file.js';
 
 export type { MigrateInputs, MigrationReport } from './types.js';
-export { failureOf, resultOf, summaryOf } from './report.js';
+export { failureOf, resultOf, jobSummary } from './report.js';
 
 /** Where a started task is, so that a later step can stop it. */
 export interface StartedTask {
@@ -96,7 +99,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   let follower: LogFollower | undefined;
   if (lookup.location) {
     follower = new LogFollower(
-      logsClient(session, lookup.location.region),
+      logsClients(session)(lookup.location.region),
       lookup.location,
       (line) => {
         for (const password of passwordsIn(line)) {

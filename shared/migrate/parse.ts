@@ -2,7 +2,7 @@
  * Parsing of the migrate action's structured inputs. Kept free of the AWS SDK so the action can
  * validate everything before it loads the engine.
  */
-import { UserError, quoted } from '../errors.js';
+import { UserError, parseJson, quoted } from '../errors.js';
 import { imageProblem } from '../images.js';
 
 export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
@@ -17,15 +17,14 @@ export interface CapacityProviderItem {
 export function parseCommand(text: string, input: string): string[] {
   const trimmed = text.trim();
   if (!trimmed.startsWith('[')) return ['sh', '-c', trimmed];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(trimmed);
-  } catch (error) {
-    throw new UserError(
-      `Input "${input}" starts with "[" but is not a valid JSON array (${(error as Error).message}).`,
-      `Write it as a JSON array of strings, e.g. ${input}: '["sh", "-c", "cd apps/api && npx prisma migrate deploy"]', or as plain text, which runs with sh -c.`,
-    );
-  }
+  const parsed = parseJson(
+    trimmed,
+    (reason) =>
+      new UserError(
+        `Input "${input}" starts with "[" but is not a valid JSON array (${reason}).`,
+        `Write it as a JSON array of strings, e.g. ${input}: '["sh", "-c", "cd apps/api && npx prisma migrate deploy"]', or as plain text, which runs with sh -c.`,
+      ),
+  );
   if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
     throw new UserError(
       `Input "${input}" must be a non-empty JSON array of strings.`,

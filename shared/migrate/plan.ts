@@ -17,9 +17,11 @@ import { closest } from '../suggest.js';
 import { githubContext } from '../github.js';
 import type { ServiceSpec } from '../manifest/types.js';
 import { requireCluster, requireService } from '../ecs/services.js';
-import { containerImage, containerNames, describeTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { describeTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import type { MigrateInputs } from './types.js';
 import { withTag } from '../images.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerDefinition, containerImage, containerNames } from '../ecs/containers.js';
 
 export interface MigrationPlan {
   /** The manifest service name, or the ECS service / family. */
@@ -139,8 +141,8 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
   const environment = Object.entries(inputs.environment).map(([name, value]) => ({ name, value }));
   if (environment.length) notes.push(`Environment overrides: ${environment.map((pair) => pair.name).join(', ')}`);
 
-  const containerDefinition = definition.containerDefinitions!.find((candidate) => candidate.name === container)!;
-  const merged = new Map((containerDefinition.environment ?? []).map((pair) => [pair.name ?? '', pair.value ?? '']));
+  const spec = containerDefinition(definition, container)!;
+  const merged = new Map((spec.environment ?? []).map((pair) => [pair.name ?? '', pair.value ?? '']));
   for (const pair of environment) merged.set(pair.name, pair.value);
 
   return {
@@ -155,7 +157,7 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
     warnings,
     command: names.command,
     environment: [...merged].map(([name, value]) => ({ name, value })),
-    secretNames: (containerDefinition.secrets ?? []).map((secret) => secret.name ?? ''),
+    secretNames: (spec.secrets ?? []).map((secret) => secret.name ?? ''),
     securityGroups: network?.awsvpcConfiguration?.securityGroups ?? [],
     notes,
     run: {
@@ -290,7 +292,7 @@ function requireContainer(definition: TaskDefinition, name: string): void {
 }
 
 function commandOf(definition: TaskDefinition, container: string): string[] | undefined {
-  return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.command;
+  return containerDefinition(definition, container)?.command;
 }
 
 function familyOf(reference: string): string {

@@ -1,10 +1,9 @@
 /** What the action tells people about a migration run: the job summary, the failure message, the result JSON. */
-import type { SummaryWriter } from '../action.js';
+import { escapeHtml, htmlLink, type SummaryWriter } from '../summary.js';
 import { DeploymentFailure } from '../errors.js';
-import { taskIdOf } from '../ecs/logs.js';
-import { shortTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
 import type { MigrationReport, MigrationStatus } from './types.js';
+import { shortTaskDefinition, taskIdOf } from '../ecs/arn.js';
 
 /** Log lines repeated in the failure message (the summary shows up to 30). */
 const FAILURE_LINES = 15;
@@ -38,18 +37,18 @@ export function failureOf(report: MigrationReport): DeploymentFailure {
   return new DeploymentFailure(lines.join('\n'), report.hint);
 }
 
-export function summaryOf(report: MigrationReport): SummaryWriter {
+export function jobSummary(report: MigrationReport): SummaryWriter {
   return (summary) => {
     summary.addHeading(`Migrations for ${escapeHtml(report.service)}: ${STATUS_WORDS[report.status]}`, 2);
     summary.addRaw(`<p>${escapeHtml(report.headline)}</p>`, true);
     const rows: [string, string][] = [
       ['Duration', formatDuration(report.durationSeconds * 1000)],
       ['Exit code', report.exitCode === undefined ? 'none' : String(report.exitCode)],
-      ['Task', link(taskIdOf(report.taskArn), report.consoleUrl)],
+      ['Task', htmlLink(taskIdOf(report.taskArn), report.consoleUrl)],
       ['Task definition', `${escapeHtml(shortTaskDefinition(report.taskDefinitionArn))}${report.registered ? ' (registered by this run)' : ''}`],
       ['Image', `<code>${escapeHtml(report.image ?? 'unknown')}</code>`],
       ['Cluster', escapeHtml(report.ecsService ? `${report.cluster} (service ${report.ecsService})` : report.cluster)],
-      ['Log', [report.logUrl ? link('CloudWatch log stream', report.logUrl) : '', report.logMissing ? escapeHtml(report.logMissing) : ''].filter(Boolean).join(': ') || 'none'],
+      ['Log', [report.logUrl ? htmlLink('CloudWatch log stream', report.logUrl) : '', report.logMissing ? escapeHtml(report.logMissing) : ''].filter(Boolean).join(': ') || 'none'],
     ];
     summary.addTable(rows.map(([name, value]) => [{ data: name, header: true }, value]));
     if (report.evidence.length && report.status !== 'succeeded') summary.addList(report.evidence.map(escapeHtml));
@@ -60,12 +59,4 @@ export function summaryOf(report: MigrationReport): SummaryWriter {
       summary.addCodeBlock(escapeHtml(report.lastLines.join('\n')), 'text');
     }
   };
-}
-
-function link(text: string, href: string): string {
-  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

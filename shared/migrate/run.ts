@@ -2,8 +2,9 @@
 import * as core from '../core.js';
 import { RunTaskCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DeploymentFailure, UserError } from '../errors.js';
-import { registerTaskDefinition, renderTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { registerTaskDefinition, renderTaskDefinition } from '../ecs/task-definitions.js';
 import { revisionTags, type MigrationPlan } from './plan.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 /**
  * A new revision in the service's own family with only the migration container's image replaced:

@@ -5,11 +5,12 @@
  */
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { EXITED_WITHOUT_LOGS_HINT, explainStoppedTask, type StopKind } from '../ecs/stopped-tasks.js';
-import { taskIdOf } from '../ecs/logs.js';
 import { formatDuration } from '../time.js';
 import { successOutcome, type PrismaFindings } from './prisma.js';
 import type { MigrationStatus } from './types.js';
 import type { WaitEnd } from './wait.js';
+import { isEssential } from '../ecs/containers.js';
+import { taskIdOf } from '../ecs/arn.js';
 
 export interface Verdict {
   status: MigrationStatus;
@@ -146,9 +147,4 @@ function taskEvidence(task: Task, container: string, definition: TaskDefinition)
 function exitCodeOf(task: Task | undefined, container: string): number | undefined {
   const judged = task?.containers?.find((candidate) => candidate.name === container);
   return judged?.lastStatus === 'STOPPED' && judged.exitCode !== null ? judged.exitCode : undefined;
-}
-
-export function isEssential(definition: TaskDefinition, container: string | undefined): boolean {
-  // ECS treats a container without the flag as essential.
-  return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.essential !== false;
 }

@@ -7,8 +7,8 @@ import * as core from '../core.js';
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { transientReason } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
-import { taskIdOf } from '../ecs/logs.js';
 import { formatDuration } from '../time.js';
+import { taskIdOf } from '../ecs/arn.js';
 
 export type WaitEnd =
   | { ended: 'stopped'; task: Task }

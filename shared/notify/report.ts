@@ -2,7 +2,9 @@
  * The facts one message shows, gathered from the inputs and the run, independent of any format:
  * the Slack, generic-webhook and job-summary renderers all read a Report.
  */
+import { revisionOf } from '../ecs/arn.js';
 import type { GitHubContext } from '../github.js';
+import { parseImageRef, shortDigest } from '../images.js';
 import type { CommitInfo } from './commit.js';
 import type { Mention } from './mention.js';
 import { oneLine } from './text.js';
@@ -100,19 +102,11 @@ export const migrationEmoji = (status: string): string => MIGRATION_EMOJI[status
 /** `<registry>/<repo>:<tag>` gives the tag (a 40-character SHA shortened to 7); `repo@sha256:…` a short digest. */
 export function imageTag(image: string | undefined, digest?: string): string | undefined {
   if (image) {
-    const at = image.indexOf('@');
-    const tag = tagOf(at >= 0 ? image.slice(0, at) : image);
-    if (tag) return shortTag(tag);
-    if (at >= 0) return shortDigest(image.slice(at + 1));
+    const ref = parseImageRef(image);
+    if (ref.tag) return shortTag(ref.tag);
+    if (ref.digest) return shortDigest(ref.digest);
   }
   return digest ? shortDigest(digest) : undefined;
-}
-
-/** The tag of `<registry>/<repo>:<tag>` (a registry port is not a tag). */
-function tagOf(name: string): string | undefined {
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  return colon > slash ? name.slice(colon + 1) : undefined;
 }
 
 const shortTag = (tag: string): string => (/^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 7) : tag);
@@ -124,20 +118,12 @@ const shortTag = (tag: string): string => (/^[0-9a-f]{40}$/.test(tag) ? tag.slic
  * build tells the tag, or the build pushed a different digest.
  */
 function deployedTag(image: string | undefined, build?: BuildResult): string | undefined {
-  const at = image?.indexOf('@') ?? -1;
-  if (!image || at < 0 || tagOf(image.slice(0, at)) || !build) return imageTag(image ?? build?.image, build?.digest);
-  if (build.digest && build.digest !== image.slice(at + 1)) return imageTag(image);
-  const buildImageTag = build.image ? tagOf(build.image.split('@')[0]!) : undefined;
+  const ref = image ? parseImageRef(image) : undefined;
+  if (!image || !ref?.digest || ref.tag || !build) return imageTag(image ?? build?.image, build?.digest);
+  if (build.digest && build.digest !== ref.digest) return imageTag(image);
+  const buildImageTag = build.image ? parseImageRef(build.image).tag : undefined;
   const tag = buildImageTag ?? build.tags.find((t) => /^[0-9a-f]{40}$/.test(t)) ?? build.tags[0];
   return tag ? shortTag(tag) : imageTag(image);
-}
-
-const shortDigest = (digest: string): string => digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
-
-/** The revision number at the end of a task-definition ARN (`…:task-definition/shop-api:12`). */
-export function revisionOf(arn: string | undefined): number | undefined {
-  const match = arn ? /:(\d+)$/.exec(arn) : null;
-  return match ? Number(match[1]) : undefined;
 }
 
 const DEPLOY_STATES: Record<string, ServiceState> = { deployed: 'deployed', 'rolled-back': 'rolled-back', failed: 'failed' };

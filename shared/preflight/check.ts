@@ -5,6 +5,7 @@
  */
 import { UserError, type FileProblem } from '../errors.js';
 import { withInputs } from '../inputs.js';
+import { DEFAULT_MANIFEST } from '../manifest/file.js';
 import { findService, loadManifest } from '../manifest/load.js';
 import type { Manifest } from '../manifest/types.js';
 import { parseServiceNames } from '../deploy/parse.js';
@@ -36,7 +37,6 @@ export interface PreflightReport {
   steps: CheckedStep[];
 }
 
-const DEFAULT_MANIFEST_PATH = '.github/services.yml';
 
 export async function preflight(request: PreflightRequest): Promise<PreflightReport> {
   const inputs = stringInputs(request.inputs);
@@ -55,7 +55,7 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
 
   let manifest: Manifest | undefined;
   try {
-    manifest = await loadManifest(inputs.manifest || DEFAULT_MANIFEST_PATH, request.workspace);
+    manifest = await loadManifest(inputs.manifest || DEFAULT_MANIFEST, request.workspace);
   } catch (error) {
     note(error, (text) => text.replace(/\bInput "manifest"/g, `Input "manifest" of the ${request.workflow} workflow`));
   }

@@ -3,8 +3,8 @@ import * as input from '../../../shared/inputs.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext } from '../../../shared/github.js';
-import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
 import { CACHE_MODES, NETWORK_MODES, type BuildPushInputs } from '../../../shared/build/types.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
