@@ -141,10 +141,3 @@ async function checkAccount(session: AwsSession, allowed: string[]): Promise<voi
   }
   core.info(`AWS account ${Account} is allowed.`);
 }
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com` for the identity the session runs as. */
-export async function accountRegistry(session: AwsSession): Promise<string> {
-  const { Account } = await createClient(STSClient, session).send(new GetCallerIdentityCommand({}));
-  if (!Account) throw new Error('STS GetCallerIdentity returned no account');
-  return `${Account}.dkr.ecr.${session.region}.amazonaws.com`;
-}

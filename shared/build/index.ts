@@ -14,9 +14,10 @@ import { formatDuration } from '../time.js';
 import { buildAndPush, type BuildOutcome } from './buildx.js';
 import { CACHE_TAG, planCache, type CachePlan } from './cache.js';
 import { checkBuilder, createDockerConfig, registryImageSize, type Builder } from './docker.js';
-import { createRepository, describeRepository, findImage, missingRepository, pointTags, registryHost, registryLogin } from './ecr.js';
 import { resolveTarget, type BuildTarget } from './target.js';
 import type { BuildPushInputs, BuildPushResult } from './types.js';
+import { registryHost, registryLogin } from '../ecr/registry.js';
+import { createRepository, describeRepository, findImage, missingRepository, pointTags } from '../ecr/repository.js';
 
 export type { BuildPushInputs, BuildPushResult } from './types.js';
 export { jobSummary } from './summary.js';

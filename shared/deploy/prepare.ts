@@ -14,12 +14,12 @@ import { imageProblem } from '../images.js';
 import { closest } from '../suggest.js';
 import { requireServices } from '../ecs/services.js';
 import { describeTaskDefinition, parseTaskDefinitionJson, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
-import { accountRegistry } from '../aws/session.js';
 import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
 import type { DeployInputs, Release } from './types.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage, containerNames, essentialContainerNames } from '../ecs/containers.js';
+import { accountRegistry } from '../ecr/registry.js';
 
 export interface Plan {
   target: Target;

@@ -5,7 +5,6 @@
  */
 import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsSession } from '../aws/client.js';
-import { requireImageInEcr } from '../ecr-images.js';
 import { UserError } from '../errors.js';
 import { describeTaskDefinition, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
@@ -13,6 +12,7 @@ import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage, containerNames } from '../ecs/containers.js';
+import { requireImageInEcr } from '../ecr/require-image.js';
 
 /** The release to put back, and the image of the main container it runs. */
 export interface RollbackRelease {

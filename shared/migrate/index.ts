@@ -16,7 +16,6 @@ import { taskUrl, logStreamUrl } from '../ecs/console.js';
 import { findLogStream, LogFollower, logsClients } from '../ecs/logs.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 import { passwordsIn, poolerOf, redactCredentials } from './database-url.js';
-import { requireImageInEcr } from '../ecr-images.js';
 import { resolveNames, resolvePlan, type MigrationPlan } from './plan.js';
 import { PrismaLogReader, type PrismaFindings } from './prisma.js';
 import { registerRevision, startTask } from './run.js';
@@ -30,6 +29,7 @@ import { stopTask, waitForTask } from './wait.js';
 import { taskIdOf } from '../ecs/arn.js';
 import { isEssential } from '../ecs/containers.js';
 import { DEFAULT_MANIFEST } from '../manifest/file.js';
+import { requireImageInEcr } from '../ecr/require-image.js';
 
 export type { MigrateInputs, MigrationReport } from './types.js';
 export { failureOf, resultOf, jobSummary } from './report.js';

@@ -8,12 +8,13 @@ import { getInputs } from '../../actions/build-push/src/inputs.js';
 import { buildxArgs, finalError, StepCounter, transientReason, type BuildPlan } from '../../shared/build/buildx.js';
 import { planCache, type CacheContext } from '../../shared/build/cache.js';
 import { createDockerConfig, parseInspect } from '../../shared/build/docker.js';
-import { createRepository, findImage, pointTags, registryHost, registryLogin } from '../../shared/build/ecr.js';
 import { formatBytes } from '../../shared/build/summary.js';
 import { UserError } from '../../shared/errors.js';
 import { useMoto, TEST_REGION } from '../harness/moto.js';
 import { unmaskedLines } from '../harness/run-action.js';
 import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
+import { registryHost, registryLogin } from '../../shared/ecr/registry.js';
+import { createRepository, findImage, pointTags } from '../../shared/ecr/repository.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 

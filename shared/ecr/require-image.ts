@@ -4,29 +4,10 @@
  * definition revision was registered (and a service updated) for nothing.
  */
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, type AwsSession } from './aws/client.js';
-import { isAccessDenied } from './aws/errors.js';
-import { UserError } from './errors.js';
-import { parseImageRef } from './images.js';
-
-/** An image in an ECR private registry, named by tag. */
-export interface EcrTaggedImage {
-  registryId: string;
-  region: string;
-  repository: string;
-  tag: string;
-}
-
-const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/;
-
-/** The registry, region, repository and tag of an ECR image given by tag; undefined for any other image (another registry, or a digest). */
-export function ecrTaggedImage(image: string): EcrTaggedImage | undefined {
-  const ref = parseImageRef(image);
-  if (!ref.registry || !ref.tag || ref.digest) return undefined;
-  const host = ECR_HOST.exec(ref.registry);
-  if (!host) return undefined;
-  return { registryId: host[1]!, region: host[2]!, repository: ref.repository, tag: ref.tag };
-}
+import { createClient, type AwsSession } from '../aws/client.js';
+import { isAccessDenied } from '../aws/errors.js';
+import { UserError } from '../errors.js';
+import { ecrTaggedImage } from './host.js';
 
 export interface ImageCheckContext {
   /** How the image was chosen, for the message (e.g. `the commit's tag (the default)`). */

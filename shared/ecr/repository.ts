@@ -1,6 +1,6 @@
 /**
- * The ECR side of a build: the repository, the registry credentials, whether the commit's image is
- * already there, and pointing more tags at an existing image without pulling or pushing layers.
+ * ECR repositories and the images in them: whether the repository and an image are there, creating
+ * the repository, and pointing more tags at an existing image without pulling or pushing layers.
  */
 import * as core from '../core.js';
 import {
@@ -8,14 +8,13 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  GetAuthorizationTokenCommand,
   PutImageCommand,
   type ECRClient,
   type ImageDetail,
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { UserError } from '../errors.js';
-import type { TagMutability } from './types.js';
+import type { TagMutability } from '../build/types.js';
 
 /** Every manifest type ECR stores, so BatchGetImage hands back the manifest exactly as pushed. */
 const MANIFEST_MEDIA_TYPES = [
@@ -68,31 +67,6 @@ export async function createRepository(ecr: ECRClient, name: string, settings: R
     if (error instanceof Error && error.name === 'RepositoryAlreadyExistsException') return (await describeRepository(ecr, name))!;
     throw error;
   }
-}
-
-/** `123456789012.dkr.ecr.us-east-1.amazonaws.com` from the repository's URI. */
-export function registryHost(repository: Repository): string {
-  const uri = repository.repositoryUri ?? '';
-  return uri.slice(0, uri.length - (repository.repositoryName ?? '').length - 1);
-}
-
-export interface RegistryLogin {
-  username: string;
-  password: string;
-}
-
-/** Docker credentials for the account's registry, masked before anything can print them. */
-export async function registryLogin(ecr: ECRClient): Promise<RegistryLogin> {
-  const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
-  const token = authorizationData?.[0]?.authorizationToken;
-  if (!token) throw new Error('ECR GetAuthorizationToken returned no token');
-  core.setSecret(token);
-  const decoded = Buffer.from(token, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw new Error('ECR GetAuthorizationToken returned a token that is not "user:password"');
-  const password = decoded.slice(colon + 1);
-  core.setSecret(password);
-  return { username: decoded.slice(0, colon), password };
 }
 
 /** The image `reference` (a tag or a digest) of `repository`, or undefined when ECR does not have it. */
