@@ -20,7 +20,8 @@ import { lastSuccessfulTaskDefinition } from './history.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
 import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, jobSummary, type ServiceRun } from './report.js';
-import { stopReason } from './stopped.js';
+import { stopReason } from './failed-tasks.js';
+import { failureHint, judgeHealth, noRollbackReason } from './judge.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
 import type { DeployInputs, DeployResult } from './types.js';
@@ -199,7 +200,8 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
     if (target.healthUrl) {
       run.state = 'checking health';
       const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
-      if (!health.ok) failure = { cause: 'health-check', summary: `the health check failed: ${health.detail}`, stopped: [], events: [], hint: 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.' };
+      const unhealthy = judgeHealth(health);
+      if (unhealthy) failure = { cause: unhealthy.cause, summary: unhealthy.summary, stopped: [], events: [], hint: failureHint(unhealthy.cause, [], { logsShown: false }) };
     }
   }
   if (!failure) {
@@ -219,8 +221,8 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
     await followRollback(engine, run, why, failure.ecsRollback.deploymentId, to, `rolled back by the ECS circuit breaker to ${shortTaskDefinition(to)}`);
     return;
   }
-  if (failure.cause === 'replaced') return finish(run, 'failed', `${why}; not rolled back, the newer deployment is in charge`);
-  if (failure.cause === 'aws-error') return finish(run, 'failed', `${why}; not rolled back, AWS could not be reached reliably`);
+  const notOurs = noRollbackReason(failure.cause);
+  if (notOurs) return finish(run, 'failed', `${why}; ${notOurs}`);
   if (!engine.inputs.rollback) {
     return finish(run, 'failed', `${why}; automatic rollback is off (rollback: false), so ${target.ecsService} is left on the failing deployment`);
   }

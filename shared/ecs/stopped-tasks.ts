@@ -19,7 +19,8 @@ export type StopKind =
   | 'stopped' // stopped from outside (a user, a deployment, a scale-in) before finishing
   | 'unknown';
 
-export interface StoppedTask {
+/** What a stopped task says about itself: why it stopped, whether that is a failure, and what to check. */
+export interface StopVerdict {
   taskId: string;
   kind: StopKind;
   failed: boolean;
@@ -30,6 +31,9 @@ export interface StoppedTask {
   /** One line on what to check. */
   hint?: string;
 }
+
+/** Stops asked for from outside the task: its containers exit because they were told to (SIGTERM, then SIGKILL). */
+export const STOPPED_FROM_OUTSIDE: ReadonlySet<string> = new Set(['UserInitiated', 'ServiceSchedulerInitiated', 'SpotInterruption', 'TerminationNotice']);
 
 /** The hint for an application that exited with an error, when none of its output could be shown. */
 export const EXITED_WITHOUT_LOGS_HINT =
@@ -75,14 +79,14 @@ const UNREACHABLE = /i\/o timeout|dial tcp|context deadline exceeded|request con
 const SHARED_PREFIX = /unable to pull secrets or registry auth:?/gi;
 
 /** Explains a STOPPED task. `container` names the container whose exit decides; by default the essential one that failed. */
-export function explainStoppedTask(task: Task, container?: string): StoppedTask {
+export function explainStoppedTask(task: Task, container?: string): StopVerdict {
   const taskId = taskIdOf(task.taskArn ?? '');
   const containers = task.containers ?? [];
   const judged = container ? containers.find((candidate) => candidate.name === container) : pickContainer(containers);
   const exitCode = judged?.exitCode ?? undefined;
   const reason = [task.stoppedReason, judged?.reason].filter((part) => part && part.trim()).join(' — ') || 'ECS gave no reason';
   const evidence = `${task.stoppedReason ?? ''} ${containers.map((candidate) => candidate.reason ?? '').join(' ')}`;
-  const result = (kind: StopKind, failed = true): StoppedTask => ({
+  const result = (kind: StopKind, failed = true): StopVerdict => ({
     taskId,
     kind,
     failed,
@@ -106,9 +110,7 @@ export function explainStoppedTask(task: Task, container?: string): StoppedTask 
   }
   if (exitCode !== undefined && exitCode !== 0) return result('exited');
   if (exitCode === 0) return result('succeeded', false);
-  if (task.stopCode === 'UserInitiated' || task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'SpotInterruption' || task.stopCode === 'TerminationNotice') {
-    return result('stopped');
-  }
+  if (STOPPED_FROM_OUTSIDE.has(task.stopCode ?? '')) return result('stopped');
   return result('unknown');
 }
 
@@ -187,7 +189,7 @@ function pickContainer(containers: Container[]): Container | undefined {
 }
 
 /** One line for a log: `task 1a2b (api): exited with code 1 — Essential container in task exited`. */
-export function describeStoppedTask(stopped: StoppedTask): string {
+export function describeStoppedTask(stopped: StopVerdict): string {
   const who = stopped.container ? `task ${stopped.taskId} (${stopped.container})` : `task ${stopped.taskId}`;
   const code = stopped.exitCode !== undefined ? `exit code ${stopped.exitCode}` : 'no exit code';
   return `${who}: ${stopped.kind}, ${code} — ${stopped.reason}`;

@@ -6,9 +6,8 @@
  */
 import { isLoopbackAddress } from '../net.js';
 import * as core from '../core.js';
-import { UserError } from '../errors.js';
+import { UserError, quote } from '../errors.js';
 import type { Destination, Format } from './types.js';
-import { quote } from './quote.js';
 
 export const DEFAULT_API_URL = 'https://slack.com/api';
 const WEBHOOK_EXAMPLE = 'https://hooks.slack.com/services/T…/B…/…';

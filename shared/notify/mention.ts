@@ -2,8 +2,7 @@
  * The `mention-on-failure` input: Slack mentions only, each in a form Slack notifies, so the input
  * cannot carry links, markup or text into the message. Anything else is refused with the form to use.
  */
-import { UserError } from '../errors.js';
-import { quote } from './quote.js';
+import { UserError, quote } from '../errors.js';
 
 export type Mention =
   | { kind: 'broadcast'; name: 'here' | 'channel' | 'everyone' }

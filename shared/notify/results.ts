@@ -5,9 +5,8 @@
  * error, naming the input and the field. A link that is not http(s) is left out with a warning.
  */
 import * as core from '../core.js';
-import { UserError } from '../errors.js';
+import { UserError, quote } from '../errors.js';
 import { checkLink } from './links.js';
-import { quote } from './quote.js';
 import type { BuildResult, ChangesResult, DeployedService, DeploymentResult, MigrationResult, NeedsResult } from './types.js';
 
 type Json = Record<string, unknown>;

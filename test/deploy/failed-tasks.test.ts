@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ECSClient, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, ListTasksCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { FailedTasks } from '../../shared/deploy/stopped.js';
+import { FailedTasks } from '../../shared/deploy/failed-tasks.js';
 import type { EcsSimulator, ScenarioRule } from '../harness/ecs-simulator/index.js';
 import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
 import { waitFor } from '../harness/ports.js';

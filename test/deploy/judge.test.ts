@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
-import { judge } from '../../shared/deploy/judge.js';
-import { countsAsFailure, judgeStoppedServiceTask, stopReason } from '../../shared/deploy/stopped.js';
+import { countsAsFailure, judgeRollout as judge, judgeStoppedServiceTask } from '../../shared/deploy/judge.js';
+import { stopReason } from '../../shared/deploy/failed-tasks.js';
 
 const TD = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:${revision}`;
 const OURS = 'ecs-svc/1111111111111111111';

@@ -4,49 +4,25 @@
  * essential container has exited (or that could not start, or that ECS found unhealthy), and
  * meanwhile lists it under desiredStatus STOPPED with its stopCode, stoppedReason and the
  * container's exit code already set. Each task is counted once; its evidence is read again until it
- * has STOPPED. ECS forgets stopped tasks about an hour after they stop.
+ * has STOPPED. ECS forgets stopped tasks about an hour after they stop. Which tasks count is the
+ * judge's call (judge.ts).
  */
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import { explainStoppedTask, type StopKind, type StoppedTask } from '../ecs/stopped-tasks.js';
+import type { StopVerdict } from '../ecs/stopped-tasks.js';
+import { countsAsFailure, judgeStoppedServiceTask } from './judge.js';
 
-export interface StoppedRecord {
+export interface FailedTask {
   /** The task as last described: STOPPED, or still on its way there. */
   task: Task;
-  verdict: StoppedTask;
+  verdict: StopVerdict;
   /** When ECS began to stop it (epoch ms). */
   failedAt: number;
 }
 
-const COUNTED = new Set<StopKind>(['exited', 'out-of-memory', 'image-pull', 'secrets', 'network', 'log-config', 'init-failure', 'health-check', 'start-failure']);
 const PAGES = 3;
 
-/** Stops asked for from outside the task: its containers exit because they were told to (SIGTERM, then SIGKILL). */
-const STOPPED_FROM_OUTSIDE = new Set(['UserInitiated', 'ServiceSchedulerInitiated', 'SpotInterruption', 'TerminationNotice']);
-
-/**
- * The verdict on a service task ECS is stopping or has stopped. An essential container that exits,
- * even with 0, is a failure for a service (its tasks are meant to keep running); one that exits
- * because a user or the scheduler stopped the task (a scale-in, a replacement) is not, unless the
- * reason is a failed health check.
- */
-export function judgeStoppedServiceTask(task: Task): StoppedTask {
-  const verdict = explainStoppedTask(task);
-  if (verdict.kind === 'succeeded' && task.stopCode === 'EssentialContainerExited') {
-    return { ...verdict, kind: 'exited', failed: true, hint: 'The essential container exited although a service task must keep running; check its command and entry point.' };
-  }
-  if ((verdict.kind === 'exited' || verdict.kind === 'succeeded') && STOPPED_FROM_OUTSIDE.has(task.stopCode ?? '')) {
-    return { ...verdict, kind: 'stopped', failed: false, hint: undefined };
-  }
-  return verdict;
-}
-
-/** Whether the stop counts against the deployment (not a scale-in, a user's stop or a replacement). */
-export function countsAsFailure(verdict: StoppedTask): boolean {
-  return verdict.failed && COUNTED.has(verdict.kind);
-}
-
 /** The task's reason without the container reason repeated when it says the same. */
-export function stopReason(task: Task, verdict: StoppedTask): string {
+export function stopReason(task: Task, verdict: StopVerdict): string {
   const container = task.containers?.find((candidate) => candidate.name === verdict.container);
   const ofTask = task.stoppedReason?.trim();
   const ofContainer = container?.reason?.trim();
@@ -62,8 +38,8 @@ export function stillStopping(task: Task): string | undefined {
 /** The failed tasks of one deployment (`startedBy` = its id), counted once each from the first poll that shows their failure. */
 export class FailedTasks {
   /** In the order they failed. */
-  readonly records: StoppedRecord[] = [];
-  private readonly counted = new Map<string, StoppedRecord>();
+  readonly records: FailedTask[] = [];
+  private readonly counted = new Map<string, FailedTask>();
   /** Tasks seen STOPPED: there is nothing more to learn about them. */
   private readonly settled = new Set<string>();
 
@@ -77,9 +53,9 @@ export class FailedTasks {
    * Lists the tasks ECS is stopping or has stopped, describes those not settled yet, and returns the
    * failures not counted before. Tasks whose stop names no failure yet are looked at again next time.
    */
-  async read(): Promise<StoppedRecord[]> {
+  async read(): Promise<FailedTask[]> {
     const arns = await this.list();
-    const fresh: StoppedRecord[] = [];
+    const fresh: FailedTask[] = [];
     const settled: string[] = [];
     for (let start = 0; start < arns.length; start += 100) {
       const { tasks } = await this.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns.slice(start, start + 100) }));
