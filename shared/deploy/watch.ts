@@ -16,7 +16,6 @@ import { formatDuration, sleep as defaultSleep, clock } from '../time.js';
 import { collectLogs, recentEvents, type FailureReport } from './evidence.js';
 import { failureHint, judgeAwsError, judgeNoAnswer, judgeRollout, PLACEMENT_FAILURE, progressText, serviceMissing, type Failure } from './judge.js';
 import { FailedTasks, stillStopping, stopReason } from './failed-tasks.js';
-import { shortTaskDefinition } from '../ecs/arn.js';
 
 export interface WatchRequest {
   /** Prefix of every log line, e.g. `api` or `api rollback`. */
