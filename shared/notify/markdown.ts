@@ -1,10 +1,10 @@
 /**
- * Renders a Report as standard markdown: the text of the generic webhook payload (Mattermost,
- * Rocket.Chat, Discord, Teams workflows, custom receivers) and the job summary.
+ * Renders a Report as standard markdown, in the words of wording.ts: the text of the generic webhook
+ * payload (Mattermost, Rocket.Chat, Discord, Teams workflows, custom receivers) and the job summary.
  */
 import { formatDuration } from '../time.js';
-import { SERVICE_EMOJI, SERVICE_LABEL, migrationEmoji, type Report, type ServiceLine } from './report.js';
-import { headerText, migrationSummary, reasonsTitle, serviceSummary } from './slack-message.js';
+import type { Report, ServiceLine } from './report.js';
+import { SERVICE_EMOJI, SERVICE_LABEL, headerText, migrationEmoji, migrationSummary, reasonsTitle, serviceSummary } from './wording.js';
 import { plainMentions } from './mention.js';
 import { andMore, escapeMarkdown, markdownLink, packLines, truncate } from './text.js';
 

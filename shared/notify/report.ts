@@ -56,15 +56,6 @@ export interface Report {
   runAttempt?: string;
 }
 
-export const OUTCOME_EMOJI: Record<Outcome, string> = {
-  started: '🚀',
-  succeeded: '✅',
-  failed: '❌',
-  'rolled-back': '↩️',
-  cancelled: '⏹️',
-  skipped: '⏭️',
-};
-
 export const OUTCOME_LABEL: Record<Outcome, string> = {
   started: 'started',
   succeeded: 'succeeded',
@@ -73,31 +64,6 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   cancelled: 'cancelled',
   skipped: 'skipped',
 };
-
-export const SERVICE_EMOJI: Record<ServiceState, string> = {
-  failed: '❌',
-  'rolled-back': '↩️',
-  deployed: '✅',
-  deploying: '⏳',
-  built: '📦',
-  'image-reused': '📦',
-  'not-deployed': '➖',
-  changed: '🔸',
-};
-
-export const SERVICE_LABEL: Record<ServiceState, string> = {
-  failed: 'failed',
-  'rolled-back': 'rolled back',
-  deployed: 'deployed',
-  deploying: 'deploying',
-  built: 'image built',
-  'image-reused': 'image reused',
-  'not-deployed': 'not deployed',
-  changed: 'changed',
-};
-
-const MIGRATION_EMOJI: Record<string, string> = { succeeded: '✅', failed: '❌', 'timed-out': '⏱️', cancelled: '⏹️', started: '⏳', running: '⏳' };
-export const migrationEmoji = (status: string): string => MIGRATION_EMOJI[status] ?? '🗄️';
 
 /** `<registry>/<repo>:<tag>` gives the tag (a 40-character SHA shortened to 7); `repo@sha256:…` a short digest. */
 export function imageTag(image: string | undefined, digest?: string): string | undefined {

@@ -2,7 +2,7 @@
 import type { SummaryWriter } from '../summary.js';
 import type { Delivery } from './deliver.js';
 import { factLines, migrationText, reasonLines, serviceTable } from './markdown.js';
-import { reasonsTitle, headerText } from './slack-message.js';
+import { reasonsTitle, headerText } from './wording.js';
 import type { Report } from './report.js';
 import { httpLink } from './links.js';
 import { escapeMarkdown, markdownLink } from './text.js';
