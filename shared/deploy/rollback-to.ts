@@ -7,7 +7,7 @@ import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from 
 import type { AwsSession } from '../aws/client.js';
 import { UserError } from '../errors.js';
 import { describeTaskDefinition, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
-import { lastSuccessfulTaskDefinition } from './history.js';
+import { lastSuccessfulTaskDefinition } from './last-good.js';
 import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
 import { shortTaskDefinition } from '../ecs/arn.js';

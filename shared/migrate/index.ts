@@ -20,7 +20,7 @@ import { resolveNames, resolvePlan, type MigrationPlan } from './plan.js';
 import { PrismaLogReader, type PrismaFindings } from './prisma.js';
 import { registerRevision, startTask } from './run.js';
 import type { MigrateInputs, MigrationReport } from './types.js';
-import { judge } from './verdict.js';
+import { judgeMigration } from './verdict.js';
 
 const MISSING_IMAGE =
   'Build and push the image first: run build-push for this commit before migrate (make the migrate job "needs:" the build job), ' +
@@ -32,7 +32,8 @@ import { DEFAULT_MANIFEST } from '../manifest/file.js';
 import { requireImageInEcr } from '../ecr/require-image.js';
 
 export type { MigrateInputs, MigrationReport } from './types.js';
-export { failureOf, resultOf, jobSummary } from './report.js';
+export { failureOf, jobSummary } from './summary.js';
+export { resultOf } from './result.js';
 
 /** Where a started task is, so that a later step can stop it. */
 export interface StartedTask {
@@ -157,7 +158,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
 
   const findings = reader.findings({ command: plan.command ?? [], securityGroups: plan.securityGroups, databaseUrlVariable: inputs.databaseUrlVariable });
   logWarnings(findings, poolerWarned, inputs.databaseUrlVariable, warn);
-  const verdict = judge(end, plan.container, definition, findings, inputs.timeoutMs, (follower?.printed ?? 0) > 0);
+  const verdict = judgeMigration(end, plan.container, definition, findings, inputs.timeoutMs, (follower?.printed ?? 0) > 0);
   const durationMs = taskDuration(end.task) ?? Date.now() - startedAt;
   const report: MigrationReport = {
     service: plan.name,

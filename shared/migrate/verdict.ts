@@ -12,7 +12,7 @@ import type { WaitEnd } from './wait.js';
 import { isEssential } from '../ecs/containers.js';
 import { taskIdOf } from '../ecs/arn.js';
 
-export interface Verdict {
+export interface MigrationVerdict {
   status: MigrationStatus;
   exitCode?: number;
   /** One line: what happened. */
@@ -23,7 +23,7 @@ export interface Verdict {
 }
 
 /** `logsShown`: whether any line of the container's log could be shown. */
-export function judge(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number, logsShown = true): Verdict {
+export function judgeMigration(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number, logsShown = true): MigrationVerdict {
   const evidence = end.task ? taskEvidence(end.task, container, definition) : [];
   const prisma = findings.problems[0];
   if (end.ended === 'cancelled') {

@@ -5,10 +5,10 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getInputs } from '../../actions/build-push/src/inputs.js';
-import { buildxArgs, finalError, StepCounter, transientReason, type BuildPlan } from '../../shared/build/buildx.js';
-import { planCache, type CacheContext } from '../../shared/build/cache.js';
-import { createDockerConfig, parseInspect } from '../../shared/build/docker.js';
-import { formatBytes } from '../../shared/build/summary.js';
+import { buildxArgs, finalError, StepCounter, transientReason, type BuildPlan } from '../../shared/build-push/buildx.js';
+import { planCache, type CacheContext } from '../../shared/build-push/cache.js';
+import { createDockerConfig, parseInspect } from '../../shared/build-push/docker.js';
+import { formatBytes } from '../../shared/build-push/summary.js';
 import { UserError } from '../../shared/errors.js';
 import { useMoto, TEST_REGION } from '../harness/moto.js';
 import { unmaskedLines } from '../harness/run-action.js';

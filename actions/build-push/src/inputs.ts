@@ -3,7 +3,7 @@ import * as input from '../../../shared/inputs.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext } from '../../../shared/github.js';
-import { CACHE_MODES, NETWORK_MODES, type BuildPushInputs } from '../../../shared/build/types.js';
+import { CACHE_MODES, NETWORK_MODES, type BuildPushInputs } from '../../../shared/build-push/types.js';
 import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;

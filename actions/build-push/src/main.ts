@@ -5,7 +5,7 @@ import { getInputs } from './inputs.js';
 
 export async function main(action: ActionRun): Promise<void> {
   const inputs = getInputs();
-  const { runBuildPush, jobSummary } = await import('../../../shared/build/index.js');
+  const { runBuildPush, jobSummary } = await import('../../../shared/build-push/index.js');
   try {
     const { result, outcome } = await runBuildPush(inputs);
     core.setOutputs({

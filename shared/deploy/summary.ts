@@ -1,63 +1,14 @@
-/** The call's outputs, job summary and final message, from the state of each service's rollout. */
-import type { TaskDefinition } from '@aws-sdk/client-ecs';
+/** The job summary of a call and the message of each service that did not deploy, from the state of each service's rollout. */
 import { escapeHtml, type SummaryWriter } from '../summary.js';
 import { serviceUrl } from '../ecs/console.js';
 import { formatDuration } from '../time.js';
-import { formatEvidence, type FailureReport } from './evidence.js';
+import { formatEvidence } from './evidence.js';
 import { shortImage } from '../images.js';
-import type { Plan } from './prepare.js';
-import type { DeployResult, Outcome, ServiceResult } from './types.js';
-import { revisionOf, shortTaskDefinition } from '../ecs/arn.js';
-
-export interface ServiceRun {
-  plan: Plan;
-  taskDefinitionArn: string;
-  definition?: TaskDefinition;
-  deploymentId: string;
-  /** Real time of the UpdateService call. */
-  startedAt: number;
-  finishedAt?: number;
-  outcome?: Outcome;
-  /** Empty when deployed; why otherwise. */
-  reason: string;
-  rolledBackTo: string;
-  /** Evidence of the failed rollout, and of a failed rollback. */
-  failure?: FailureReport;
-  rollbackFailure?: FailureReport;
-  /** What is happening now, for a summary written before the end. */
-  state: string;
-  seenEvents: Set<string>;
-}
+import { overallOutcome, type ServiceRun } from './result.js';
+import type { Outcome } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 const ICON: Record<Outcome, string> = { deployed: '✅', 'rolled-back': '↩️', failed: '❌' };
-
-export function overallOutcome(runs: ServiceRun[]): Outcome {
-  if (runs.some((run) => run.outcome === 'failed' || run.outcome === undefined)) return 'failed';
-  if (runs.some((run) => run.outcome === 'rolled-back')) return 'rolled-back';
-  return 'deployed';
-}
-
-export function serviceResult(run: ServiceRun, region: string): ServiceResult {
-  const { target } = run.plan;
-  return {
-    service: target.name,
-    cluster: target.cluster,
-    ecsService: target.ecsService,
-    taskDefinitionArn: run.taskDefinitionArn,
-    revision: revisionOf(run.taskDefinitionArn) ?? null,
-    image: run.plan.image,
-    deploymentId: run.deploymentId,
-    outcome: run.outcome ?? 'failed',
-    durationSeconds: Math.round(((run.finishedAt ?? Date.now()) - run.startedAt) / 1000),
-    reason: run.reason,
-    rolledBackTo: run.rolledBackTo,
-    consoleUrl: serviceUrl(region, target.cluster, target.ecsService),
-  };
-}
-
-export function deployResult(runs: ServiceRun[], region: string): DeployResult {
-  return { outcome: overallOutcome(runs), services: runs.map((run) => serviceResult(run, region)) };
-}
 
 /** A rollback onto another task-definition family, allowed by `allow-other-family`: said in the log and the summary. */
 export function otherFamilyText(run: ServiceRun): string {

@@ -1,4 +1,4 @@
-/** What the action tells people about a migration run: the job summary, the failure message, the result JSON. */
+/** What people read about a migration run: the job summary and the failure message. */
 import { escapeHtml, htmlLink, type SummaryWriter } from '../summary.js';
 import { DeploymentFailure } from '../errors.js';
 import { formatDuration } from '../time.js';
@@ -14,19 +14,6 @@ const STATUS_WORDS: Record<MigrationStatus, string> = {
   'timed-out': '⏱️ timed out',
   cancelled: '⏹️ cancelled',
 };
-
-/** The `result` output, in the shape the notify action reads. */
-export function resultOf(report: MigrationReport): Record<string, unknown> {
-  return {
-    service: report.service,
-    status: report.status,
-    exitCode: report.exitCode ?? null,
-    taskArn: report.taskArn,
-    durationSeconds: report.durationSeconds,
-    reason: report.status === 'succeeded' ? '' : report.headline,
-    consoleUrl: report.consoleUrl,
-  };
-}
 
 export function failureOf(report: MigrationReport): DeploymentFailure {
   const lines = [`Migration of ${report.service} ${report.status === 'timed-out' ? 'timed out' : report.status}: ${report.headline}`, ...report.evidence.map((line) => `  ${line}`)];
