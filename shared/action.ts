@@ -6,7 +6,7 @@
 import * as core from './core.js';
 import { DeploymentFailure, UserError, errorMessage } from './errors.js';
 import { describeAwsError, isAwsError } from './aws/errors.js';
-import { writeSummary, type SummaryWriter } from './summary.js';
+import type { SummaryWriter } from './summary.js';
 
 export interface ActionRun {
   /** Replaces what the job summary will show; the last call wins. */
@@ -40,6 +40,16 @@ async function runStep(step: ActionStep): Promise<void> {
     core.setFailed(failureMessage(error));
   } finally {
     if (writer) await writeSummary(writer);
+  }
+}
+
+/** A failure to write the summary is a warning: the work it describes already happened. */
+async function writeSummary(writer: SummaryWriter): Promise<void> {
+  try {
+    writer(core.summary.emptyBuffer());
+    await core.summary.write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }
 }
 

@@ -39,10 +39,6 @@ export function setOutputs(outputs: Record<string, unknown>): void {
   }
 }
 
-export function setOutput(name: string, value: unknown): void {
-  setOutputs({ [name]: value });
-}
-
 export function setSecret(secret: string): void {
   issueCommand('add-mask', {}, secret);
 }
@@ -54,10 +50,6 @@ export function saveState(name: string, value: unknown): void {
 
 export function getState(name: string): string {
   return process.env[`STATE_${name}`] || '';
-}
-
-export function isDebug(): boolean {
-  return process.env.RUNNER_DEBUG === '1';
 }
 
 export function info(message: string): void {
@@ -80,11 +72,11 @@ export function setFailed(message: string | Error): void {
   error(message);
 }
 
-export function startGroup(name: string): void {
+function startGroup(name: string): void {
   issue('group', name);
 }
 
-export function endGroup(): void {
+function endGroup(): void {
   issue('endgroup');
 }
 

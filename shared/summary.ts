@@ -1,23 +1,12 @@
 /**
- * The job summary every action writes: one writer, set while the action runs and written once at
- * the end (see run() in action.ts), and the HTML helpers its renderers share.
+ * The job summary every action writes: each engine's summary.ts makes one SummaryWriter, the action
+ * sets it (run() in action.ts writes it once, at the end), and the renderers share these helpers.
+ * Only engines import this module, so it stays out of the actions' entry bundles.
  */
-import * as core from './core.js';
-import { errorMessage } from './errors.js';
+import type * as core from './core.js';
 
-type Summary = typeof core.summary;
-/** Fills the (emptied) summary buffer; run() writes it. */
-export type SummaryWriter = (summary: Summary) => void;
-
-/** A failure to write the summary is a warning: the work it describes already happened. */
-export async function writeSummary(writer: SummaryWriter): Promise<void> {
-  try {
-    writer(core.summary.emptyBuffer());
-    await core.summary.write();
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${errorMessage(error)}`);
-  }
-}
+/** Fills the (emptied) summary buffer. */
+export type SummaryWriter = (summary: typeof core.summary) => void;
 
 /** Text made safe for the summary's HTML, inside elements and attribute values alike. */
 export function escapeHtml(text: string): string {

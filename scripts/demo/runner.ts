@@ -13,7 +13,7 @@ import { REPO_ROOT, parseCommandFile } from '../../test/harness/run-action.js';
 import { summaryLines } from './summary.js';
 import { seconds, type Terminal } from './terminal.js';
 
-export type ActionName = 'preflight' | 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
+type ActionName = 'preflight' | 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
 
 /** The workflow run a step belongs to: what `github.*` says in deploy.yml. */
 export interface RunContext {
@@ -61,13 +61,13 @@ export interface StepResult {
 }
 
 /** A workflow command line: `::name key=value,key=value::message`. */
-export interface WorkflowCommand {
+interface WorkflowCommand {
   name: string;
   properties: Record<string, string>;
   message: string;
 }
 
-export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
+function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
   const match = /^::([A-Za-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
   if (!match) return undefined;
   const properties: Record<string, string> = {};
@@ -79,7 +79,7 @@ export function parseWorkflowCommand(line: string): WorkflowCommand | undefined 
 }
 
 /** The escaping @actions/core applies to a command's message. */
-export function decodeData(text: string): string {
+function decodeData(text: string): string {
   return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
 }
 

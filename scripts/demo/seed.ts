@@ -14,8 +14,8 @@ import type { ScenarioRule, Seed } from '../../test/harness/ecs-simulator/index.
 
 export const ACCOUNT = '123456789012';
 
-export const registryOf = (region: string) => `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com`;
-export const logGroupOf = (service: ServiceSpec) => `/ecs/${service.ecs.service}`;
+const registryOf = (region: string) => `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com`;
+const logGroupOf = (service: ServiceSpec) => `/ecs/${service.ecs.service}`;
 
 /** Earlier releases of each service, so revision numbers and history look like a team's. */
 const EARLIER_REVISIONS: Record<string, number> = { landing: 6, investor: 9, issuer: 4, admin: 7, api: 11 };
@@ -93,7 +93,7 @@ export function prismaDeployLog(all: string[], pending: string[], region: string
 }
 
 /** What a Next.js standalone server prints when its instrumentation hook throws at start-up. */
-export function nextCrashLog(app: string, error: string): string[] {
+function nextCrashLog(app: string, error: string): string[] {
   return [
     '   ▲ Next.js 15.1.0',
     '   - Local:        http://localhost:3000',

@@ -28,7 +28,7 @@ import { deployWorkflow, rollbackWorkflow, type Pipeline, type WorkflowRun } fro
 const exec = promisify(execFile);
 
 /** Simulated ECS time runs this many times faster than real time. */
-export const SPEED = 30;
+const SPEED = 30;
 /** deploy-ecs polls every 10 s of simulated time; the same in real time at SPEED. */
 const POLL_INTERVAL = '333ms';
 const MIGRATE_POLL_INTERVAL = '200ms';

@@ -6,7 +6,7 @@ import { formatTable } from './terminal.js';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
     if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
@@ -15,7 +15,7 @@ export function decodeEntities(text: string): string {
 }
 
 /** Inline HTML and Markdown as plain text. */
-export function inlineText(html: string): string {
+function inlineText(html: string): string {
   return decodeEntities(
     html
       .replace(/<br\s*\/?>/gi, ' ')

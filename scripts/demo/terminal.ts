@@ -30,10 +30,10 @@ const CODES: Record<keyof Palette, [number, number]> = {
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
-export const stripAnsi = (text: string): string => text.replace(ANSI, '');
+const stripAnsi = (text: string): string => text.replace(ANSI, '');
 
 /** Columns a string takes, ignoring colour codes (emoji and other wide characters count two). */
-export function visibleWidth(text: string): number {
+function visibleWidth(text: string): number {
   let width = 0;
   for (const char of stripAnsi(text)) {
     const code = char.codePointAt(0)!;
@@ -43,7 +43,7 @@ export function visibleWidth(text: string): number {
   return width;
 }
 
-export function padEnd(text: string, width: number): string {
+function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - visibleWidth(text)));
 }
 
@@ -54,7 +54,7 @@ export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
   return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
-export function palette(colour: boolean): Palette {
+function palette(colour: boolean): Palette {
   const paint = ([open, close]: [number, number]): Paint => (colour ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text);
   return Object.fromEntries(Object.entries(CODES).map(([name, codes]) => [name, paint(codes)])) as unknown as Palette;
 }
@@ -121,7 +121,7 @@ export function formatTable(header: string[], rows: string[][], paintHeader: Pai
 }
 
 /** Splits a line that is wider than `width` at spaces (or anywhere, for a long word). */
-export function wrap(text: string, width: number): string[] {
+function wrap(text: string, width: number): string[] {
   if (visibleWidth(text) <= width) return [text];
   const lines: string[] = [];
   let current = '';

@@ -14,10 +14,10 @@ import { mirrorImage, recordImage } from './seed.js';
 import type { SlackFeed } from './slack.js';
 import type { Terminal } from './terminal.js';
 
-export type JobResult = 'success' | 'failure' | 'skipped';
+type JobResult = 'success' | 'failure' | 'skipped';
 
 /** One entry of the `needs` context: a job's result and outputs. */
-export interface Job {
+interface Job {
   result: JobResult;
   outputs: Record<string, string>;
 }
@@ -68,7 +68,7 @@ function jobOf(steps: StepResult[], outputs: Record<string, string> = {}): Job {
 }
 
 /** `toJSON(needs)` as a runner renders it. */
-export const needsJson = (needs: Record<string, Job>) => JSON.stringify(needs, null, 2);
+const needsJson = (needs: Record<string, Job>) => JSON.stringify(needs, null, 2);
 
 class Stages {
   private count = 0;

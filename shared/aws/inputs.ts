@@ -15,7 +15,7 @@ export interface AwsInputs {
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** STS's rule for RoleSessionName. */
-export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const SESSION_NAME_FORM = 'an STS session name: 2 to 64 characters from letters, digits and _ + = , . @ -';
 
 export function readAwsInputs(): AwsInputs {
@@ -45,12 +45,12 @@ export function readAwsInputs(): AwsInputs {
 }
 
 /** STS allows 2 to 64 characters from [A-Za-z0-9_+=,.@-]. */
-export function sanitizeSessionName(name: string): string {
+function sanitizeSessionName(name: string): string {
   const cleaned = name.replace(/[^\w+=,.@-]+/g, '-').replace(/-{2,}/g, '-').slice(0, 64).replace(/-+$/, '');
   return cleaned.length >= 2 ? cleaned : 'GitHubActions';
 }
 
-export function defaultSessionName(): string {
+function defaultSessionName(): string {
   const { repository, runId, runAttempt } = githubContext();
   const suffix = [runId, runAttempt !== '1' ? runAttempt : ''].filter(Boolean).map((part) => `-${part}`).join('');
   const prefix = 'GitHubActions-';

@@ -15,7 +15,7 @@ import { requireKnownRegion } from './regions.js';
 import { fetchIdToken, OidcTokenError, tokenClaims, trustPolicyHint } from './oidc.js';
 
 /** Credentials are renewed when they have less than this long to live. */
-export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 export interface SessionOptions {
   /** Used when the aws-region input is empty, e.g. the manifest's region. */

@@ -19,7 +19,7 @@ import type { BuildPushInputs, BuildPushResult } from './types.js';
 import { registryHost, registryLogin } from '../ecr/registry.js';
 import { createRepository, describeRepository, findImage, missingRepository, pointTags } from '../ecr/repository.js';
 
-export type { BuildPushInputs, BuildPushResult } from './types.js';
+export type { BuildPushInputs } from './types.js';
 export { jobSummary } from './summary.js';
 
 export interface BuildPushReport {
@@ -186,7 +186,7 @@ function checkPlatforms(builder: Builder, platforms: string[]): void {
   }
 }
 
-export function ociLabels(commitSha: string, now = new Date()): Record<string, string> {
+function ociLabels(commitSha: string, now = new Date()): Record<string, string> {
   const { serverUrl, repository } = githubContext();
   const labels: Record<string, string> = {};
   if (repository) labels['org.opencontainers.image.source'] = `${serverUrl}/${repository}`;

@@ -31,7 +31,7 @@ export interface FailureReport {
   ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
 }
 
-export const LOG_LINES = 20;
+const LOG_LINES = 20;
 const EVENTS_SHOWN = 5;
 const TASKS_SHOWN = 3;
 

@@ -32,7 +32,7 @@ export function overallOutcome(runs: ServiceRun[]): Outcome {
   return 'deployed';
 }
 
-export function serviceResult(run: ServiceRun, region: string): ServiceResult {
+function serviceResult(run: ServiceRun, region: string): ServiceResult {
   const { target } = run.plan;
   return {
     service: target.name,

@@ -37,7 +37,7 @@ export interface RollbackContext {
 }
 
 /** How many of a family's newest revisions an image-tag search reads. */
-export const REVISIONS_SEARCHED = 50;
+const REVISIONS_SEARCHED = 50;
 
 export async function resolveRollbackTo(rollbackTo: RollbackTo, context: RollbackContext): Promise<RollbackRelease> {
   const liveArn = context.live.taskDefinition.taskDefinitionArn!;

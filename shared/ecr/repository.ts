@@ -40,7 +40,7 @@ export async function describeRepository(ecr: ECRClient, name: string): Promise<
   }
 }
 
-export function createRepositoryCommand(name: string, region: string, settings: RepositorySettings): string {
+function createRepositoryCommand(name: string, region: string, settings: RepositorySettings): string {
   return `aws ecr create-repository --repository-name ${name} --region ${region} --image-tag-mutability ${settings.mutability} --image-scanning-configuration scanOnPush=${settings.scanOnPush}`;
 }
 

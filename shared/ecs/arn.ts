@@ -1,15 +1,19 @@
 /** Names read from ECS ARNs. Kept free of AWS SDK imports: summaries and action inputs use them. */
 
-/** The part after the last `/`: a task's id, a task definition's `family:revision`, a cluster's or service's name. */
-export function arnName(arnOrName: string): string {
+/** The part after the last `/` of an ARN: a cluster's or service's name (a name is returned as it is). */
+export function resourceName(arnOrName: string): string {
   return arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
 }
 
 /** The `family:revision` part of a task-definition ARN, for logs. */
-export const shortTaskDefinition = arnName;
+export function shortTaskDefinition(arn: string): string {
+  return resourceName(arn);
+}
 
 /** The task's id, the last part of its ARN. */
-export const taskIdOf = arnName;
+export function taskIdOf(taskArn: string): string {
+  return resourceName(taskArn);
+}
 
 /** The revision number at the end of a task-definition ARN (`…:task-definition/shop-api:12`). */
 export function revisionOf(arn: string | undefined): number | undefined {

@@ -26,7 +26,7 @@ export interface ServiceSpec {
   health?: string;
 }
 
-export interface BuildSpec {
+interface BuildSpec {
   context: string;
   dockerfile: string;
   args: Record<string, string>;
@@ -34,13 +34,13 @@ export interface BuildSpec {
   platforms: string[];
 }
 
-export interface EcsSpec {
+interface EcsSpec {
   cluster: string;
   service: string;
   container: string;
 }
 
-export interface MigrateSpec {
+interface MigrateSpec {
   command: string[];
   container: string;
 }

@@ -39,7 +39,7 @@ export interface FindingContext {
 // eslint-disable-next-line no-control-regex -- ANSI colour codes are control characters
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
-export function stripAnsi(line: string): string {
+function stripAnsi(line: string): string {
   return line.replace(ANSI, '');
 }
 

@@ -6,11 +6,11 @@ import * as core from '../core.js';
 import { retry } from '../retry.js';
 import { formatDuration } from '../time.js';
 
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 /** The longest single wait; a server asking for more is not waited for. */
-export const MAX_WAIT_MS = 30_000;
+const MAX_WAIT_MS = 30_000;
 /** Sending gives up once this much time has passed, whatever retries are left. */
-export const TOTAL_MS = 120_000;
+const TOTAL_MS = 120_000;
 const BASE_BACKOFF_MS = 1_000;
 
 /** Sending failed; `message` says what happened, `hint` what to do. Retryable when `retry` is set. */
@@ -32,7 +32,7 @@ export interface HttpReply {
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);

@@ -27,7 +27,7 @@ export function factLines(report: Report): string[] {
   return [where, what].map((parts) => parts.filter(Boolean).join(' · ')).filter(Boolean);
 }
 
-export function serviceBullet(service: ServiceLine): string {
+function serviceBullet(service: ServiceLine): string {
   return `- ${SERVICE_EMOJI[service.state]} **${link(service.consoleUrl, service.name)}** ${serviceSummary(service)}`;
 }
 

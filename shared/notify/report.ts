@@ -117,7 +117,7 @@ function undeployedState(outcome: Outcome, build?: BuildResult): ServiceState {
 }
 
 /** Every service any result mentions, once, the ones in trouble first. */
-export function serviceLines(inputs: Pick<NotifyInputs, 'changes' | 'builds' | 'deployment'>, outcome: Outcome): ServiceLine[] {
+function serviceLines(inputs: Pick<NotifyInputs, 'changes' | 'builds' | 'deployment'>, outcome: Outcome): ServiceLine[] {
   const builds = new Map((inputs.builds ?? []).map((build) => [build.service, build]));
   const lines = new Map<string, ServiceLine>();
   for (const service of inputs.deployment?.services ?? []) lines.set(service.service, deployedLine(service, builds.get(service.service)));

@@ -52,7 +52,7 @@ function unwrap(value: unknown): unknown {
 
 
 /** The words GitHub gives as a job's result in the needs context. */
-export const JOB_RESULTS = ['success', 'failure', 'cancelled', 'skipped'] as const;
+const JOB_RESULTS = ['success', 'failure', 'cancelled', 'skipped'] as const;
 /** A job ID as GitHub accepts it in a workflow. */
 const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
@@ -196,8 +196,8 @@ export function parseBuilds(value: unknown, input = 'builds'): BuildResult[] | u
   });
 }
 
-export const MIGRATION_STATUSES = ['succeeded', 'failed', 'timed-out', 'cancelled'] as const;
-export const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'failed'] as const;
+const MIGRATION_STATUSES = ['succeeded', 'failed', 'timed-out', 'cancelled'] as const;
+const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'failed'] as const;
 
 export function parseMigration(value: unknown, input = 'migration', warn: Warn = core.warning): MigrationResult | undefined {
   if (value === null || value === undefined) return undefined;

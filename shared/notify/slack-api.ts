@@ -40,7 +40,7 @@ const WORKSPACE_POLICY = new Set(['restricted_action', 'restricted_action_read_o
 const TOKEN_PAGE = 'the "Bot User OAuth Token" (xoxb-…) on your Slack app\'s OAuth & Permissions page';
 
 /** What went wrong and what to do, for one `ok: false` answer. */
-export function describeSlackError(method: string, body: Json, channel: string): { message: string; hint: string } {
+function describeSlackError(method: string, body: Json, channel: string): { message: string; hint: string } {
   const error = String(body.error);
   const where = `channel "${channel}"`;
   switch (error) {

@@ -3,7 +3,7 @@
  * sequence or a character (grapheme), so a shortened message still renders.
  */
 
-export const ELLIPSIS = '…';
+const ELLIPSIS = '…';
 
 let graphemes: Intl.Segmenter | undefined;
 

@@ -6,7 +6,7 @@ import { formatDuration } from '../time.js';
 import type { Outcome } from './outcome.js';
 import type { MigrationLine, Report, ServiceLine, ServiceState } from './report.js';
 
-export const OUTCOME_EMOJI: Record<Outcome, string> = {
+const OUTCOME_EMOJI: Record<Outcome, string> = {
   started: '🚀',
   succeeded: '✅',
   failed: '❌',

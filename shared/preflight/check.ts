@@ -23,7 +23,7 @@ export interface PreflightRequest {
   readers: Record<ActionName, () => unknown>;
 }
 
-export interface CheckedStep {
+interface CheckedStep {
   id: string;
   action: ActionName;
   /** The step's inputs that come from the workflow's inputs or secrets. */

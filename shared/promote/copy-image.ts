@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { isLoopbackAddress } from '../net.js';
 import { CommandNotFound, runCommand } from '../process.js';
 
-export interface RegistryAuth {
+interface RegistryAuth {
   username: string;
   password: string;
 }

@@ -21,7 +21,7 @@ export interface CatalogCase {
   says: (string | RegExp)[];
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   /** `ECS.UpdateService`, `STS.AssumeRoleWithWebIdentity`, `ECR.PutImage`... */
   operation: string;
 }

@@ -16,7 +16,7 @@ import { freePort, waitFor } from './ports.js';
 const run = promisify(execFile);
 
 /** Directories where the docker CLI finds system-wide plugins such as buildx. */
-export const SYSTEM_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
+const SYSTEM_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/libexec/docker/cli-plugins'];
 
 const INSTALL = 'Run scripts/install-components.sh (as root) to install it.';
 

@@ -12,7 +12,7 @@ export function motoUrl(): string {
   return urls[(worker - 1) % urls.length]!;
 }
 
-export async function resetMoto(): Promise<void> {
+async function resetMoto(): Promise<void> {
   const response = await fetch(`${motoUrl()}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
 }

@@ -24,7 +24,7 @@ export interface OidcServer {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export const DEFAULT_CLAIMS = {
+const DEFAULT_CLAIMS = {
   iss: 'https://token.actions.githubusercontent.com',
   sub: 'repo:acme/shop:ref:refs/heads/main',
   repository: 'acme/shop',

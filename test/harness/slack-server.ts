@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-export interface SlackChannel {
+interface SlackChannel {
   id: string;
   name: string;
   /** The bot has been invited; default true. */
@@ -32,7 +32,7 @@ export interface SlackServerOptions {
 export type Block = Record<string, unknown>;
 
 /** A message as the channel shows it; an update replaces `text` and `blocks` and keeps the old ones in `versions`. */
-export interface ChannelMessage {
+interface ChannelMessage {
   channel: string;
   ts: string;
   via: 'webhook' | 'bot';
@@ -57,7 +57,7 @@ export interface SlackRequest {
 }
 
 /** An answer to play instead of Slack's: a status with headers and a body (objects are sent as JSON), or a dropped connection. */
-export type ScriptedReply = { status: number; headers?: Record<string, string>; body?: string | Record<string, unknown> } | { drop: true };
+type ScriptedReply = { status: number; headers?: Record<string, string>; body?: string | Record<string, unknown> } | { drop: true };
 
 export interface SlackServer {
   url: string;
@@ -165,7 +165,7 @@ function textLength(value: unknown, key?: string): number {
 }
 
 /** Slack mrkdwn as a terminal shows it: links by their labels, mentions as @names, entities decoded. */
-export function mrkdwnToPlain(text: string): string {
+function mrkdwnToPlain(text: string): string {
   return text
     .replace(/<([^<>|]+)\|([^<>]+)>/g, '$2')
     .replace(/<!subteam\^[A-Z0-9]+(?:\|([^>]+))?>/g, (_, label: string | undefined) => label ?? '@team')

@@ -25,7 +25,7 @@ function page<T>(items: T[], input: Json, fallback: number, max: number): { item
   return { items: slice, nextToken: start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined };
 }
 
-export function taskDefinitionShape(model: EcsModel, record: TaskDefinitionRecord): Json {
+function taskDefinitionShape(model: EcsModel, record: TaskDefinitionRecord): Json {
   const containers = (record.body.containerDefinitions as Json[]).map(
     (container): Json => strip({ cpu: 0, portMappings: [], essential: true, environment: [], mountPoints: [], volumesFrom: [], systemControls: [], ...container }),
   );
@@ -77,7 +77,7 @@ function networkConfiguration(): Json {
   return { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } };
 }
 
-export function serviceShape(model: EcsModel, service: SimService): Json {
+function serviceShape(model: EcsModel, service: SimService): Json {
   const deployments = service.deployments.map((deployment) => deploymentShape(model, service, deployment));
   const sum = (field: 'runningCount' | 'pendingCount') => deployments.reduce((total, deployment) => total + Number(deployment[field] ?? 0), 0);
   return strip({
@@ -118,7 +118,7 @@ export function serviceShape(model: EcsModel, service: SimService): Json {
   });
 }
 
-export function taskShape(model: EcsModel, task: SimTask): Json {
+function taskShape(model: EcsModel, task: SimTask): Json {
   const definition = task.definition.body;
   return strip({
     attachments: [],

@@ -49,10 +49,9 @@ import { EcsModel, SimError, type Json, type SimDeployment, type TaskFailureReco
 import { OPERATIONS } from './api.js';
 import type { ScenarioRule } from './scenarios.js';
 
-export type { Scenario, ScenarioRule, Behaviour } from './scenarios.js';
-export { VirtualClock } from './clock.js';
+export type { ScenarioRule } from './scenarios.js';
 
-export interface ThrottleRule {
+interface ThrottleRule {
   /** Operation name such as DescribeServices; every operation when omitted. */
   operation?: string;
   /** How many calls in a row to refuse. */
@@ -76,7 +75,7 @@ export interface EcsSimulatorOptions {
   throttling?: ThrottleRule[];
 }
 
-export interface SeedService {
+interface SeedService {
   cluster: string;
   name: string;
   /** Family, family:revision or ARN of a task definition registered before (in `taskDefinitions` or earlier). */
@@ -95,7 +94,7 @@ export interface Seed {
   services?: SeedService[];
 }
 
-export interface SimCall {
+interface SimCall {
   operation: string;
   input: Json;
   /** Real epoch ms. */
@@ -106,7 +105,7 @@ export interface SimCall {
   error?: string;
 }
 
-export interface ServiceInspection {
+interface ServiceInspection {
   taskDefinition: string;
   desiredCount: number;
   deployments: {

@@ -129,7 +129,7 @@ export interface ServiceDeploymentRecord {
   circuitBreaker: { status: string; failureCount: number; threshold: number };
 }
 
-export interface ServiceEventRecord {
+interface ServiceEventRecord {
   id: string;
   createdAt: number;
   message: string;

@@ -3,7 +3,7 @@
  * Durations are in simulated seconds.
  */
 
-export type Behaviour =
+type Behaviour =
   /** Starts, becomes healthy and keeps running until ECS stops it. */
   | 'runs'
   /** Starts, runs `runSeconds`, then its essential container exits with `exitCode` (a crash loop for a service, a one-shot task otherwise). */
@@ -51,7 +51,7 @@ export interface ScenarioRule extends Scenario {
   command?: string | RegExp;
 }
 
-export const HEALTHY: Scenario = { behaviour: 'runs' };
+const HEALTHY: Scenario = { behaviour: 'runs' };
 
 function matches(pattern: string | RegExp | undefined, value: string | undefined): boolean {
   if (pattern === undefined) return true;
