@@ -17,7 +17,7 @@ import { checkBuilder, createDockerConfig, registryImageSize, type Builder } fro
 import { resolveTarget, type BuildTarget } from './target.js';
 import type { BuildPushInputs, BuildPushResult } from './types.js';
 import { registryHost, registryLogin } from '../ecr/registry.js';
-import { createRepository, describeRepository, findImage, missingRepository, pointTags } from '../ecr/repository.js';
+import { createRepository, describeRepository, findImage, missingRepository, pointTags, type RepositorySettings } from '../ecr/repository.js';
 
 export type { BuildPushInputs } from './types.js';
 export { jobSummary } from './summary.js';
@@ -28,6 +28,19 @@ export interface BuildPushReport {
   outcome: string;
 }
 
+/** What every phase of one build-push call works with. */
+interface Call {
+  inputs: BuildPushInputs;
+  target: BuildTarget;
+  ecr: ECRClient;
+  settings: RepositorySettings;
+  /** The tag that is the commit SHA, when one is. */
+  commitTag?: string;
+  /** The tag of the `image` output. */
+  mainTag: string;
+  started: number;
+}
+
 export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushReport> {
   const started = Date.now();
   const target = await phase('What to build', async () => {
@@ -36,37 +49,52 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     return found;
   });
   const session = await openSession(inputs.aws, { fallbackRegion: target.region, fallbackRole: target.role });
-  const ecr = createClient(ECRClient, session);
-  const settings = { mutability: inputs.imageTagMutability, scanOnPush: inputs.scanOnPush };
   const commitTag = inputs.tags.includes(inputs.commitSha) ? inputs.commitSha : undefined;
-  const mainTag = commitTag ?? inputs.tags[0]!;
+  const call: Call = {
+    inputs,
+    target,
+    ecr: createClient(ECRClient, session),
+    settings: { mutability: inputs.imageTagMutability, scanOnPush: inputs.scanOnPush },
+    commitTag,
+    mainTag: commitTag ?? inputs.tags[0]!,
+    started,
+  };
 
   const { repository, existing } = await phase(`ECR repository ${target.repository}`, async () => {
-    const repository = await describeRepository(ecr, target.repository);
-    if (!repository && !inputs.createRepository) throw missingRepository(target.repository, session.region, settings);
+    const repository = await describeRepository(call.ecr, target.repository);
+    if (!repository && !inputs.createRepository) throw missingRepository(target.repository, session.region, call.settings);
     if (!repository) {
       core.info(`The repository does not exist yet; it will be created once Docker is checked ("create-repository" is on).`);
       return { repository, existing: undefined };
     }
     core.info(`Repository ${repository.repositoryUri} (tags ${repository.imageTagMutability?.toLowerCase() ?? 'mutable'}).`);
-    return { repository, existing: await lookForCommitImage(ecr, target.repository, commitTag, inputs.rebuild) };
+    return { repository, existing: await lookForCommitImage(call.ecr, target.repository, commitTag, inputs.rebuild) };
   });
-  // Docker logs in and pushes here; ECR's API is asked about everything else.
-  const pushHost = (repo: Repository) => inputs.registry ?? target.registry ?? registryHost(repo);
+  if (existing && repository) return phase('Reuse the image already in ECR', () => reuse(call, repository, existing));
+  return build(call, repository);
+}
 
-  if (existing && repository) {
-    return phase('Reuse the image already in ECR', async () => {
-      const moved = await pointTags(ecr, target.repository, existing, inputs.tags);
-      const digest = existing.imageDigest!;
-      const pointed = moved.length ? ` Pointed ${moved.join(', ')} at it.` : ' Every tag already points at it.';
-      core.notice(`Skipped the build: ECR already has the image of commit ${commitTag} (${target.repository}@${digest}).${pointed}`);
-      return {
-        outcome: `skipped: commit already in ECR${moved.length ? `; moved ${moved.join(', ')}` : ''}`,
-        result: result(target, pushHost(repository), mainTag, digest, inputs.tags, true, existing.imageSizeInBytes, started),
-      };
-    });
-  }
+/** Docker logs in and pushes here; ECR's API is asked about everything else. */
+function pushHost({ inputs, target }: Call, repository: Repository): string {
+  return inputs.registry ?? target.registry ?? registryHost(repository);
+}
 
+/** The commit's image is in ECR already: the other tags are pointed at it, nothing is built. */
+async function reuse(call: Call, repository: Repository, existing: ImageDetail): Promise<BuildPushReport> {
+  const { inputs, target } = call;
+  const moved = await pointTags(call.ecr, target.repository, existing, inputs.tags);
+  const digest = existing.imageDigest!;
+  const pointed = moved.length ? ` Pointed ${moved.join(', ')} at it.` : ' Every tag already points at it.';
+  core.notice(`Skipped the build: ECR already has the image of commit ${call.commitTag} (${target.repository}@${digest}).${pointed}`);
+  return {
+    outcome: `skipped: commit already in ECR${moved.length ? `; moved ${moved.join(', ')}` : ''}`,
+    result: result(call, pushHost(call, repository), digest, true, existing.imageSizeInBytes),
+  };
+}
+
+/** Checks Docker, creates the repository if asked, logs in, builds and pushes. */
+async function build(call: Call, repository: Repository | undefined): Promise<BuildPushReport> {
+  const { inputs, target, ecr } = call;
   const dockerConfig = createDockerConfig();
   try {
     const builder = await phase('Docker and buildx', async () => {
@@ -74,10 +102,9 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
       checkPlatforms(found, target.platforms);
       return found;
     });
-    let repo: Repository | undefined = repository;
-    if (!repo) repo = await phase(`Create the ECR repository ${target.repository}`, () => createRepository(ecr, target.repository, settings));
-    const host = pushHost(repo);
-    if (repo.imageTagMutability === 'IMMUTABLE') await refuseTakenTags(ecr, target.repository, inputs.tags.filter((tag) => tag !== commitTag));
+    const repo = repository ?? (await phase(`Create the ECR repository ${target.repository}`, () => createRepository(ecr, target.repository, call.settings)));
+    const host = pushHost(call, repo);
+    if (repo.imageTagMutability === 'IMMUTABLE') await refuseTakenTags(ecr, target.repository, inputs.tags.filter((tag) => tag !== call.commitTag));
 
     await phase(`Log in to ${host}`, async () => {
       const login = await registryLogin(ecr);
@@ -86,7 +113,7 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     });
 
     const image = `${host}/${target.repository}`;
-    const movingTag = inputs.tags.find((tag) => tag !== commitTag);
+    const movingTag = inputs.tags.find((tag) => tag !== call.commitTag);
     const cache = planCache(inputs.cache, {
       image,
       repository: target.repository,
@@ -126,7 +153,7 @@ export async function runBuildPush(inputs: BuildPushInputs): Promise<BuildPushRe
     const size = (await findImage(ecr, target.repository, { digest: outcome.digest }))?.imageSizeInBytes ?? (await registryImageSize(`${image}@${outcome.digest}`, dockerConfig.env));
     return {
       outcome: `built${outcome.attempts > 1 ? ` (${outcome.attempts} attempts)` : ''}; ${outcome.cachedSteps} of ${outcome.steps} steps cached`,
-      result: result(target, host, mainTag, outcome.digest, inputs.tags, false, size, started),
+      result: result(call, host, outcome.digest, false, size),
     };
   } finally {
     dockerConfig.dispose();
@@ -216,15 +243,15 @@ function describeBuild(built: BuildOutcome, cache: CachePlan): string {
   return `Built and pushed ${built.digest} in ${formatDuration(built.durationMs)}${tries}; ${built.cachedSteps} of ${built.steps} steps came from the cache (${cache.mode} cache).`;
 }
 
-function result(target: BuildTarget, registry: string, tag: string, digest: string, tags: string[], skipped: boolean, size: number | undefined, started: number): BuildPushResult {
+function result({ inputs, target, mainTag, started }: Call, registry: string, digest: string, skipped: boolean, size: number | undefined): BuildPushResult {
   const name = `${registry}/${target.repository}`;
   return {
     service: target.service,
     repository: target.repository,
-    image: `${name}:${tag}`,
+    image: `${name}:${mainTag}`,
     digest,
     imageWithDigest: `${name}@${digest}`,
-    tags,
+    tags: inputs.tags,
     skipped,
     sizeBytes: size ?? null,
     durationSeconds: Math.round((Date.now() - started) / 1000),

@@ -65,7 +65,15 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<D
     return prepared;
   });
 
-  const runs: ServiceRun[] = plans.map((plan) => ({
+  const runs = plans.map(newRun);
+  action.setSummary(jobSummary(runs, session.region, title));
+  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
+  await rollOut(engine, runs);
+  return conclude(runs, session.region);
+}
+
+function newRun(plan: Plan): ServiceRun {
+  return {
     plan,
     taskDefinitionArn: plan.release.kind === 'existing' ? plan.release.arn : '',
     definition: plan.release.kind === 'existing' ? plan.release.definition : undefined,
@@ -75,28 +83,32 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<D
     rolledBackTo: '',
     state: 'validated',
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
-  }));
-  action.setSummary(jobSummary(runs, session.region, title));
-  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
+  };
+}
 
+/** Registers the new revisions, updates every service, and watches each rollout (rolling back a failed one) unless told not to wait. */
+async function rollOut(engine: Engine, runs: ServiceRun[]): Promise<void> {
   const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
   if (toRegister.length) {
     await phase('Register task definitions', () => Promise.all(toRegister.map((run) => register(engine, run))));
   }
   await phase('Update services', () => Promise.all(runs.map((run) => update(engine, run))));
 
-  if (inputs.wait) {
+  if (engine.inputs.wait) {
     await phase('Watch rollouts', async () => {
       await Promise.all(runs.filter((run) => run.outcome === undefined).map((run) => lifecycle(engine, run)));
-      core.info(`Watched with ${watcher.stats.polls} polls and ${watcher.stats.describeCalls} DescribeServices calls.`);
+      core.info(`Watched with ${engine.watcher.stats.polls} polls and ${engine.watcher.stats.describeCalls} DescribeServices calls.`);
     });
   } else {
     for (const run of runs.filter((candidate) => candidate.outcome === undefined)) {
       finish(run, 'deployed', `rollout started and not watched (wait: false); follow deployment ${run.deploymentId} in the ECS console`);
     }
   }
+}
 
-  const result = deployResult(runs, session.region);
+/** The result, a line per service, and for the services that did not deploy an error each and the failure to end the step with. */
+function conclude(runs: ServiceRun[], region: string): DeployOutcome {
+  const result = deployResult(runs, region);
   for (const run of runs) core.info(`${run.plan.target.name}: ${run.outcome}${run.reason ? ` (${run.reason})` : ''} in ${formatDuration(run.finishedAt! - run.startedAt)}`);
   const failed = runs.filter((run) => run.outcome !== 'deployed');
   if (failed.length === 0) return { result };
