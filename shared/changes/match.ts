@@ -76,6 +76,7 @@ export function resolvePackages(manifest: Manifest, workspaces: Workspaces | und
       const guess = [...workspaces.packages.keys()].find((name) => name === service.name || name.endsWith(`/${service.name}`));
       notices.push({
         at: ['services', service.name, 'paths'],
+        key: true,
         message:
           `services.${service.name}: none of its paths is in a workspace package, so a change to a workspace package it uses cannot mark it. ` +
           `Set "package" to its workspace package${guess ? ` (perhaps "${guess}")` : ''}, list the packages it uses in "dependsOn", or write "dependsOn: []" if it uses none.`,
