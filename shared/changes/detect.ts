@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError, type FileProblem } from '../errors.js';
-import { findService, parseManifest } from '../manifest/load.js';
+import { parseManifest } from '../manifest/load.js';
+import { closest } from '../suggest.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import type { BaseChoice, EventInfo } from './base.js';
 import { checkAgainstRepository } from './checks.js';
@@ -23,12 +24,13 @@ import { readWorkspaces, type Workspaces } from './workspaces.js';
 /** How the caller names each setting in messages: an action input, or a command-line option. */
 export interface SettingNames {
   manifest: string;
+  services: string;
   base: string;
   head: string;
   directory: string;
 }
 
-const INPUT_NAMES: SettingNames = { manifest: 'input "manifest"', base: 'input "base"', head: 'input "head"', directory: 'input "working-directory"' };
+const INPUT_NAMES: SettingNames = { manifest: 'input "manifest"', services: 'input "services"', base: 'input "base"', head: 'input "head"', directory: 'input "working-directory"' };
 
 export interface DetectRequest {
   /** Where to work: the repository root or a directory inside it. */
@@ -150,7 +152,7 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
       plan.services = forced(choice.why);
       break;
     case 'named': {
-      const named = new Set(choice.names.map((name) => findService(plan.manifest, name).name));
+      const named = new Set(choice.names.map((name) => namedService(plan.manifest, name, names)));
       plan.services = all.map((service) =>
         named.has(service.name)
           ? { service, changed: true, cause: { kind: 'forced', why: choice.why } }
@@ -219,6 +221,17 @@ async function readManifest(files: Snapshot, early: Promise<GitObject> | undefin
   }
 }
 
+/** A service named in the services setting, or an error naming the setting and the services there are. */
+function namedService(manifest: Manifest, name: string, names: SettingNames): string {
+  const all = manifest.services.map((service) => service.name);
+  if (all.includes(name)) return name;
+  const guess = closest(name, all);
+  throw new UserError(
+    `${capital(names.services)} names "${name}", which is not a service in ${manifest.file}.${guess ? ` Did you mean "${guess}"?` : ''}`,
+    `Services in the manifest: ${all.join(', ')}. Set ${names.services} to some of them, or to "all".`,
+  );
+}
+
 async function topLevel(directory: string, names: SettingNames): Promise<string> {
   if (!existsSync(directory)) throw new UserError(`The directory ${directory} does not exist.`, `Set ${names.directory} to the repository's checkout (by default the workspace).`);
   const top = await new Git(directory).topLevel();
@@ -243,7 +256,7 @@ async function compareWithBase(context: Context, choice: Extract<BaseChoice, { k
   if (!base) {
     if (request.base) {
       throw new UserError(
-        `${capital(names.base)} is "${ref}", which is not a branch, tag or commit of this repository${request.fetch ? ' (nor of its remote)' : ''}${await fetcher.trouble()}.`,
+        `${capital(names.base)} is "${ref}", which is not a branch, tag or commit of this repository${(await fetcher.remote()) ? ' (nor of its remote)' : ''}${await fetcher.trouble()}.`,
         `Set ${names.base} to a branch, tag or commit id that exists, or leave it empty to compare with what the event gives.`,
       );
     }

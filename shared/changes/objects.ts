@@ -29,6 +29,7 @@ export class GitObjects {
   private readonly pending: Pending[] = [];
   private buffer: Buffer = Buffer.alloc(0);
   private failure: Error | undefined;
+  private closed = false;
 
   constructor(
     private readonly root: string,
@@ -45,6 +46,8 @@ export class GitObjects {
   get(spec: string): Promise<GitObject> {
     if (spec.includes('\n')) return Promise.resolve({ kind: 'missing' });
     if (this.failure) return Promise.reject(this.failure);
+    // Work still under way when detection gave up (it failed) must not start git again and keep the process alive.
+    if (this.closed) return Promise.reject(new Error('git objects were read after the reader was closed'));
     const command = this.start();
     return new Promise<GitObject>((resolve, reject) => {
       this.pending.push({ resolve, reject });
@@ -52,14 +55,15 @@ export class GitObjects {
     });
   }
 
-  /** Lets git exit; reads after this start a new process. */
+  /** Lets git exit once it has answered what was asked; later reads fail. */
   close(): void {
+    this.closed = true;
     this.command?.stdin.end();
-    this.command = undefined;
   }
 
   private start(): StartedCommand {
     if (this.command) return this.command;
+    if (this.closed) throw new Error('git objects were read after the reader was closed');
     const command = startCommand('git', ['cat-file', '--batch', '--follow-symlinks'], { cwd: this.root, env: this.env });
     command.onStdout((chunk) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;

@@ -234,7 +234,7 @@ function schemaProblems(errors: ErrorObject[], yaml: Yaml, doc: Document, at: Lo
       case 'propertyNames': {
         const name = String(error.params.propertyName);
         const rule = (error.schema as { 'x-expected'?: string })['x-expected'] ?? 'a valid name';
-        message = `"${name}" in ${where} is not allowed: use ${rule}.`;
+        message = `${JSON.stringify(name)} in ${where} is not allowed: use ${rule}.`;
         offset = offsetOf(yaml, doc, [...segments, name], true);
         break;
       }

@@ -210,7 +210,7 @@ describe('the base commit of each event', () => {
 
   it('names a service that is not in the manifest, with the closest name', async () => {
     const repo = shop();
-    await expect(detect(repo, { event: { name: 'workflow_dispatch' }, services: ['wrker'] })).rejects.toThrow('Service "wrker" is not in .github/services.yml. Did you mean "worker"?');
+    await expect(detect(repo, { event: { name: 'workflow_dispatch' }, services: ['wrker'] })).rejects.toThrow('Input "services" names "wrker", which is not a service in .github/services.yml. Did you mean "worker"?');
   });
 
   it('first push of a new branch in a shallow clone: fetches the default branch and compares with the merge-base', async () => {
