@@ -16,7 +16,7 @@ import type { Deployed } from './deployed.js';
 import { FULL_SHA, Git, short } from './git.js';
 import { Fetcher, ensureCommit, findMergeBase, resolveRef } from './history.js';
 import { ROOT_LOCKFILES, isChange, matchServices, resolvePackages, serviceMatcher, type Cause, type LockfileChange, type OtherChanges, type ServicePackages } from './match.js';
-import { GitObjects, Snapshot, type GitObject } from './objects.js';
+import { GitObjects, Snapshot } from './objects.js';
 import type { PathMatcher } from './patterns.js';
 import { MissingHead, startDetection, type Started } from './start.js';
 import { readWorkspaces, type Workspaces } from './workspaces.js';
@@ -120,9 +120,8 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
       ? new UserError(`${capital(names.head)} is "${error.ref}", which is not a commit in this repository.`, `Set ${names.head} to a branch, tag or commit id that exists in the clone (default: the commit that triggered the run).`)
       : error;
   });
-  const files = new Snapshot(objects, head);
-  const early = started.manifest?.path === manifestPath ? started.manifest.object : undefined;
-  const manifestText = await readManifest(files, early, manifestPath, request, names, fetcher);
+  const early = started.files?.commit === head && started.manifestPath === manifestPath ? started.files : new Snapshot(objects, head);
+  const { text: manifestText, files } = await readManifest(early, manifestPath, request, names, fetcher);
   const workspaces = readWorkspaces(files, git);
   workspaces.catch(() => undefined);
 
@@ -193,9 +192,9 @@ function repositoryPath(root: string, directory: string, manifest: string, names
   return path;
 }
 
-/** The manifest's text at the head commit (fetched first when the head commit is not in the clone). */
-async function readManifest(files: Snapshot, early: Promise<GitObject> | undefined, path: string, request: DetectRequest, names: SettingNames, fetcher: Fetcher): Promise<string> {
-  let found = await (early ?? files.read(path));
+/** The manifest's text at the head commit, and the commit's files (the commit fetched first when the clone lacks it). */
+async function readManifest(files: Snapshot, path: string, request: DetectRequest, names: SettingNames, fetcher: Fetcher): Promise<{ text: string; files: Snapshot }> {
+  let found = await files.read(path);
   if (found.kind === 'missing' && !(await fetcher.git.hasCommit(files.commit))) {
     if (!(await ensureCommit(fetcher, files.commit, 'the head commit'))) {
       throw new UserError(
@@ -203,13 +202,15 @@ async function readManifest(files: Snapshot, early: Promise<GitObject> | undefin
         `Check out the commit to compare before this step (actions/checkout), or set ${names.head} to a commit of this clone.`,
       );
     }
+    // What was read before the fetch said "missing": read again.
+    files = new Snapshot(files.objects, files.commit);
     found = await files.read(path);
   }
   const where = `${capital(names.manifest)} is "${request.manifest}", but in the head commit ${short(files.commit)}`;
   const fix = `Check out the repository before this step (actions/checkout), or set ${names.manifest} to the path of the services manifest, relative to ${names.directory}.`;
   switch (found.kind) {
     case 'blob':
-      return found.data.toString('utf8');
+      return { text: found.data.toString('utf8'), files };
     case 'missing':
       throw new UserError(`${where} there is no file ${path}.`, `${fix} The manifest is read from the commit being compared: commit it first.`);
     case 'tree':

@@ -45,22 +45,33 @@ export function lockfileChange(file: string, before: string | undefined, after: 
   if (before === undefined) return { file, unreadable: `it is not in ${base}, so there is nothing to compare it with` };
   if (after === undefined) return { file, unreadable: 'it was deleted' };
   const dirs = ['', ...[...(workspaces?.packages.values() ?? [])].map((pkg) => pkg.dir)];
-  let old: Map<string, Map<string, Resolved>>;
-  let now: Map<string, Map<string, Resolved>>;
+  let old: Analysis;
+  let now: Analysis;
   try {
-    old = closures(graphOf(file, before, workspaces), dirs);
+    old = analyze(graphOf(file, before, workspaces), dirs);
   } catch (error) {
     return { file, unreadable: `as of ${base}: ${(error as Error).message}` };
   }
   try {
-    now = closures(graphOf(file, after, workspaces), dirs);
+    now = analyze(graphOf(file, after, workspaces), dirs);
   } catch (error) {
     return { file, unreadable: (error as Error).message };
   }
+  // Packages that are not the same in the other lockfile (another version, or dependencies resolved elsewhere), and who reaches them.
+  const removed = reaching(old, unlike(old, now));
+  const added = reaching(now, unlike(now, old));
   const packages = new Map<string, string[]>();
   let root: string[] = [];
   for (const dir of dirs) {
-    const changes = differences(old.get(dir)!, now.get(dir)!);
+    // A package moved (hoisted or nested elsewhere) is the same package: only ids on one side count.
+    const [reachedBefore, reachedAfter] = [changedBelow(old, dir, removed), changedBelow(now, dir, added)];
+    const [idsBefore, idsAfter] = [new Set(reachedBefore.map((pkg) => pkg.id)), new Set(reachedAfter.map((pkg) => pkg.id))];
+    const was = reachedBefore.filter((pkg) => !idsAfter.has(pkg.id));
+    const is = reachedAfter.filter((pkg) => !idsBefore.has(pkg.id));
+    const [oldRefs, nowRefs] = [old.importers.get(dir) ?? [], now.importers.get(dir) ?? []];
+    if (!was.length && !is.length && samePackages(oldRefs, old, nowRefs, now)) continue;
+    const direct = (analysis: Analysis, refs: string[]) => refs.map((ref) => analysis.nodes.get(ref)!);
+    const changes = differences(was, is, direct(old, oldRefs), direct(now, nowRefs));
     if (!changes.length) continue;
     if (dir === '') root = changes;
     else packages.set(workspaces!.byDir.get(dir)!.name, changes);
@@ -93,46 +104,105 @@ function yaml(text: string): Json {
   return doc;
 }
 
-/** For each directory, every package its dependencies resolve to, transitively, by id. */
-function closures(graph: Graph, dirs: string[]): Map<string, Map<string, Resolved>> {
-  const result = new Map<string, Map<string, Resolved>>();
-  for (const dir of dirs) {
-    const found = new Map<string, Resolved>();
-    const seen = new Set<string>();
-    const stack = [...(graph.importer(dir) ?? [])];
-    while (stack.length) {
-      const ref = stack.pop()!;
-      if (seen.has(ref)) continue;
-      seen.add(ref);
-      const resolved = graph.resolve(ref);
-      found.set(resolved.id, resolved);
-      for (const dep of resolved.deps) if (!seen.has(dep)) stack.push(dep);
-    }
-    result.set(dir, found);
-  }
-  return result;
+interface Analysis {
+  /** Each importer's direct references. */
+  importers: Map<string, string[]>;
+  nodes: Map<string, Resolved>;
+  /** Who depends on each reference. */
+  parents: Map<string, string[]>;
 }
 
-/** `lodash 4.17.20 → 4.17.21`, `left-pad 1.3.0 added`: what differs, by package name. */
-function differences(before: Map<string, Resolved>, after: Map<string, Resolved>): string[] {
-  const byName = (packages: Map<string, Resolved>) => {
-    const names = new Map<string, Resolved[]>();
-    for (const pkg of packages.values()) names.set(pkg.name, [...(names.get(pkg.name) ?? []), pkg]);
+/** Whether two lists of references name the same packages, in order (where they are installed does not matter). */
+function samePackages(a: readonly string[], inA: Analysis, b: readonly string[], inB: Analysis): boolean {
+  return a.length === b.length && a.every((ref, index) => inA.nodes.get(ref)!.id === inB.nodes.get(b[index]!)!.id);
+}
+
+/** References of `analysis` that `other` resolves differently: missing there, another package, or other dependencies. */
+function unlike(analysis: Analysis, other: Analysis): string[] {
+  const found: string[] = [];
+  for (const [ref, pkg] of analysis.nodes) {
+    const there = other.nodes.get(ref);
+    if (!there || there.id !== pkg.id || !samePackages(pkg.deps, analysis, there.deps, other)) found.push(ref);
+  }
+  return found;
+}
+
+/** Resolves everything the importers reach, once: the cost grows with the lockfile, not with lockfile times packages. */
+function analyze(graph: Graph, dirs: string[]): Analysis {
+  const importers = new Map<string, string[]>();
+  const nodes = new Map<string, Resolved>();
+  const parents = new Map<string, string[]>();
+  const stack: string[] = [];
+  for (const dir of dirs) {
+    const refs = graph.importer(dir) ?? [];
+    importers.set(dir, refs);
+    stack.push(...refs);
+  }
+  while (stack.length) {
+    const ref = stack.pop()!;
+    if (nodes.has(ref)) continue;
+    const pkg = graph.resolve(ref);
+    nodes.set(ref, pkg);
+    for (const dep of pkg.deps) {
+      const list = parents.get(dep);
+      if (list) list.push(ref);
+      else parents.set(dep, [ref]);
+      if (!nodes.has(dep)) stack.push(dep);
+    }
+  }
+  return { importers, nodes, parents };
+}
+
+/** The references from which one of `changed` can be reached (themselves included), mapped to the changed ones below them. */
+function reaching(analysis: Analysis, changed: string[]): Map<string, Set<string>> {
+  const below = new Map<string, Set<string>>();
+  for (const start of changed) {
+    const queue = [start];
+    while (queue.length) {
+      const ref = queue.pop()!;
+      let set = below.get(ref);
+      if (set?.has(start)) continue;
+      if (!set) below.set(ref, (set = new Set()));
+      set.add(start);
+      queue.push(...(analysis.parents.get(ref) ?? []));
+    }
+  }
+  return below;
+}
+
+/** The changed packages an importer reaches. */
+function changedBelow(analysis: Analysis, dir: string, reached: Map<string, Set<string>>): Resolved[] {
+  const found = new Set<string>();
+  for (const ref of analysis.importers.get(dir) ?? []) for (const changed of reached.get(ref) ?? []) found.add(changed);
+  return [...found].map((ref) => analysis.nodes.get(ref)!);
+}
+
+/**
+ * `lodash 4.17.20 → 4.17.21`, `left-pad 1.3.0 added`: what differs, by package name, among the
+ * changed packages an importer reaches and its direct dependencies.
+ */
+function differences(was: Resolved[], is: Resolved[], directWas: Resolved[], directIs: Resolved[]): string[] {
+  const byName = (packages: Resolved[]) => {
+    const names = new Map<string, Map<string, Resolved>>();
+    for (const pkg of packages) {
+      if (!names.has(pkg.name)) names.set(pkg.name, new Map());
+      names.get(pkg.name)!.set(pkg.id, pkg);
+    }
     return names;
   };
-  const old = byName(before);
-  const now = byName(after);
+  const [old, now, oldDirect, nowDirect] = [byName(was), byName(is), byName(directWas), byName(directIs)];
+  const ids = (list: Resolved[]) => list.map((pkg) => pkg.id).sort().join('\n');
+  const versions = (list: Resolved[]) => [...new Set(list.map((pkg) => pkg.version))].sort().join(', ');
   const changes: string[] = [];
-  for (const name of [...new Set([...old.keys(), ...now.keys()])].sort()) {
-    const was = old.get(name) ?? [];
-    const is = now.get(name) ?? [];
-    const ids = (list: Resolved[]) => list.map((pkg) => pkg.id).sort().join('\n');
-    if (ids(was) === ids(is)) continue;
-    const versions = (list: Resolved[]) => [...new Set(list.map((pkg) => pkg.version))].sort().join(', ');
-    if (!was.length) changes.push(`${name} ${versions(is)} added`);
-    else if (!is.length) changes.push(`${name} ${versions(was)} removed`);
-    else if (versions(was) === versions(is)) changes.push(`${name} ${versions(is)} (other content)`);
-    else changes.push(`${name} ${versions(was)} → ${versions(is)}`);
+  for (const name of [...new Set([...old.keys(), ...now.keys(), ...oldDirect.keys(), ...nowDirect.keys()])].sort()) {
+    const union = (a: Map<string, Map<string, Resolved>>, b: Map<string, Map<string, Resolved>>) => [...new Map([...(a.get(name) ?? []), ...(b.get(name) ?? [])]).values()];
+    const before = union(old, oldDirect);
+    const after = union(now, nowDirect);
+    if (ids(before) === ids(after)) continue;
+    if (!before.length) changes.push(`${name} ${versions(after)} added`);
+    else if (!after.length) changes.push(`${name} ${versions(before)} removed`);
+    else if (versions(before) === versions(after)) changes.push(`${name} ${versions(after)} (other content)`);
+    else changes.push(`${name} ${versions(before)} → ${versions(after)}`);
   }
   return changes;
 }

@@ -30,6 +30,7 @@ export class GitObjects {
   private buffer: Buffer = Buffer.alloc(0);
   private failure: Error | undefined;
   private closed = false;
+  private queued: string[] = [];
 
   constructor(
     private readonly root: string,
@@ -48,17 +49,26 @@ export class GitObjects {
     if (this.failure) return Promise.reject(this.failure);
     // Work still under way when detection gave up (it failed) must not start git again and keep the process alive.
     if (this.closed) return Promise.reject(new Error('git objects were read after the reader was closed'));
-    const command = this.start();
+    this.start();
     return new Promise<GitObject>((resolve, reject) => {
       this.pending.push({ resolve, reject });
-      command.stdin.write(`${spec}\n`);
+      // Requests made together (fifty package.json files) go to git in one write.
+      if (this.queued.length === 0) queueMicrotask(() => this.flush());
+      this.queued.push(spec);
     });
   }
 
   /** Lets git exit once it has answered what was asked; later reads fail. */
   close(): void {
     this.closed = true;
+    this.flush();
     this.command?.stdin.end();
+  }
+
+  private flush(): void {
+    if (this.queued.length === 0 || !this.command) return;
+    this.command.stdin.write(`${this.queued.join('\n')}\n`);
+    this.queued = [];
   }
 
   private start(): StartedCommand {
@@ -140,15 +150,22 @@ export function parseTree(data: Buffer, idLength: number): Map<string, EntryKind
 /** One commit's files, read through `objects`; listings and texts are kept. */
 export class Snapshot {
   private readonly trees = new Map<string, Promise<Map<string, EntryKind> | undefined>>();
+  private readonly files = new Map<string, Promise<GitObject>>();
 
   constructor(
     readonly objects: GitObjects,
     readonly commit: string,
   ) {}
 
-  /** The file at `path` (symbolic links inside the repository followed), or what stands in the way. */
+  /** The file at `path` (symbolic links inside the repository followed), or what stands in the way; kept. */
   read(path: string): Promise<GitObject> {
-    return this.objects.get(`${this.commit}:${path}`);
+    let found = this.files.get(path);
+    if (!found) {
+      found = this.objects.get(`${this.commit}:${path}`);
+      found.catch(() => undefined);
+      this.files.set(path, found);
+    }
+    return found;
   }
 
   /** The text of the file at `path`, or undefined when there is no such file. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { chooseBase, type BaseChoice, type BaseRequest } from './base.js';
 import { FULL_SHA, Git } from './git.js';
-import { GitObjects, type GitObject } from './objects.js';
+import { GitObjects, Snapshot } from './objects.js';
 
 export interface StartRequest extends BaseRequest {
   /** Where to work: the repository root or a directory inside it. */
@@ -35,8 +35,10 @@ export interface Started {
   root?: string;
   /** The object reader, already running (when the directory is the repository root). */
   objects?: GitObjects;
-  /** The manifest as the head commit has it, read early: `path` is relative to the root. */
-  manifest?: { path: string; object: Promise<GitObject> };
+  /** The head commit's files, with the manifest and the workspace declarations asked for early. */
+  files?: Snapshot;
+  /** The manifest's path relative to the root, when it was asked for early. */
+  manifestPath?: string;
 }
 
 export class MissingHead extends Error {
@@ -65,16 +67,22 @@ export function startDetection(request: StartRequest): Started {
   const quick = base ? (knownHead ? quickCompare(git, base, knownHead, direct) : head.then((sha) => quickCompare(git, base, sha, direct))) : undefined;
   const root = existsSync(join(directory, '.git')) ? directory : undefined;
   const objects = root ? new GitObjects(root).warm() : undefined;
-  let manifest: Started['manifest'];
+  let files: Snapshot | undefined;
+  let manifestPath: string | undefined;
   if (root && objects && knownHead && request.manifest) {
     const path = relative(root, resolve(directory, request.manifest)).replace(/\\/g, '/');
-    if (path && !path.startsWith('..') && !isAbsolute(path)) manifest = { path, object: objects.get(`${knownHead}:${path}`) };
+    if (path && !path.startsWith('..') && !isAbsolute(path)) {
+      // Everything detection reads first, in one request to git: answers are ready when the engine has loaded.
+      files = new Snapshot(objects, knownHead);
+      manifestPath = path;
+      for (const file of [path, 'package.json', 'pnpm-workspace.yaml']) void files.read(file);
+      void files.entries('').catch(() => undefined);
+    }
   }
   // Whoever awaits these sees their errors; until then they must not count as unhandled.
   head.catch(() => undefined);
   quick?.catch(() => undefined);
-  manifest?.object.catch(() => undefined);
-  return { choice, head, quick, root, objects, manifest };
+  return { choice, head, quick, root, objects, files, manifestPath };
 }
 
 /**

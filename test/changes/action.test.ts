@@ -161,7 +161,7 @@ describe('actions/changes', () => {
   it('keeps the outputs small on a change of thousands of files', async () => {
     const repo = TestRepo.create('monorepo');
     repos.push(repo);
-    const shape = { ...BENCH_SHAPE, services: 12, filesPerService: 500, changedServices: 10, modify: 480, add: 10, remove: 10, rename: 0 };
+    const shape = { ...BENCH_SHAPE, services: 12, filesPerService: 500, changedServices: 10, modify: 480, add: 10, remove: 10, rename: 0, lockfile: undefined };
     const mono = buildMonorepo(repo, shape);
     expect(mono.changedPaths).toBe(5000);
     const result = await pushed(repo, mono.before, mono.after);
