@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
-import { parseYarnClassic } from '../../shared/changes/lockfiles.js';
+import { lockfileChange as compareLockfiles, parseYarnClassic } from '../../shared/changes/lockfiles.js';
+import type { Workspaces } from '../../shared/changes/workspaces.js';
 import { TestRepo, type Files } from './repo.js';
 
 const repos: TestRepo[] = [];
@@ -102,6 +103,27 @@ describe('lockfile formats', () => {
       chain: [],
       changes: [],
       unreadable: `as of ${plan.base.slice(0, 7)}: lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)`,
+    });
+  });
+
+  it.each([
+    ['6.0', "'6.0'", (name: string, version: string) => `/${name}@${version}`, (version: string) => `\n        specifier: ^${version}\n        version: ${version}`],
+    ['5.4', '5.4', (name: string, version: string) => `/${name}/${version}`, (version: string) => ` ${version}`],
+  ])('pnpm-lock.yaml of lockfileVersion %s: importers and packages keyed the way that version writes them', (_, written, key, dependency) => {
+    const lock = (ms: string) =>
+      `lockfileVersion: ${written}\n\nimporters:\n\n  .:\n    devDependencies:\n      left-pad:${dependency('1.3.0')}\n\n` +
+      `  apps/api:\n    dependencies:\n      is-odd:${dependency('3.0.1')}\n\n  apps/web:\n    dependencies:\n      ms:${dependency(ms)}\n\n` +
+      `packages:\n\n  ${key('is-odd', '3.0.1')}:\n    resolution: {integrity: sha512-odd}\n    dependencies:\n      is-number: 6.0.0\n\n` +
+      `  ${key('is-number', '6.0.0')}:\n    resolution: {integrity: sha512-number}\n\n  ${key('left-pad', '1.3.0')}:\n    resolution: {integrity: sha512-pad}\n\n` +
+      `  ${key('ms', ms)}:\n    resolution: {integrity: sha512-ms${ms}}\n`;
+    const api = { name: '@shop/api', dir: 'apps/api', dependsOn: [], external: {} };
+    const web = { name: '@shop/web', dir: 'apps/web', dependsOn: [], external: {} };
+    const workspaces: Workspaces = { source: 'pnpm-workspace.yaml', packages: new Map([[api.name, api], [web.name, web]]), byDir: new Map([[api.dir, api], [web.dir, web]]), rootExternal: {}, skipped: [] };
+    expect(compareLockfiles('pnpm-lock.yaml', lock('2.1.2'), lock('2.1.3'), workspaces, 'abc1234')).toEqual({ file: 'pnpm-lock.yaml', root: [], packages: new Map([['@shop/web', ['ms 2.1.2 → 2.1.3']]]) });
+    expect(compareLockfiles('pnpm-lock.yaml', lock('2.1.2'), lock('2.1.2').replace('sha512-number', 'sha512-other'), workspaces, 'abc1234')).toEqual({
+      file: 'pnpm-lock.yaml',
+      root: [],
+      packages: new Map([['@shop/api', ['is-number 6.0.0 (other content)']]]),
     });
   });
 
