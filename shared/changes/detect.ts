@@ -234,11 +234,11 @@ function namedService(manifest: Manifest, name: string, names: SettingNames): st
 }
 
 async function topLevel(directory: string, names: SettingNames): Promise<string> {
-  if (!existsSync(directory)) throw new UserError(`The directory ${directory} does not exist.`, `Set ${names.directory} to the repository's checkout (by default the workspace).`);
+  if (!existsSync(directory)) throw new UserError(`${capital(names.directory)} is ${directory}, which does not exist.`, `Set ${names.directory} to the repository's checkout (by default the workspace).`);
   const top = await new Git(directory).topLevel();
   if (!top) {
     throw new UserError(
-      `${directory} is not inside a git repository, so there is nothing to compare.`,
+      `${capital(names.directory)} is ${directory}, which is not inside a git repository, so there is nothing to compare.`,
       `Check out the repository before this step (actions/checkout), or set ${names.directory} to where it is checked out.`,
     );
   }
