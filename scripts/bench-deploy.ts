@@ -3,16 +3,17 @@
  * time: the built action runs unchanged against the ECS rollout simulator (and moto for
  * CloudWatch Logs). Prints, in simulated time:
  *   (a) how long after ECS reports COMPLETED the action reports success (5-minute rollouts);
- *   (b) how long after the third failed task of a crash-looping rollout the action fails;
+ *   (b) how long after the third failed task (its container exited, or it could not start) the
+ *       action fails, for each failure kind, with tasks that take 2, 30 and 60 s to reach STOPPED;
  *   (c) DescribeServices calls per poll when 5 and 25 services roll out together.
- * Usage: npm run bench:deploy [-- --runs 11 --speed 60]
+ * Usage: npm run bench:deploy [-- --runs 11 --failure-runs 11 --speed 60 --only b]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { startEcsSimulator, type EcsSimulator } from '../test/harness/ecs-simulator/index.js';
+import { startEcsSimulator, type EcsSimulator, type ScenarioRule } from '../test/harness/ecs-simulator/index.js';
 import { freePort, waitFor } from '../test/harness/ports.js';
 import { startAction } from '../test/harness/run-action.js';
 
@@ -21,6 +22,8 @@ const arg = (name: string, fallback: number) => {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const RUNS = arg('runs', 11);
+const FAILURE_RUNS = arg('failure-runs', RUNS);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : 'abc';
 const SPEED = arg('speed', 60);
 const POLL_SIM_MS = 10_000;
 const CLUSTER = 'bench-prod';
@@ -60,6 +63,16 @@ interface Env {
   workspace: string;
 }
 
+/** The failure kinds of (b): the tag of the image that fails that way, and what Fargate does. */
+const FAILURE_KINDS = [
+  { kind: 'crash loop (exit 1)', tag: 'crash', scenario: (jitter: number, stopping: number): ScenarioRule => ({ behaviour: 'exits', exitCode: 1, pullSeconds: 15 + jitter, stoppingSeconds: stopping }) },
+  { kind: 'image pull failure', tag: 'no-such-tag', scenario: (jitter: number, stopping: number): ScenarioRule => ({ behaviour: 'image-pull-failure', pullSeconds: 15 + jitter, stoppingSeconds: stopping }) },
+  { kind: 'secrets failure', tag: 'secretless', scenario: (jitter: number, stopping: number): ScenarioRule => ({ behaviour: 'secrets-failure', provisionSeconds: 10 + jitter, stoppingSeconds: stopping }) },
+  // ECS stops an unhealthy task itself: DEACTIVATING is the load balancer's deregistration delay.
+  { kind: 'health-check failure', tag: 'unhealthy', scenario: (jitter: number, stopping: number): ScenarioRule => ({ behaviour: 'health-check-failure', pullSeconds: 15 + jitter, healthCheckSeconds: 30, drainSeconds: stopping }) },
+];
+const STOPPING_SECONDS = [2, 30, 60];
+
 async function withSimulator<T>(env: Env, families: string[], desiredCount: number, run: (sim: EcsSimulator) => Promise<T>): Promise<T> {
   // A random image pull time (within one poll) puts ECS's events at a random point between two polls.
   const jitter = Math.random() * (POLL_SIM_MS / 1000);
@@ -69,7 +82,7 @@ async function withSimulator<T>(env: Env, families: string[], desiredCount: numb
     scenarios: [
       // A five-minute rollout: 20 s to provision, about 100 s to pull, 30 s to turn healthy, 150 s of load-balancer draining.
       { image: ':five-minutes', behaviour: 'runs', provisionSeconds: 20, pullSeconds: 95 + jitter, stableSeconds: 30, drainSeconds: 150 },
-      { image: ':crash', behaviour: 'exits', exitCode: 1, pullSeconds: 15 + jitter },
+      ...FAILURE_KINDS.flatMap(({ tag, scenario }) => STOPPING_SECONDS.map((stopping) => ({ ...scenario(jitter, stopping), image: `:${tag}-${stopping}s` }))),
     ],
   });
   try {
@@ -107,16 +120,16 @@ async function completedToSuccess(env: Env): Promise<number> {
   });
 }
 
-/** (b) Simulated time from the third failed task of a crash loop to the action's failure line. */
-async function thirdFailureToFailure(env: Env): Promise<number> {
+/** (b) Simulated time from the third failed task (container exit or start failure) to the action's failure line, and whether that task had STOPPED by then. */
+async function thirdFailureToFailure(env: Env, tag: string): Promise<{ delay: number; beforeStopped: boolean }> {
   return withSimulator(env, ['api'], 2, async (sim) => {
-    const running = action(env, sim, { services: 'api', images: `api=${REGISTRY}/api:crash`, rollback: 'false' });
+    const running = action(env, sim, { services: 'api', images: `api=${REGISTRY}/api:${tag}`, rollback: 'false', 'wait-timeout': '10m' });
     await running.waitForLog(/\[api\] FAILED/, 60_000);
     const noticed = sim.clock.simAt(Date.now());
-    await running.result;
+    const result = await running.result;
     const third = sim.inspect(CLUSTER, 'api').failures[2];
-    if (!third) throw new Error('the action failed before three tasks had failed');
-    return noticed - third.stoppedAt;
+    if (!third) throw new Error(`the action failed before three tasks had failed:\n${result.log}`);
+    return { delay: noticed - third.failedAt, beforeStopped: third.stoppedAt === undefined || third.stoppedAt > noticed };
   });
 }
 
@@ -134,6 +147,41 @@ async function callsPerPoll(env: Env, count: number): Promise<{ firstPoll: numbe
   });
 }
 
+async function benchCompleted(env: Env, poll: string): Promise<void> {
+  const late: number[] = [];
+  for (let i = 0; i < RUNS; i++) late.push(await completedToSuccess(env));
+  console.log('(a) ECS reports COMPLETED (5-minute rolling deploy, 2 tasks) -> the action reports success');
+  console.log(`    median ${seconds(median(late))}, max ${seconds(Math.max(...late))}   target: within one poll (${poll})`);
+  console.log('    anchor: the SDK services-stable waiter in the official action notices a 5-minute deploy 1.9 minutes late at the median\n');
+}
+
+async function benchFailures(env: Env): Promise<void> {
+  const polls = (ms: number) => `${(ms / POLL_SIM_MS).toFixed(2)} polls`;
+  console.log(`(b) third failed task (container exit, start failure, or found unhealthy) -> the action fails, evidence read; circuit breaker off, ${FAILURE_RUNS} runs each`);
+  console.log(`    target: within two polls (${seconds(2 * POLL_SIM_MS)}), however long the task takes to reach STOPPED`);
+  for (const { kind, tag } of FAILURE_KINDS) {
+    for (const stopping of STOPPING_SECONDS) {
+      const runs: { delay: number; beforeStopped: boolean }[] = [];
+      for (let i = 0; i < FAILURE_RUNS; i++) runs.push(await thirdFailureToFailure(env, `${tag}-${stopping}s`));
+      const delays = runs.map((run) => run.delay);
+      const early = runs.filter((run) => run.beforeStopped).length;
+      console.log(
+        `    ${kind.padEnd(21)} ${String(stopping).padStart(2)} s to STOPPED: median ${seconds(median(delays))} (${polls(median(delays))}), ` +
+          `max ${seconds(Math.max(...delays))} (${polls(Math.max(...delays))}); reported before that task stopped in ${early} of ${runs.length}`,
+      );
+    }
+  }
+  console.log('    anchor: the official action waits out its timeout (10 to 30 minutes) and prints a JSON blob\n');
+}
+
+async function benchCalls(env: Env): Promise<void> {
+  console.log('(c) DescribeServices calls per poll, services of one cluster rolling out together');
+  for (const count of [5, 25]) {
+    const { firstPoll, average, polls } = await callsPerPoll(env, count);
+    console.log(`    ${String(count).padStart(2)} services: ${firstPoll} in the first poll, ${average.toFixed(2)} on average over ${polls} polls   target: ${Math.ceil(count / 10)} (one per 10 services)`);
+  }
+}
+
 async function main(): Promise<void> {
   const port = await freePort();
   const motoUrl = `http://127.0.0.1:${port}`;
@@ -146,23 +194,9 @@ async function main(): Promise<void> {
     const poll = seconds(POLL_SIM_MS);
     console.log(`deploy-ecs against the ECS rollout simulator: ${SPEED}x accelerated time, poll interval ${poll} (simulated), ${RUNS} runs each\n`);
 
-    const late: number[] = [];
-    for (let i = 0; i < RUNS; i++) late.push(await completedToSuccess(env));
-    console.log('(a) ECS reports COMPLETED (5-minute rolling deploy, 2 tasks) -> the action reports success');
-    console.log(`    median ${seconds(median(late))}, max ${seconds(Math.max(...late))}   target: within one poll (${poll})`);
-    console.log('    anchor: the SDK services-stable waiter in the official action notices a 5-minute deploy 1.9 minutes late at the median\n');
-
-    const failing: number[] = [];
-    for (let i = 0; i < RUNS; i++) failing.push(await thirdFailureToFailure(env));
-    console.log('(b) third failed task of a crash-looping rollout (exit 1) -> the action fails, evidence read');
-    console.log(`    median ${seconds(median(failing))}, max ${seconds(Math.max(...failing))}   target: within two polls (${seconds(2 * POLL_SIM_MS)})`);
-    console.log('    anchor: the official action waits out its timeout (10 to 30 minutes) and prints a JSON blob\n');
-
-    console.log('(c) DescribeServices calls per poll, services of one cluster rolling out together');
-    for (const count of [5, 25]) {
-      const { firstPoll, average, polls } = await callsPerPoll(env, count);
-      console.log(`    ${String(count).padStart(2)} services: ${firstPoll} in the first poll, ${average.toFixed(2)} on average over ${polls} polls   target: ${Math.ceil(count / 10)} (one per 10 services)`);
-    }
+    if (ONLY.includes('a')) await benchCompleted(env, poll);
+    if (ONLY.includes('b')) await benchFailures(env);
+    if (ONLY.includes('c')) await benchCalls(env);
   } finally {
     moto.kill();
     rmSync(workspace, { recursive: true, force: true });

@@ -28,6 +28,8 @@ command -v dockerd >/dev/null || docker_packages+=(docker.io)
 command -v docker-registry >/dev/null || docker_packages+=(docker-registry)
 command -v htpasswd >/dev/null || docker_packages+=(apache2-utils)
 command -v unshare >/dev/null || docker_packages+=(util-linux)
+# Promotion copies images between registries by digest with skopeo (GitHub's Ubuntu runners have it).
+command -v skopeo >/dev/null || docker_packages+=(skopeo)
 if [ ${#docker_packages[@]} -gt 0 ]; then
   echo "Installing ${docker_packages[*]}"
   # The packages must not start a system Docker engine: deny service starts while they install.
@@ -61,3 +63,4 @@ fi
 echo "docker: $(docker --version); $(dockerd --version)"
 echo "buildx: $(docker buildx version)"
 echo "registry: $(docker-registry --version)"
+echo "skopeo: $(skopeo --version)"

@@ -12,6 +12,11 @@ import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils.js'
 import type { AnnotationProperties, InputOptions } from '@actions/core';
 
 export { summary };
+
+// The library writes an empty cell as an unclosed <td>, which swallows the rest of the row: an
+// empty cell shows a dash instead.
+const addTable = summary.addTable.bind(summary);
+summary.addTable = (rows) => addTable(rows.map((row) => row.map((cell) => (typeof cell === 'string' ? cell || '—' : cell.data ? cell : { ...cell, data: '—' }))));
 export type { AnnotationProperties, InputOptions };
 
 export function getInput(name: string, options?: InputOptions): string {

@@ -32,6 +32,11 @@ export class DeploymentFailure extends Error {
   }
 }
 
+/** A value quoted in a message, cut to `max` characters so a pasted blob cannot flood the log. */
+export function quoted(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max - 3)}...` : value;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

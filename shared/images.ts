@@ -3,6 +3,23 @@
 /** What a registry accepts as a tag: up to 128 letters, digits, _, . and -, not starting with . or -. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/** registry[:port]/path[:tag][@sha256:digest]; a registry host or a tag alone is not an image. */
+const IMAGE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** The longest image reference a container definition accepts. */
+export const MAX_IMAGE_LENGTH = 255;
+
+/** What is wrong with an image reference, in words that follow "which is"; undefined when nothing is. */
+export function imageProblem(image: string): string | undefined {
+  if (image.length > MAX_IMAGE_LENGTH) return `${image.length} characters long, longer than the ${MAX_IMAGE_LENGTH} ECS accepts for an image`;
+  if (!IMAGE.test(image)) return 'not an image reference';
+  return undefined;
+}
+
+export function isImage(image: string): boolean {
+  return imageProblem(image) === undefined;
+}
+
 export interface ImageRef {
   registry?: string;
   repository: string;

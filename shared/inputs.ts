@@ -2,17 +2,35 @@
  * The only module that reads action inputs. Each reader validates one input and, when the value is
  * wrong, throws a UserError naming the input, the value given and the form that is accepted.
  */
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import * as core from './core.js';
-import { UserError } from './errors.js';
+import { UserError, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 
+let given: Readonly<Record<string, string>> | undefined;
+
 function read(name: string): string {
+  if (given) return (given[name] ?? '').trim();
   return core.getInput(name, { trimWhitespace: true });
 }
 
+/**
+ * Runs `readInputs` with inputs taken from `values` instead of the step's own: a step checks the
+ * inputs a later step will get with that step's own readers, so each input has one parser.
+ */
+export function withInputs<T>(values: Readonly<Record<string, string>>, readInputs: () => T): T {
+  const before = given;
+  given = values;
+  try {
+    return readInputs();
+  } finally {
+    given = before;
+  }
+}
+
 function invalid(name: string, value: string, expected: string): UserError {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-  return new UserError(`Input "${name}" is "${shown}", which is not ${expected}.`, `Set "${name}" in the step's "with:" block to ${expected}.`);
+  return new UserError(`Input "${name}" is "${quoted(value)}", which is not ${expected}.`, `Set "${name}" in the step's "with:" block to ${expected}.`);
 }
 
 /** A value the step must give; `example` shows a valid line for the `with:` block. */
@@ -104,4 +122,19 @@ export function json<T = unknown>(name: string, describe: string): T | undefined
       `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
     );
   }
+}
+
+/** A directory that must exist, relative to `root` (the workspace); `root` itself when empty. */
+export function directory(name: string, root: string): string {
+  const value = read(name);
+  if (value === '') return root;
+  const path = isAbsolute(value) ? value : resolve(root, value);
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (!found?.isDirectory()) {
+    throw new UserError(
+      `Input "${name}" is "${quoted(value)}", but ${path} ${found ? 'is not a directory' : 'does not exist'}.`,
+      `Set "${name}" to a directory of the checked-out repository (relative to ${root}), or check out the repository before this step (actions/checkout).`,
+    );
+  }
+  return path;
 }

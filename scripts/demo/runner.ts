@@ -13,7 +13,7 @@ import { REPO_ROOT, parseCommandFile } from '../../test/harness/run-action.js';
 import { summaryLines } from './summary.js';
 import { seconds, type Terminal } from './terminal.js';
 
-export type ActionName = 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
+export type ActionName = 'preflight' | 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
 
 /** The workflow run a step belongs to: what `github.*` says in deploy.yml. */
 export interface RunContext {

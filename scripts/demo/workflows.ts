@@ -116,7 +116,29 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
   const stages = new Stages(pipeline, prefix);
   const needs: Record<string, Job> = {};
 
-  // changes
+  // changes: the preflight of every input, then the detection
+  stages.stage('changes', 'Preflight');
+  const workflowInputs = {
+    manifest: MANIFEST,
+    environment: ENVIRONMENT,
+    'migrate-environment': '',
+    ...AWS_INPUTS,
+    services: '',
+    since: 'event',
+    'build-cache': 'registry',
+    'wait-timeout': '15m',
+    rollback: true,
+    'slack-channel': pipeline.slackApi.channel,
+    'runs-on': 'ubuntu-24.04',
+  };
+  const preflight = await stages.step({
+    job: 'Changed services',
+    action: 'preflight',
+    run,
+    secrets: Object.values(secrets),
+    inputs: { workflow: 'deploy', inputs: JSON.stringify(workflowInputs), 'slack-webhook-url': secrets.SLACK_WEBHOOK_URL ?? '', 'slack-bot-token': secrets.SLACK_BOT_TOKEN ?? '' },
+  });
+  if (preflight.conclusion !== 'success') return { workflow: 'deploy', sha: run.sha, needs: { changes: jobOf([preflight]) }, steps: stages.steps, durationMs: Date.now() - started };
   stages.stage('changes', 'Changed services');
   const changesStep = await stages.step({ job: 'Changed services', action: 'changes', run, idToken: true, inputs: { manifest: MANIFEST, services: '', since: 'event', ...AWS_INPUTS } });
   needs.changes = jobOf([changesStep], {
@@ -265,7 +287,17 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
   const stages = new Stages(pipeline, prefix);
   const needs: Record<string, Job> = {};
 
-  needs.berth = { result: 'success', outputs: { repository: pipeline.berth.repository, sha: pipeline.berth.sha } };
+  stages.stage('berth', 'Check the inputs');
+  const workflowInputs = { environment: ENVIRONMENT, services: request.services, target: request.target, manifest: MANIFEST, 'slack-channel': '' };
+  const preflight = await stages.step({
+    job: 'Check the inputs',
+    action: 'preflight',
+    run,
+    secrets: Object.values(secrets),
+    inputs: { workflow: 'rollback', inputs: JSON.stringify(workflowInputs), 'slack-webhook-url': secrets.SLACK_WEBHOOK_URL ?? '', 'slack-bot-token': secrets.SLACK_BOT_TOKEN ?? '' },
+  });
+  needs.berth = { result: preflight.conclusion === 'success' ? 'success' : 'failure', outputs: { repository: pipeline.berth.repository, sha: pipeline.berth.sha } };
+  if (needs.berth.result !== 'success') return { workflow: 'rollback', sha: run.sha, needs, steps: stages.steps, durationMs: Date.now() - started };
   stages.stage('rollback', `Roll back ${request.services} to ${request.target}`);
   const health = pipeline.health.input(request.services.split(',').map((name) => name.trim()));
   const step = await stages.step({
@@ -273,7 +305,7 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
     action: 'deploy-ecs',
     run,
     idToken: true,
-    inputs: { services: request.services, manifest: MANIFEST, 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
+    inputs: { services: request.services, manifest: MANIFEST, mode: 'rollback', 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
     demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
   });
   needs.rollback = jobOf([step], pick(step.outputs, ['result', 'outcome']));

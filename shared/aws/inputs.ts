@@ -2,6 +2,7 @@
 import * as input from '../inputs.js';
 import { UserError } from '../errors.js';
 import { githubContext } from '../github.js';
+import { requireKnownRegion } from './regions.js';
 
 export interface AwsInputs {
   region?: string;
@@ -13,16 +14,13 @@ export interface AwsInputs {
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** STS's rule for RoleSessionName. */
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const SESSION_NAME_FORM = 'an STS session name: 2 to 64 characters from letters, digits and _ + = , . @ -';
 
 export function readAwsInputs(): AwsInputs {
   const region = input.optional('aws-region');
-  if (region !== undefined && !REGION.test(region)) {
-    throw new UserError(`Input "aws-region" is "${region}", which is not an AWS region code.`, 'Use a region code such as us-east-1 or ap-southeast-5.');
-  }
+  if (region !== undefined) requireKnownRegion(region, 'Input "aws-region"', 'the step\'s "with:" block');
   const roleToAssume = input.optional('role-to-assume');
   if (roleToAssume !== undefined && !ROLE_ARN.test(roleToAssume)) {
     throw new UserError(

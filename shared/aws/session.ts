@@ -11,7 +11,7 @@ import { formatDuration } from '../time.js';
 import { createClient, type AwsSession } from './client.js';
 import { transientReason, isAccessDenied } from './errors.js';
 import type { AwsInputs } from './inputs.js';
-import { REGION } from './inputs.js';
+import { requireKnownRegion } from './regions.js';
 import { fetchIdToken, OidcTokenError, tokenClaims, trustPolicyHint } from './oidc.js';
 
 /** Credentials are renewed when they have less than this long to live. */
@@ -29,15 +29,21 @@ export interface SessionOptions {
 
 export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): string {
   const env = options.env ?? process.env;
-  const region = inputs.region || options.fallbackRegion || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  if (!region) {
+  const sources: [string | undefined, string, string][] = [
+    [inputs.region, 'Input "aws-region"', 'the step\'s "with:" block'],
+    [options.fallbackRegion, 'The services manifest\'s "region"', 'the manifest'],
+    [env.AWS_REGION, 'AWS_REGION', 'the job\'s environment, or set the "aws-region" input'],
+    [env.AWS_DEFAULT_REGION, 'AWS_DEFAULT_REGION', 'the job\'s environment, or set the "aws-region" input'],
+  ];
+  const chosen = sources.find(([value]) => value);
+  if (!chosen) {
     throw new UserError(
       'No AWS region is set.',
       'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).',
     );
   }
-  if (!REGION.test(region)) throw new UserError(`"${region}" is not an AWS region code.`, 'Use a region code such as us-east-1 or ap-southeast-5.');
-  return region;
+  const [region, source, where] = chosen;
+  return requireKnownRegion(region!, source, where);
 }
 
 export async function openSession(given: AwsInputs, options: SessionOptions = {}): Promise<AwsSession> {

@@ -1,11 +1,12 @@
-/** What a failed rollout leaves behind, put together for a person: why, the stopped tasks, their last log lines, the service events. */
+/** What a failed rollout leaves behind, put together for a person: why, the failed tasks, their last log lines, the service events. */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAccessDenied, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
 import { findLogStream, lastLogLines, taskIdOf } from '../ecs/logs.js';
+import { EXITED_WITHOUT_LOGS_HINT } from '../ecs/stopped-tasks.js';
 import type { FailureCause } from './judge.js';
-import { stopReason, type StoppedRecord } from './stopped.js';
+import { stillStopping, stopReason, type StoppedRecord } from './stopped.js';
 
 export interface LogEvidence {
   taskId: string;
@@ -18,7 +19,7 @@ export interface FailureReport {
   cause: FailureCause;
   /** One line: what went wrong. */
   summary: string;
-  /** Failed tasks of the deployment, oldest first. */
+  /** Failed tasks of the deployment (stopped, or still stopping), oldest first. */
   stopped: StoppedRecord[];
   logs?: LogEvidence;
   /** Why there are no log lines, when there are none. */
@@ -34,11 +35,11 @@ const EVENTS_SHOWN = 5;
 const TASKS_SHOWN = 3;
 
 const HINTS: Record<FailureCause, string> = {
-  'circuit-breaker': 'ECS stopped the rollout after repeated task failures; the stopped tasks above say why.',
-  'rollout-failed': 'ECS marked the rollout FAILED; the stopped tasks and service events above say why.',
+  'circuit-breaker': 'ECS stopped the rollout after repeated task failures; the failed tasks above say why.',
+  'rollout-failed': 'ECS marked the rollout FAILED; the failed tasks and service events above say why.',
   replaced:
     'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
-  'tasks-failed': 'The new tasks keep stopping; the stopped tasks and log lines above say why.',
+  'tasks-failed': 'Its tasks keep failing; the failed tasks above say why.',
   'health-check': 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.',
   'timed-out':
     'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
@@ -47,9 +48,11 @@ const HINTS: Record<FailureCause, string> = {
   'aws-error': 'The rollout may still be running in ECS: check the service in the console before deploying again.',
 };
 
-export function defaultHint(cause: FailureCause, stopped: StoppedRecord[]): string {
-  const latest = stopped.at(-1)?.verdict.hint;
-  return cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed' ? (latest ?? HINTS[cause]) : HINTS[cause];
+/** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
+export function defaultHint(cause: FailureCause, stopped: StoppedRecord[], { logsShown }: { logsShown: boolean }): string {
+  const latest = stopped.at(-1)?.verdict;
+  if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
+  return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
 }
 
 /** The last lines of the most recent failed task whose container actually ran. */
@@ -60,7 +63,9 @@ export async function collectLogs(
   region: string,
   logsFor: (region: string) => CloudWatchLogsClient,
 ): Promise<{ logs?: LogEvidence; note?: string }> {
-  const ran = [...stopped].reverse().find(({ task, verdict }) => verdict.exitCode !== undefined || task.containers?.some((container) => container.exitCode != null));
+  const ran = [...stopped]
+    .reverse()
+    .find(({ task, verdict }) => verdict.exitCode !== undefined || task.startedAt !== undefined || task.containers?.some((container) => container.exitCode != null || container.runtimeId));
   if (!ran) return { note: stopped.length ? 'no failed task got as far as running its container, so there is no output to show' : undefined };
   if (!definition) return { note: 'the task definition could not be read to find its log stream' };
   const container = ran.verdict.container ?? fallbackContainer;
@@ -92,10 +97,12 @@ export function clock(date: Date | undefined): string {
 export function formatEvidence(report: FailureReport): string[] {
   const lines: string[] = [];
   if (report.stopped.length) {
-    lines.push(`Stopped tasks (${report.stopped.length}${report.stopped.length > TASKS_SHOWN ? `, latest ${TASKS_SHOWN}` : ''}):`);
-    for (const { task, verdict } of report.stopped.slice(-TASKS_SHOWN)) {
+    lines.push(`Failed tasks (${report.stopped.length}${report.stopped.length > TASKS_SHOWN ? `, latest ${TASKS_SHOWN}` : ''}):`);
+    for (const { task, verdict, failedAt } of report.stopped.slice(-TASKS_SHOWN)) {
       const code = verdict.exitCode !== undefined ? `exit code ${verdict.exitCode}` : 'no exit code';
-      lines.push(`  ${clock(task.stoppedAt)} task ${verdict.taskId}${verdict.container ? ` (${verdict.container})` : ''}: ${verdict.kind}, ${code}: ${stopReason(task, verdict)}`);
+      const state = stillStopping(task);
+      const when = state ? clock(new Date(failedAt)) : clock(task.stoppedAt);
+      lines.push(`  ${when} task ${verdict.taskId}${verdict.container ? ` (${verdict.container})` : ''}: ${verdict.kind}, ${code}: ${stopReason(task, verdict)}${state ? ` (not stopped yet: ${state})` : ''}`);
     }
   }
   if (report.logs) {

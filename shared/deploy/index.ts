@@ -19,7 +19,7 @@ import { checkHealth } from './health.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
-import { deployResult, failureText, failureTitle, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
+import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
 import { stopReason } from './stopped.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
@@ -74,6 +74,7 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
   }));
   action.setSummary(summaryWriter(runs, session.region, title));
+  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
 
   const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
   if (toRegister.length) {
@@ -172,15 +173,15 @@ function finish(run: ServiceRun, outcome: ServiceRun['outcome'], reason = ''): v
   run.state = outcome ?? run.state;
 }
 
-function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, definition?: TaskDefinition): WatchRequest {
+function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, options: { definition?: TaskDefinition; rollback?: boolean } = {}): WatchRequest {
   const { target } = run.plan;
   return {
+    ...options,
     label,
     cluster: target.cluster,
     service: target.ecsService,
     deploymentId,
     taskDefinitionArn,
-    definition,
     container: run.plan.container,
     timeoutMs: engine.inputs.waitTimeoutMs,
     seenEvents: run.seenEvents,
@@ -190,7 +191,7 @@ function watchRequest(engine: Engine, run: ServiceRun, label: string, deployment
 /** One service: wait for its rollout, check its health, and roll back when it fails. */
 async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
   const { target } = run.plan;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, run.definition));
+  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, { definition: run.definition }));
   let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
   if (watched.ok) {
     core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}.`);
@@ -239,7 +240,7 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
 
 async function followRollback(engine: Engine, run: ServiceRun, why: string, deploymentId: string, taskDefinitionArn: string, done: string): Promise<void> {
   const label = `${run.plan.target.name} rollback`;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn));
+  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn, { rollback: true }));
   if (watched.ok) {
     run.rolledBackTo = taskDefinitionArn;
     finish(run, 'rolled-back', `${why}; ${done}, which runs again`);

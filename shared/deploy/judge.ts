@@ -32,15 +32,17 @@ export interface JudgeInput {
   service: Service;
   deploymentId: string;
   taskDefinitionArn: string;
-  /** Stopped tasks of our deployment that failed (counted by the watcher). */
+  /** Tasks of our deployment that failed (counted by the watcher, stopped or still stopping). */
   failedTasks: number;
   /** 0: never fail on the count alone. */
   threshold: number;
+  /** What the deployment is, in messages: "the new deployment" (the default) or "the rollback deployment". */
+  subject?: string;
 }
 
 const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && shortTaskDefinition(a) === shortTaskDefinition(b);
 
-export function judge({ service, deploymentId, taskDefinitionArn, failedTasks, threshold }: JudgeInput): Verdict {
+export function judge({ service, deploymentId, taskDefinitionArn, failedTasks, threshold, subject = 'the new deployment' }: JudgeInput): Verdict {
   const deployments = service.deployments ?? [];
   const ours = deployments.find((deployment) => deployment.id === deploymentId);
   const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
@@ -72,7 +74,7 @@ export function judge({ service, deploymentId, taskDefinitionArn, failedTasks, t
     return { state: 'completed', deployment: ours };
   }
   if (threshold > 0 && failedTasks >= threshold) {
-    return { state: 'failed', cause: 'tasks-failed', summary: `${failedTasks} task${failedTasks === 1 ? '' : 's'} of the new deployment failed`, deployment: ours };
+    return { state: 'failed', cause: 'tasks-failed', summary: `${failedTasks} task${failedTasks === 1 ? '' : 's'} of ${subject} failed`, deployment: ours };
   }
   return { state: 'in-progress', deployment: ours };
 }

@@ -2,20 +2,13 @@
  * Parsing of the deploy action's structured inputs (image maps, environment lines, health URLs,
  * rollback targets). Pure functions: every mistake is a UserError naming the input.
  */
-import { UserError } from '../errors.js';
+import { UserError, quoted } from '../errors.js';
 import type { RollbackTo } from './types.js';
-import { IMAGE_TAG } from '../images.js';
-
-/** registry[:port]/path[:tag][@sha256:digest]; a registry host or a tag alone is not an image. */
-const IMAGE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+import { IMAGE_TAG, imageProblem } from '../images.js';
 const KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
 const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}:\d+$/;
-
-export function isImage(value: string): boolean {
-  return IMAGE.test(value);
-}
 
 /** Non-empty, non-comment lines. */
 function lines(text: string): string[] {
@@ -32,6 +25,9 @@ function lines(text: string): string[] {
 export function parseImages(text: string | undefined, input = 'images'): Record<string, string> {
   if (!text) return {};
   const entries: [string, string][] = [];
+  if (text.trimStart().startsWith('[')) {
+    throw new UserError(`Input "${input}" is a JSON list; it must name the service of each image.`, 'Give a JSON object such as {"api": "<image>"}, or one api=<image> line per service.');
+  }
   if (text.trimStart().startsWith('{')) {
     let parsed: unknown;
     try {
@@ -56,7 +52,8 @@ export function parseImages(text: string | undefined, input = 'images'): Record<
   const images: Record<string, string> = {};
   for (const [key, image] of entries) {
     if (!KEY.test(key)) throw new UserError(`Input "${input}" has the key "${key}", which is not a service or container name.`, 'Keys are a service name, or <service>.<container> to set another container of that service.');
-    if (!isImage(image)) throw new UserError(`Input "${input}" gives "${key}" the image "${image}", which is not an image reference.`, 'Use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest>.');
+    const problem = imageProblem(image);
+    if (problem) throw new UserError(`Input "${input}" gives "${key}" the image "${quoted(image)}", which is ${problem}.`, 'Use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest>.');
     if (key in images && images[key] !== image) throw new UserError(`Input "${input}" gives "${key}" two different images.`, 'Name each service (or container) once.');
     images[key] = image;
   }

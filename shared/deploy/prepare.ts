@@ -9,7 +9,8 @@ import { isAbsolute, join } from 'node:path';
 import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsSession } from '../aws/client.js';
 import * as core from '../core.js';
-import { UserError } from '../errors.js';
+import { UserError, quoted } from '../errors.js';
+import { imageProblem } from '../images.js';
 import { closest } from '../suggest.js';
 import { requireServices } from '../ecs/services.js';
 import {
@@ -37,6 +38,8 @@ export interface Plan {
   release: Release;
   /** The main container's image once deployed. */
   image: string;
+  /** A rollback to another task-definition family, allowed by `allow-other-family`. */
+  otherFamily?: { live: string; target: string };
 }
 
 export interface PrepareContext {
@@ -105,8 +108,17 @@ async function planOne(target: Target, service: Service, context: PrepareContext
 
   if (inputs.rollbackTo) {
     const container = mainContainer(target, live.taskDefinition);
-    const { release, image } = await resolveRollbackTo(inputs.rollbackTo, { ecs: context.ecs, cluster: target.cluster, service: target.ecsService, live, container, session: context.session, warn: core.warning });
-    return { target, container, service, live: live.taskDefinition, release, image };
+    const { release, image, otherFamily } = await resolveRollbackTo(inputs.rollbackTo, {
+      ecs: context.ecs,
+      cluster: target.cluster,
+      service: target.ecsService,
+      live,
+      container,
+      session: context.session,
+      allowOtherFamily: inputs.allowOtherFamily,
+      warn: core.warning,
+    });
+    return { target, container, service, live: live.taskDefinition, release, image, otherFamily };
   }
 
   const base = inputs.taskDefinition ? await loadBase(inputs.taskDefinition, context) : { loaded: live, reference: undefined };
@@ -118,6 +130,13 @@ async function planOne(target: Target, service: Service, context: PrepareContext
       throw new UserError(`No image is given for ${target.name}, and its default tag is unknown: "image-tag" is empty and GITHUB_SHA is not set.`, 'Set "images" (or "image-tag") for this step.');
     }
     images[container] = `${await defaultRegistry()}/${target.repository}:${inputs.imageTag}`;
+    const problem = imageProblem(images[container]);
+    if (problem) {
+      throw new UserError(
+        `The image of ${target.name}, ${quoted(images[container])}, is ${problem}: it is made of the registry, the manifest's repository "${target.repository}" and "image-tag".`,
+        'Shorten the registry, the repository or the tag, or give the image in "images".',
+      );
+    }
   }
   const changed = Object.keys(images).length > 0 || Object.keys(inputs.environment).length > 0;
   const existing = (definition: TaskDefinition, note?: string): Plan => ({

@@ -75,6 +75,12 @@ export function writeOutputs(result: DeployResult): void {
   }
 }
 
+/** A rollback onto another task-definition family, allowed by `allow-other-family`: said in the log and the summary. */
+export function otherFamilyText(run: ServiceRun): string {
+  const { target, otherFamily } = run.plan;
+  return `${target.name}: ECS service ${target.ecsService} ran task-definition family ${otherFamily?.live} and is rolled back to family ${otherFamily?.target} (allow-other-family: true).`;
+}
+
 /** The headline of a service that did not deploy, e.g. "api: rolled back". */
 export function failureTitle(run: ServiceRun): string {
   return `${run.plan.target.name}: ${run.outcome === 'rolled-back' ? 'rolled back' : 'failed'}`;
@@ -93,6 +99,9 @@ export function summaryWriter(runs: ServiceRun[], region: string, title: string)
     const done = runs.every((run) => run.outcome !== undefined);
     const outcome = overallOutcome(runs);
     summary.addHeading(`${title}: ${done ? `${ICON[outcome]} ${outcome}` : 'not finished'}`, 2);
+    for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) {
+      summary.addRaw(`<p><strong>⚠️ ${otherFamilyText(run)}</strong></p>`, true);
+    }
     summary.addTable([
       [
         { data: 'Service', header: true },

@@ -7,7 +7,7 @@ import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from 
 import type { AwsSession } from '../aws/client.js';
 import { requireImageInEcr } from '../ecr-images.js';
 import { UserError } from '../errors.js';
-import { containerImage, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { containerImage, containerNames, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { lastSuccessfulTaskDefinition } from './history.js';
 import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
@@ -16,6 +16,8 @@ import type { Release, RollbackTo } from './types.js';
 export interface RollbackRelease {
   release: Release;
   image: string;
+  /** Set when the release is of another family than the live one, which only `allow-other-family` permits. */
+  otherFamily?: { live: string; target: string };
 }
 
 export interface RollbackContext {
@@ -27,6 +29,8 @@ export interface RollbackContext {
   container: string;
   /** For the ECR check of an image tag no revision runs. */
   session: AwsSession;
+  /** The `allow-other-family` input: a revision of another family may be put back. */
+  allowOtherFamily: boolean;
   warn: (message: string) => void;
 }
 
@@ -41,7 +45,7 @@ export async function resolveRollbackTo(rollbackTo: RollbackTo, context: Rollbac
       const last = await lastSuccessfulTaskDefinition(context.ecs, context.cluster, context.service, [liveArn]);
       if (last.taskDefinitionArn === undefined) {
         throw new UserError(
-          `There is no previous release of ${context.service} to roll back to: ${last.why}.`,
+          `There is no previous release of ${context.service} to roll back to: ${last.why.replace(/\.$/, '')}.`,
           `Name the release instead: "rollback-to" accepts a revision number, a task-definition ARN or an image tag. Newest revisions of ${family}: ${await recentRevisions(context)}.`,
         );
       }
@@ -50,21 +54,71 @@ export async function resolveRollbackTo(rollbackTo: RollbackTo, context: Rollbac
     case 'revision':
       return existing(context, `${family}:${rollbackTo.revision}`, `revision ${rollbackTo.revision} of ${family}`);
     case 'task-definition':
+      checkReference(rollbackTo.reference, context);
       return existing(context, rollbackTo.reference, rollbackTo.reference);
     case 'image-tag':
       return byImageTag(rollbackTo.tag, context);
   }
 }
 
+/**
+ * A task-definition ARN must be in the service's own account and region, and (unless
+ * `allow-other-family` says otherwise) of its own family: checked before anything is read.
+ */
+function checkReference(reference: string, context: RollbackContext): void {
+  const live = arnParts(context.live.taskDefinition.taskDefinitionArn!);
+  const given = arnParts(reference);
+  if (given && live && (given.account !== live.account || given.region !== live.region)) {
+    throw new UserError(
+      `Input "rollback-to" is a task definition of account ${given.account} in ${given.region}, but ECS service "${context.service}" runs in account ${live.account} in ${live.region}.`,
+      `A rollback puts back an earlier revision of the service's own task definition, ${live.family}, in its own account and region: give a revision number (rollback-to: 12), ${live.family}:<revision>, previous, or an image tag.`,
+    );
+  }
+  checkFamily(reference.replace(/^.*task-definition\//, '').replace(/:\d+$/, ''), reference, context);
+}
+
+function arnParts(arn: string): { region: string; account: string; family: string } | undefined {
+  const match = /^arn:aws[a-z-]*:ecs:([a-z0-9-]+):(\d{12}):task-definition\/([A-Za-z0-9_-]+)(?::\d+)?$/.exec(arn);
+  return match ? { region: match[1]!, account: match[2]!, family: match[3]! } : undefined;
+}
+
+function checkFamily(family: string, shown: string, context: RollbackContext): void {
+  const live = context.live.taskDefinition.family!;
+  if (family === live || context.allowOtherFamily) return;
+  throw new UserError(
+    `Input "rollback-to" is "${shown}", a revision of task-definition family "${family}", but ECS service "${context.service}" runs family "${live}": that would put another application on it.`,
+    `Roll back to an earlier revision of ${live}: a revision number (rollback-to: 12), ${live}:<revision>, previous, or an image tag. ` +
+      'To move the service to another family on purpose, set "allow-other-family: true".',
+  );
+}
+
 async function existing(context: RollbackContext, reference: string, note: string): Promise<RollbackRelease> {
-  const loaded = await describeTaskDefinition(context.ecs, reference);
+  let loaded: LoadedTaskDefinition;
+  try {
+    loaded = await describeTaskDefinition(context.ecs, reference);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(
+      `Input "rollback-to" names ${shortTaskDefinition(reference)}, which does not exist in this account and region (${error.message.replace(/\.$/, '')}).`,
+      `Newest revisions of ${context.live.taskDefinition.family}: ${await recentRevisions(context)}. Give one of them, previous, or an image tag.`,
+    );
+  }
   const definition = loaded.taskDefinition;
+  const liveFamily = context.live.taskDefinition.family!;
+  checkFamily(definition.family!, shortTaskDefinition(definition.taskDefinitionArn!), context);
+  if (!containerNames(definition).includes(context.container)) {
+    throw new UserError(
+      `${shortTaskDefinition(definition.taskDefinitionArn!)} (from "rollback-to") has no container "${context.container}", the container ECS service "${context.service}" runs; its containers: ${containerNames(definition).join(', ')}.`,
+      'Roll back to a revision that runs the service\'s container, or fix ecs.container in the manifest (or the "container" input).',
+    );
+  }
   const image = containerImage(definition, context.container) ?? '';
+  const otherFamily = definition.family === liveFamily ? undefined : { live: liveFamily, target: definition.family! };
   if (definition.status === 'INACTIVE') {
     // ECS refuses to deploy a deregistered revision; registering its content again is the same release.
-    return { release: { kind: 'register', input: renderTaskDefinition(loaded, {}), note: `${note}, registered again because it was deregistered` }, image };
+    return { release: { kind: 'register', input: renderTaskDefinition(loaded, {}), note: `${note}, registered again because it was deregistered` }, image, otherFamily };
   }
-  return { release: { kind: 'existing', arn: definition.taskDefinitionArn!, definition, note }, image };
+  return { release: { kind: 'existing', arn: definition.taskDefinitionArn!, definition, note }, image, otherFamily };
 }
 
 async function byImageTag(tag: string, context: RollbackContext): Promise<RollbackRelease> {

@@ -1,27 +1,41 @@
 /**
- * The stopped tasks of a deployment, read while watching (ECS forgets them about an hour after they
- * stop), each with a verdict from explainStoppedTask.
+ * The failed tasks of a deployment, read while watching. A task counts as failed at the first poll
+ * that shows why, whatever its lastStatus: Fargate can take a minute or more to stop a task whose
+ * essential container has exited (or that could not start, or that ECS found unhealthy), and
+ * meanwhile lists it under desiredStatus STOPPED with its stopCode, stoppedReason and the
+ * container's exit code already set. Each task is counted once; its evidence is read again until it
+ * has STOPPED. ECS forgets stopped tasks about an hour after they stop.
  */
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { explainStoppedTask, type StopKind, type StoppedTask } from '../ecs/stopped-tasks.js';
 
 export interface StoppedRecord {
+  /** The task as last described: STOPPED, or still on its way there. */
   task: Task;
   verdict: StoppedTask;
-  stoppedAt: number;
+  /** When ECS began to stop it (epoch ms). */
+  failedAt: number;
 }
 
 const COUNTED = new Set<StopKind>(['exited', 'out-of-memory', 'image-pull', 'secrets', 'network', 'log-config', 'init-failure', 'health-check', 'start-failure']);
 const PAGES = 3;
 
+/** Stops asked for from outside the task: its containers exit because they were told to (SIGTERM, then SIGKILL). */
+const STOPPED_FROM_OUTSIDE = new Set(['UserInitiated', 'ServiceSchedulerInitiated', 'SpotInterruption', 'TerminationNotice']);
+
 /**
- * The verdict on a service task that stopped. An essential container that exits, even with 0, is a
- * failure for a service (its tasks are meant to keep running).
+ * The verdict on a service task ECS is stopping or has stopped. An essential container that exits,
+ * even with 0, is a failure for a service (its tasks are meant to keep running); one that exits
+ * because a user or the scheduler stopped the task (a scale-in, a replacement) is not, unless the
+ * reason is a failed health check.
  */
 export function judgeStoppedServiceTask(task: Task): StoppedTask {
   const verdict = explainStoppedTask(task);
   if (verdict.kind === 'succeeded' && task.stopCode === 'EssentialContainerExited') {
     return { ...verdict, kind: 'exited', failed: true, hint: 'The essential container exited although a service task must keep running; check its command and entry point.' };
+  }
+  if ((verdict.kind === 'exited' || verdict.kind === 'succeeded') && STOPPED_FROM_OUTSIDE.has(task.stopCode ?? '')) {
+    return { ...verdict, kind: 'stopped', failed: false, hint: undefined };
   }
   return verdict;
 }
@@ -40,24 +54,65 @@ export function stopReason(task: Task, verdict: StoppedTask): string {
   return ofTask || ofContainer || 'ECS gave no reason';
 }
 
-/** Reads the STOPPED tasks of `startedBy` that `known` does not hold yet; tasks still stopping are left for later. */
-export async function readStoppedTasks(ecs: ECSClient, cluster: string, startedBy: string, known: Set<string>): Promise<StoppedRecord[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < PAGES; page++) {
-    const response = await ecs.send(new ListTasksCommand({ cluster, startedBy, desiredStatus: 'STOPPED', maxResults: 100, nextToken }));
-    arns.push(...(response.taskArns ?? []).filter((arn) => !known.has(arn)));
-    nextToken = response.nextToken;
-    if (!nextToken) break;
-  }
-  const records: StoppedRecord[] = [];
-  for (let start = 0; start < arns.length; start += 100) {
-    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(start, start + 100) }));
-    for (const task of tasks ?? []) {
-      if (task.lastStatus !== 'STOPPED' || !task.taskArn) continue;
-      known.add(task.taskArn);
-      records.push({ task, verdict: judgeStoppedServiceTask(task), stoppedAt: (task.stoppedAt ?? task.stoppingAt ?? new Date()).getTime() });
+/** `STOPPED`, or where a task still on its way there is (`DEACTIVATING`, `STOPPING`, ...). */
+export function stillStopping(task: Task): string | undefined {
+  return task.lastStatus === 'STOPPED' ? undefined : (task.lastStatus ?? 'not stopped yet');
+}
+
+/** The failed tasks of one deployment (`startedBy` = its id), counted once each from the first poll that shows their failure. */
+export class FailedTasks {
+  /** In the order they failed. */
+  readonly records: StoppedRecord[] = [];
+  private readonly counted = new Map<string, StoppedRecord>();
+  /** Tasks seen STOPPED: there is nothing more to learn about them. */
+  private readonly settled = new Set<string>();
+
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly cluster: string,
+    private readonly startedBy: string,
+  ) {}
+
+  /**
+   * Lists the tasks ECS is stopping or has stopped, describes those not settled yet, and returns the
+   * failures not counted before. Tasks whose stop names no failure yet are looked at again next time.
+   */
+  async read(): Promise<StoppedRecord[]> {
+    const arns = await this.list();
+    const fresh: StoppedRecord[] = [];
+    const settled: string[] = [];
+    for (let start = 0; start < arns.length; start += 100) {
+      const { tasks } = await this.ecs.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: arns.slice(start, start + 100) }));
+      for (const task of tasks ?? []) {
+        if (!task.taskArn) continue;
+        if (task.lastStatus === 'STOPPED') settled.push(task.taskArn);
+        const verdict = judgeStoppedServiceTask(task);
+        const known = this.counted.get(task.taskArn);
+        if (known) {
+          // Counted already: only its evidence grows (an exit code once its containers stop, the time it stopped).
+          if (countsAsFailure(verdict)) Object.assign(known, { task, verdict });
+        } else if (countsAsFailure(verdict)) {
+          fresh.push({ task, verdict, failedAt: (task.stoppingAt ?? task.executionStoppedAt ?? task.stoppedAt ?? new Date()).getTime() });
+        }
+      }
     }
+    // Only a read that got through changes what is known, so a failed call loses nothing.
+    for (const arn of settled) this.settled.add(arn);
+    fresh.sort((a, b) => a.failedAt - b.failedAt);
+    for (const record of fresh) this.counted.set(record.task.taskArn!, record);
+    this.records.push(...fresh);
+    return fresh;
   }
-  return records.sort((a, b) => a.stoppedAt - b.stoppedAt);
+
+  private async list(): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < PAGES; page++) {
+      const response = await this.ecs.send(new ListTasksCommand({ cluster: this.cluster, startedBy: this.startedBy, desiredStatus: 'STOPPED', maxResults: 100, nextToken }));
+      arns.push(...(response.taskArns ?? []).filter((arn) => !this.settled.has(arn)));
+      nextToken = response.nextToken;
+      if (!nextToken) break;
+    }
+    return arns;
+  }
 }

@@ -33,13 +33,15 @@ export interface DeployInputs {
   wait: boolean;
   waitTimeoutMs: number;
   pollIntervalMs: number;
-  /** Stopped tasks of the new deployment that fail it; 0 leaves it to ECS and the deadline. */
+  /** Failed tasks (stopped, or still stopping) that fail the new deployment or a rollback; 0 leaves it to ECS and the deadline. */
   failedTasksThreshold: number;
   /** `all` applies to every service; `byService` by name. */
   healthUrls: { all?: string; byService: Record<string, string> };
   healthTimeoutMs: number;
   rollback: boolean;
   rollbackTo?: RollbackTo;
+  /** `allow-other-family`: a rollback target of another task-definition family is allowed (and said loudly). */
+  allowOtherFamily: boolean;
   forceNewDeployment: boolean;
   aws: AwsInputs;
 }

@@ -1,8 +1,9 @@
 /**
  * One watcher for every rollout of a call. Each poll makes one DescribeServices per cluster per ten
- * services, prints new service events and a progress line per service, reads the stopped tasks of a
- * deployment when ECS counts new failures (and every other poll), and settles each deployment as
- * soon as it completes or fails. No SDK waiter: they ignore rolloutState and back off for minutes.
+ * services, prints new service events and a progress line per service, reads the tasks ECS is
+ * stopping or has stopped (a failed task counts at the first poll that shows it, long before Fargate
+ * reports it STOPPED), and settles each deployment as soon as it completes or fails. No SDK waiter:
+ * they ignore rolloutState and back off for minutes.
  */
 import * as core from '../core.js';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -14,7 +15,7 @@ import { describeTaskDefinition, shortTaskDefinition } from '../ecs/task-definit
 import { formatDuration, sleep as defaultSleep } from '../time.js';
 import { clock, collectLogs, defaultHint, recentEvents, type FailureReport } from './evidence.js';
 import { judge, PLACEMENT_FAILURE, type FailureCause, type Verdict } from './judge.js';
-import { countsAsFailure, readStoppedTasks, stopReason, type StoppedRecord } from './stopped.js';
+import { FailedTasks, stillStopping, stopReason } from './stopped.js';
 
 export interface WatchRequest {
   /** Prefix of every log line, e.g. `api` or `api rollback`. */
@@ -27,6 +28,8 @@ export interface WatchRequest {
   definition?: TaskDefinition;
   /** The container whose output is the evidence when ECS does not say which one failed. */
   container: string;
+  /** A rollback (ours, or the one ECS's circuit breaker started): messages call its tasks the rollback's. */
+  rollback?: boolean;
   timeoutMs: number;
   /** Service event ids already printed; shared by the watches of one service. */
   seenEvents: Set<string>;
@@ -50,8 +53,7 @@ interface ActiveWatch {
   deadline: number;
   polls: number;
   ecsFailedTasks: number;
-  known: Set<string>;
-  failures: StoppedRecord[];
+  failed: FailedTasks;
   placement?: string;
   lastProgress?: string;
   lastProgressAt: number;
@@ -79,7 +81,8 @@ export class RolloutWatcher {
   watch(request: WatchRequest): Promise<WatchResult> {
     return new Promise((resolve) => {
       const startedAt = this.now();
-      this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, known: new Set(), failures: [], lastProgressAt: 0, resolve });
+      const failed = new FailedTasks(this.options.ecs, request.cluster, request.deploymentId);
+      this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, failed, lastProgressAt: 0, resolve });
       this.running ??= this.loop();
     });
   }
@@ -158,10 +161,19 @@ export class RolloutWatcher {
     const ours = service.deployments?.find((deployment) => deployment.id === request.deploymentId);
     const ecsCount = ours?.failedTasks ?? 0;
     const suspicious = !ours || ours.status !== 'PRIMARY' || ours.rolloutState === 'FAILED';
-    if (ecsCount > watch.ecsFailedTasks || watch.polls % 2 === 0 || final || suspicious) await this.readStopped(watch, out);
+    // Counting failures ourselves needs every poll (ECS counts a task only once it has STOPPED); otherwise the tasks are evidence only.
+    const counting = this.options.failedTasksThreshold > 0;
+    if (counting || ecsCount > watch.ecsFailedTasks || watch.polls % 2 === 0 || final || suspicious) await this.readFailed(watch, out);
     watch.ecsFailedTasks = Math.max(watch.ecsFailedTasks, ecsCount);
 
-    const verdict = judge({ service, deploymentId: request.deploymentId, taskDefinitionArn: request.taskDefinitionArn, failedTasks: watch.failures.length, threshold: this.options.failedTasksThreshold });
+    const verdict = judge({
+      service,
+      deploymentId: request.deploymentId,
+      taskDefinitionArn: request.taskDefinitionArn,
+      failedTasks: watch.failed.records.length,
+      threshold: this.options.failedTasksThreshold,
+      subject: subject(request),
+    });
     if (verdict.state === 'in-progress') this.progress(watch, service, verdict.deployment, out);
     flush(out);
 
@@ -173,7 +185,7 @@ export class RolloutWatcher {
       const running = verdict.deployment.runningCount ?? 0;
       const failure =
         running === 0 && watch.placement
-          ? { cause: 'no-capacity' as const, summary: `ECS could not place any task of the new deployment in ${formatDuration(request.timeoutMs)}: ${watch.placement}` }
+          ? { cause: 'no-capacity' as const, summary: `ECS could not place any task of ${subject(request)} in ${formatDuration(request.timeoutMs)}: ${watch.placement}` }
           : { cause: 'timed-out' as const, summary: `the deployment did not finish within ${formatDuration(request.timeoutMs)} (${progressText(service, verdict.deployment)})` };
       this.settle(watch, { ok: false, failure: await this.report(watch, service, { state: 'failed', ...failure, deployment: verdict.deployment }), service });
     }
@@ -186,18 +198,18 @@ export class RolloutWatcher {
       out.push(`[${watch.request.label}] ${clock(event.createdAt)} ${event.message}`);
       if (event.message && PLACEMENT_FAILURE.test(event.message) && !watch.placement) {
         watch.placement = event.message;
-        core.warning(`${watch.request.label}: ECS cannot place tasks of the new deployment: ${event.message}`);
+        core.warning(`${watch.request.label}: ECS cannot place tasks of ${subject(watch.request)}: ${event.message}`);
       }
     }
   }
 
-  private async readStopped(watch: ActiveWatch, out: string[]): Promise<void> {
+  private async readFailed(watch: ActiveWatch, out: string[]): Promise<void> {
     if (!this.tasksReadable) return;
     try {
-      const records = await readStoppedTasks(this.options.ecs, watch.request.cluster, watch.request.deploymentId, watch.known);
-      for (const record of records.filter(({ verdict }) => countsAsFailure(verdict))) {
-        watch.failures.push(record);
-        out.push(`[${watch.request.label}] task ${record.verdict.taskId} failed (${record.verdict.kind}${record.verdict.exitCode !== undefined ? `, exit code ${record.verdict.exitCode}` : ''}): ${stopReason(record.task, record.verdict)}`);
+      for (const { task, verdict } of await watch.failed.read()) {
+        const code = verdict.exitCode !== undefined ? `, exit code ${verdict.exitCode}` : '';
+        const state = stillStopping(task);
+        out.push(`[${watch.request.label}] task ${verdict.taskId} failed (${verdict.kind}${code}): ${stopReason(task, verdict)}${state ? ` (not stopped yet: ${state})` : ''}`);
       }
     } catch (error) {
       const transient = transientReason(error);
@@ -224,32 +236,37 @@ export class RolloutWatcher {
   private async report(watch: ActiveWatch, service: Service, verdict: Extract<Verdict, { state: 'failed' }>): Promise<FailureReport> {
     const { request } = watch;
     const definition = request.definition ?? (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn).then((loaded) => loaded.taskDefinition).catch(() => undefined));
-    const { logs, note } = await collectLogs(watch.failures, definition, request.container, this.options.region, this.options.logsFor);
+    const failed = watch.failed.records;
+    const { logs, note } = await collectLogs(failed, definition, request.container, this.options.region, this.options.logsFor);
     return {
       cause: verdict.cause,
       summary: verdict.summary,
-      stopped: watch.failures,
+      stopped: failed,
       logs,
       logsNote: note,
       events: recentEvents(service.events, verdict.deployment?.createdAt),
-      hint: defaultHint(verdict.cause, watch.failures),
+      hint: defaultHint(verdict.cause, failed, { logsShown: logs !== undefined }),
       ecsRollback: verdict.ecsRollback,
     };
   }
 
   private bare(watch: ActiveWatch, cause: FailureCause, summary: string): FailureReport {
-    return { cause, summary, stopped: watch.failures, events: [], hint: defaultHint(cause, watch.failures) };
+    return { cause, summary, stopped: watch.failed.records, events: [], hint: defaultHint(cause, watch.failed.records, { logsShown: false }) };
   }
 
   private awsFailure(watch: ActiveWatch, error: unknown): FailureReport {
     const described = isAwsError(error) ? describeAwsError(error) : { message: errorMessage(error), hint: '' };
-    return { ...this.bare(watch, 'aws-error', `watching the rollout failed: ${described.message}`), hint: [described.hint, defaultHint('aws-error', [])].filter(Boolean).join('\n') };
+    return { ...this.bare(watch, 'aws-error', `watching the rollout failed: ${described.message}`), hint: [described.hint, defaultHint('aws-error', [], { logsShown: false })].filter(Boolean).join('\n') };
   }
 
   private settle(watch: ActiveWatch, result: WatchResult): void {
     if (!this.active.delete(watch)) return;
     watch.resolve(result);
   }
+}
+
+function subject(request: WatchRequest): string {
+  return request.rollback ? 'the rollback deployment' : 'the new deployment';
 }
 
 function progressText(service: Service, ours: Deployment): string {

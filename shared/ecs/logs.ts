@@ -41,6 +41,8 @@ export class LogFollower {
   private nextToken: string | undefined;
   private readonly tail: string[] = [];
   printed = 0;
+  /** Whether CloudWatch Logs ever answered with the stream (it appears once the container starts). */
+  streamFound = false;
 
   constructor(
     private readonly logs: CloudWatchLogsClient,
@@ -63,6 +65,7 @@ export class LogFollower {
         if (error instanceof Error && (error.name === 'ResourceNotFoundException' || transientReason(error))) return count;
         throw error;
       }
+      this.streamFound = true;
       for (const event of response.events ?? []) {
         for (const line of (event.message ?? '').replace(/\n$/, '').split('\n')) {
           this.onLine(line);

@@ -1,5 +1,5 @@
 /** Looking up ECS services, with errors that name the cluster and service and list what exists. */
-import { DescribeServicesCommand, ListServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, ListClustersCommand, ListServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 
@@ -23,7 +23,8 @@ export async function describeServices(ecs: ECSClient, cluster: string, names: s
     try {
       response = await ecs.send(new DescribeServicesCommand({ cluster, services: batch }));
     } catch (error) {
-      throw clusterError(error, cluster);
+      if (error instanceof Error && error.name === 'ClusterNotFoundException') throw await missingCluster(ecs, cluster);
+      throw error;
     }
     for (const service of response.services ?? []) {
       if (service.status === 'ACTIVE' && service.serviceName) found.set(service.serviceName, service);
@@ -43,7 +44,7 @@ export async function requireServices(ecs: ECSClient, cluster: string, names: st
     `ECS service${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist (or ${missing.length > 1 ? 'are' : 'is'} not active) in cluster "${cluster}".` +
       (guesses.length ? ` Did you mean ${guesses.map((name) => `"${name}"`).join(', ')}?` : ''),
     existing.length
-      ? `Services in "${cluster}": ${existing.slice(0, 20).join(', ')}${existing.length > 20 ? `, and ${existing.length - 20} more` : ''}. Fix the service name (ecs.service in the manifest, or the input).`
+      ? `Services in "${cluster}": ${existing.slice(0, 20).join(', ')}${existing.length > 20 ? `, and ${existing.length - 20} more` : ''}. Fix the service name (ecs.service in the manifest, or the "service" input).`
       : `Cluster "${cluster}" has no services. Create the service first (infrastructure code or aws ecs create-service), then deploy to it.`,
   );
 }
@@ -63,12 +64,25 @@ async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string
   return names.sort();
 }
 
-function clusterError(error: unknown, cluster: string): unknown {
-  if (error instanceof Error && error.name === 'ClusterNotFoundException') {
-    return new UserError(
-      `ECS cluster "${cluster}" does not exist in this account and region.`,
-      'Check "cluster" in the manifest (or the cluster input) and the AWS region the step uses.',
-    );
+/** Nothing, or a UserError naming the clusters that do exist and the closest one. */
+export async function requireCluster(ecs: ECSClient, cluster: string): Promise<void> {
+  const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
+  if (clusters?.some((found) => found.status === 'ACTIVE')) return;
+  throw await missingCluster(ecs, cluster);
+}
+
+async function missingCluster(ecs: ECSClient, cluster: string): Promise<UserError> {
+  const existing: string[] = [];
+  try {
+    const { clusterArns } = await ecs.send(new ListClustersCommand({ maxResults: 100 }));
+    for (const arn of clusterArns ?? []) existing.push(arn.slice(arn.lastIndexOf('/') + 1));
+  } catch {
+    // The list only improves the message.
   }
-  return error;
+  const guess = closest(cluster, existing);
+  const fix = 'Fix "cluster" in the manifest (or the "cluster" input), or the AWS region the step uses.';
+  return new UserError(
+    `ECS cluster "${cluster}" does not exist in this account and region.${guess ? ` Did you mean "${guess}"?` : ''}`,
+    existing.length ? `Clusters here: ${existing.sort().join(', ')}. ${fix}` : `There are no clusters here. ${fix}`,
+  );
 }

@@ -31,6 +31,11 @@ export interface StoppedTask {
   hint?: string;
 }
 
+/** The hint for an application that exited with an error, when none of its output could be shown. */
+export const EXITED_WITHOUT_LOGS_HINT =
+  'The application exited with an error, and its last log lines could not be shown here (the reason is given above): ' +
+  'read its output where the container logs to find out why, and give the container an awslogs log configuration if it has none.';
+
 const HINTS: Record<Exclude<StopKind, 'succeeded' | 'unknown' | 'network' | 'init-failure'>, string> = {
   exited: 'The application exited with an error; its last log lines show why.',
   'out-of-memory': 'The container ran out of memory: raise the task or container memory, or find the leak.',

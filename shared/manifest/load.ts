@@ -10,6 +10,7 @@ import type { Document, Node, Pair, Scalar } from 'yaml';
 type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
+import { regionProblem } from '../aws/regions.js';
 import { globProblem } from './globs.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
@@ -181,6 +182,8 @@ type Locate = (offset: number, message: string) => FileProblem;
 
 function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments: string[], message: string) => FileProblem): FileProblem[] {
   const problems: FileProblem[] = [];
+  const region = raw.region === undefined ? undefined : regionProblem(raw.region);
+  if (region) problems.push(at(['region'], `"region" is ${region.problem} ${region.fix}`));
   const globs = [
     ...manifest.services.flatMap((service) => service.paths.map((glob, index) => ({ glob, segments: ['services', service.name, 'paths', String(index)] }))),
     ...manifest.always.map((glob, index) => ({ glob, segments: ['always', String(index)] })),

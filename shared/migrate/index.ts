@@ -114,14 +114,14 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   } else {
     warn(`The migration's output cannot be shown here: ${lookup.why}.`);
   }
-  let logBroken = false;
+  let logError: string | undefined;
   const pollLogs = async () => {
-    if (!follower || logBroken) return;
+    if (!follower || logError) return;
     try {
       await follower.poll();
     } catch (error) {
-      logBroken = true;
-      warn(`Reading the container log failed (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); the verdict still comes from ECS. Allow logs:GetLogEvents on the log group to see the output here.`);
+      logError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      warn(`Reading the container log failed (${logError}); the verdict still comes from ECS. Allow logs:GetLogEvents on the log group to see the output here.`);
     }
   };
 
@@ -141,7 +141,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
         sleep,
       });
       // CloudWatch may deliver the last lines after the task stops; a cancelled run has no time to wait.
-      if (result.ended !== 'cancelled' && follower && !logBroken) {
+      if (result.ended !== 'cancelled' && follower && !logError) {
         await follower.drain(sleep, 2, Math.min(2000, inputs.pollIntervalMs)).catch(() => undefined);
       }
       return result;
@@ -154,7 +154,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
 
   const findings = reader.findings({ command: plan.command ?? [], securityGroups: plan.securityGroups, databaseUrlVariable: inputs.databaseUrlVariable });
   logWarnings(findings, poolerWarned, inputs.databaseUrlVariable, warn);
-  const verdict = judge(end, plan.container, definition, findings, inputs.timeoutMs);
+  const verdict = judge(end, plan.container, definition, findings, inputs.timeoutMs, (follower?.printed ?? 0) > 0);
   const durationMs = taskDuration(end.task) ?? Date.now() - startedAt;
   const report: MigrationReport = {
     service: plan.name,
@@ -174,13 +174,27 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
     hint: verdict.hint,
     consoleUrl,
     logUrl: lookup.location ? logStreamUrl(lookup.location) : undefined,
-    logMissing: lookup.location ? (follower && follower.printed === 0 ? 'the container wrote nothing to its log stream' : undefined) : lookup.why,
+    logMissing: lookup.location ? whyNoLines(follower!, logError, end.task, plan.container) : lookup.why,
     lastLines: (follower?.lastLines() ?? []).map(redactCredentials),
     warnings,
   };
   // A failure is printed once, by the action's error message.
   if (report.status === 'succeeded') core.info(`Migration succeeded in ${formatDuration(durationMs)}: ${report.headline}`);
   return report;
+}
+
+/** Why the log shows no line, when it shows none: never "wrote nothing" unless the stream says so. */
+function whyNoLines(follower: LogFollower, logError: string | undefined, task: Task | undefined, container: string): string | undefined {
+  if (follower.printed > 0) return undefined;
+  if (logError) return `the container log could not be read (${logError})`;
+  const state = task?.containers?.find((candidate) => candidate.name === container);
+  const started = Boolean(task?.startedAt) || state?.exitCode !== undefined;
+  if (!follower.streamFound) {
+    return started
+      ? `its log stream ${follower.location.stream} never appeared in ${follower.location.group}: the container wrote nothing, or the log driver could not deliver it`
+      : 'the container never started, so it has no log';
+  }
+  return 'the container wrote nothing to its log stream';
 }
 
 function cancelledBeforeStart(signal: AbortSignal | undefined): void {

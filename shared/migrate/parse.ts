@@ -2,7 +2,8 @@
  * Parsing of the migrate action's structured inputs. Kept free of the AWS SDK so the action can
  * validate everything before it loads the engine.
  */
-import { UserError } from '../errors.js';
+import { UserError, quoted } from '../errors.js';
+import { imageProblem } from '../images.js';
 
 export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
 
@@ -102,9 +103,10 @@ export function checkIds(ids: string[], kind: 'subnet' | 'security group', input
 
 /** An image reference: no whitespace, and a repository part. Everything else is left to ECS. */
 export function checkImage(image: string, input: string): string {
-  if (/\s/.test(image) || /^[:@]/.test(image)) {
+  const problem = imageProblem(image);
+  if (problem) {
     throw new UserError(
-      `Input "${input}" is "${image}", which is not an image reference.`,
+      `Input "${input}" is "${quoted(image)}", which is ${problem}.`,
       `Pass the build step's output, e.g. ${input}: \${{ needs.build.outputs.image-with-digest }} (or <registry>/<repository>:<tag>).`,
     );
   }

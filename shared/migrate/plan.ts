@@ -5,8 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  DescribeClustersCommand,
-  ListClustersCommand,
   type ECSClient,
   type KeyValuePair,
   type RunTaskCommandInput,
@@ -18,7 +16,7 @@ import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { githubContext } from '../github.js';
 import type { ServiceSpec } from '../manifest/types.js';
-import { requireService } from '../ecs/services.js';
+import { requireCluster, requireService } from '../ecs/services.js';
 import { containerImage, containerNames, describeTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import type { MigrateInputs } from './types.js';
 import { withTag } from '../images.js';
@@ -111,7 +109,10 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
   }
 
   const reference = inputs.taskDefinition ?? service!.taskDefinition!;
-  const source = await describeTaskDefinition(ecs, reference);
+  const source = await describeTaskDefinition(ecs, reference).catch((error: unknown) => {
+    if (!(error instanceof UserError) || !inputs.taskDefinition) throw error;
+    throw new UserError(`Input "task-definition": ${error.message}`, error.hint);
+  });
   const definition = source.taskDefinition;
   const shown = `${definition.family}:${definition.revision}`;
   notes.push(inputs.taskDefinition ? `Task definition: ${shown} (from the "task-definition" input)` : `Task definition: ${shown} (the one service ${ecsService} runs now)`);
@@ -290,23 +291,6 @@ function requireContainer(definition: TaskDefinition, name: string): void {
 
 function commandOf(definition: TaskDefinition, container: string): string[] | undefined {
   return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.command;
-}
-
-async function requireCluster(ecs: ECSClient, cluster: string): Promise<void> {
-  const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
-  if (clusters?.some((found) => found.status === 'ACTIVE')) return;
-  const existing: string[] = [];
-  try {
-    const { clusterArns } = await ecs.send(new ListClustersCommand({ maxResults: 100 }));
-    for (const arn of clusterArns ?? []) existing.push(arn.slice(arn.lastIndexOf('/') + 1));
-  } catch {
-    // The list only improves the message.
-  }
-  const guess = closest(cluster, existing);
-  throw new UserError(
-    `ECS cluster "${cluster}" does not exist (or is not active) in this account and region.${guess ? ` Did you mean "${guess}"?` : ''}`,
-    existing.length ? `Clusters here: ${existing.sort().join(', ')}. Fix the "cluster" input.` : 'Check the "cluster" input and the AWS region the step uses.',
-  );
 }
 
 function familyOf(reference: string): string {

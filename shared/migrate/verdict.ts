@@ -4,7 +4,7 @@
  * check. There is always a reason: ECS giving none is said in words.
  */
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { explainStoppedTask, type StopKind } from '../ecs/stopped-tasks.js';
+import { EXITED_WITHOUT_LOGS_HINT, explainStoppedTask, type StopKind } from '../ecs/stopped-tasks.js';
 import { taskIdOf } from '../ecs/logs.js';
 import { formatDuration } from '../time.js';
 import { successOutcome, type PrismaFindings } from './prisma.js';
@@ -21,7 +21,8 @@ export interface Verdict {
   hint?: string;
 }
 
-export function judge(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number): Verdict {
+/** `logsShown`: whether any line of the container's log could be shown. */
+export function judge(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number, logsShown = true): Verdict {
   const evidence = end.task ? taskEvidence(end.task, container, definition) : [];
   const prisma = findings.problems[0];
   if (end.ended === 'cancelled') {
@@ -58,7 +59,7 @@ export function judge(end: WaitEnd, container: string, definition: TaskDefinitio
     exitCode: stopped.exitCode,
     headline: prisma ? prisma.summary : special?.headline ?? headlineFor(stopped.kind, container, stopped.exitCode),
     evidence,
-    hint: prisma?.hint ?? special?.hint ?? stopped.hint ?? 'ECS gave no more detail; the task in the ECS console (linked above) and the container log may show why.',
+    hint: prisma?.hint ?? special?.hint ?? (stopped.kind === 'exited' && !logsShown ? EXITED_WITHOUT_LOGS_HINT : stopped.hint) ?? 'ECS gave no more detail; the task in the ECS console (linked above) and the container log may show why.',
   };
 }
 

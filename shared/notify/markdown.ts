@@ -5,6 +5,7 @@
 import { formatDuration } from '../time.js';
 import { SERVICE_EMOJI, SERVICE_LABEL, migrationEmoji, type Report, type ServiceLine } from './report.js';
 import { headerText, migrationSummary, reasonsTitle, serviceSummary } from './slack-message.js';
+import { plainMentions } from './mention.js';
 import { andMore, escapeMarkdown, markdownLink, packLines, truncate } from './text.js';
 
 const link = (url: string | undefined, label: string) => (url ? markdownLink(url, label) : escapeMarkdown(label));
@@ -43,7 +44,7 @@ export function reasonLines(report: Report): string[] {
 
 /** The whole message as markdown in at most `maxChars`, the service list shortened first ("and N more"). */
 export function markdownMessage(report: Report, maxChars: number): string {
-  const head = [`**${escapeMarkdown(headerText(report))}**`, ...(report.mention ? [report.mention] : []), ...factLines(report)];
+  const head = [`**${escapeMarkdown(headerText(report))}**`, ...(report.mentions ? [plainMentions(report.mentions)] : []), ...factLines(report)];
   const tail = [
     migrationText(report),
     ...(report.reasons.length ? [`**${reasonsTitle(report)}**`, ...reasonLines(report)] : []),
@@ -57,9 +58,8 @@ export function markdownMessage(report: Report, maxChars: number): string {
   return truncate([...head, ...services, ...tail].join('\n'), maxChars, 'markdown');
 }
 
-/** A GitHub markdown table row per service, for the job summary. */
+/** A GitHub markdown table row per service, for the job summary; every cell is escaped text, so a "|" never splits one. */
 export function serviceTable(report: Report): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const rows = report.services.map((service) => {
     const revision =
       service.revision !== undefined
@@ -70,12 +70,10 @@ export function serviceTable(report: Report): string {
     return [
       link(service.consoleUrl, service.name),
       `${SERVICE_EMOJI[service.state]} ${SERVICE_LABEL[service.state]}`,
-      service.imageTag ? `\`${service.imageTag.replace(/`/g, '')}\`` : '',
+      service.imageTag ? `\`${service.imageTag.replace(/[^\w.:@-]/g, '')}\`` : '',
       revision,
       service.durationSeconds !== undefined ? formatDuration(service.durationSeconds * 1000) : '',
-    ]
-      .map(cell)
-      .join(' | ');
+    ].join(' | ');
   });
   return ['| Service | Outcome | Image | Revision | Duration |', '|---|---|---|---|---|', ...rows.map((row) => `| ${row} |`)].join('\n');
 }

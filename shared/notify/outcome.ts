@@ -42,7 +42,9 @@ function outcomeFromResults(evidence: OutcomeEvidence): Outcome | undefined {
  * announced as a success. Undefined when nothing says how it went.
  */
 export function resolveOutcome(evidence: OutcomeEvidence): Outcome | undefined {
-  const base = evidence.status ? FROM_STATUS[evidence.status] : evidence.needs ? outcomeFromNeeds(evidence.needs) : undefined;
+  // The needs of a job that needs nothing ({}) say nothing: they must not read as "all skipped".
+  const needs = evidence.needs && Object.keys(evidence.needs).length > 0 ? evidence.needs : undefined;
+  const base = evidence.status ? FROM_STATUS[evidence.status] : needs ? outcomeFromNeeds(needs) : undefined;
   const fromResults = outcomeFromResults(evidence);
   if (base === undefined) return fromResults;
   if (base === 'started' || base === 'cancelled' || base === 'skipped') return base;

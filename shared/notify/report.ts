@@ -4,6 +4,8 @@
  */
 import type { GitHubContext } from '../github.js';
 import type { CommitInfo } from './commit.js';
+import type { Mention } from './mention.js';
+import { oneLine } from './text.js';
 import type { Outcome } from './outcome.js';
 import type { BuildResult, DeployedService, NotifyInputs } from './types.js';
 
@@ -45,8 +47,8 @@ export interface Report {
   migration?: MigrationLine;
   /** Why it failed or what was cancelled, one plain-text line each. */
   reasons: string[];
-  /** Who to alert, as the user wrote it; only when the deployment failed or rolled back. */
-  mention?: string;
+  /** Who to alert; only when the deployment failed or rolled back. */
+  mentions?: Mention[];
   runUrl?: string;
   workflow?: string;
   runAttempt?: string;
@@ -219,11 +221,6 @@ function headline(outcome: Outcome, target: string, title: string | undefined): 
   }
 }
 
-/** `@here` and friends only notify in their `<!here>` form when an app posts. */
-export function slackMention(text: string): string {
-  return text.replace(/(^|\s)@(here|channel|everyone)\b/g, '$1<!$2>');
-}
-
 /** Apps act as `name[bot]`, whose page is /apps/name. */
 function actorUrl(serverUrl: string, login: string): string {
   const app = /^(.+)\[bot\]$/.exec(login);
@@ -234,8 +231,11 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
   const repoUrl = context.repository ? `${context.serverUrl}/${context.repository}` : undefined;
   const repository = { name: context.repository || 'this repository', url: repoUrl };
   const branchName = commit.branch;
-  const target = inputs.environment
-    ? `${repository.name} to ${inputs.environment}`
+  // Shown in the header, which is plain text: one line, whatever the input held.
+  const environment = inputs.environment ? oneLine(inputs.environment).trim() || undefined : undefined;
+  const title = inputs.title ? oneLine(inputs.title).trim() || undefined : undefined;
+  const target = environment
+    ? `${repository.name} to ${environment}`
     : branchName
       ? `${repository.name} from ${branchName}`
       : repository.name;
@@ -246,9 +246,9 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
   const failing = outcome === 'failed' || outcome === 'rolled-back';
   return {
     outcome,
-    headline: headline(outcome, target, inputs.title),
+    headline: headline(outcome, oneLine(target), title),
     repository,
-    environment: inputs.environment,
+    environment,
     branch: branchName ? { name: branchName, url: repoUrl ? `${repoUrl}/tree/${encodeURIComponent(branchName).replace(/%2F/g, '/')}` : undefined } : undefined,
     commit: commit.sha
       ? {
@@ -265,7 +265,7 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
     services,
     migration,
     reasons: failing || outcome === 'cancelled' ? reasons(inputs, services, migration) : [],
-    mention: failing ? inputs.mentionOnFailure : undefined,
+    mentions: failing && inputs.mentionOnFailure?.length ? inputs.mentionOnFailure : undefined,
     runUrl: context.runUrl || undefined,
     workflow: context.workflow || undefined,
     runAttempt: context.runAttempt,

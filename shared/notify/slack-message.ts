@@ -5,11 +5,11 @@ import {
   SERVICE_EMOJI,
   SERVICE_LABEL,
   migrationEmoji,
-  slackMention,
   type MigrationLine,
   type Report,
   type ServiceLine,
 } from './report.js';
+import { slackMentions } from './mention.js';
 import { andMore, escapeMrkdwn, mrkdwnLink, packLines, truncate } from './text.js';
 
 /** Lengths in UTF-16 units, as JavaScript counts them (never less than Slack's count). */
@@ -37,7 +37,11 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+/**
+ * Verbatim: Slack turns no bare URL, #channel or @name of the text into a link or mention; only
+ * the links and mentions written in Slack syntax here do, and user text has its < > & escaped.
+ */
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 const section = (text: string): Block => ({ type: 'section', text: mrkdwn(truncate(text, SLACK_LIMITS.sectionText, 'mrkdwn')) });
 const context = (text: string): Block => ({ type: 'context', elements: [mrkdwn(truncate(text, SLACK_LIMITS.sectionText, 'mrkdwn'))] });
 
@@ -156,7 +160,7 @@ export function blockChars(block: Block): number {
 }
 
 function fallbackText(report: Report): string {
-  const head = `${report.mention ? `${slackMention(report.mention)} ` : ''}${escapeMrkdwn(headerText(report))}`;
+  const head = `${report.mentions ? `${slackMentions(report.mentions)} ` : ''}${escapeMrkdwn(headerText(report))}`;
   const commit = report.commit ? escapeMrkdwn(` (${report.commit.shortSha}${report.commit.title ? ` ${report.commit.title}` : ''})`) : '';
   const names = report.services.map((service) => escapeMrkdwn(`${service.name} ${SERVICE_LABEL[service.state]}`));
   const budget = Math.max(200, SLACK_LIMITS.fallbackText - head.length - commit.length - 40);
@@ -172,7 +176,7 @@ function fallbackText(report: Report): string {
  */
 export function slackMessage(report: Report): SlackMessage {
   const header: Block = { type: 'header', text: { type: 'plain_text', text: truncate(headerText(report), SLACK_LIMITS.headerText), emoji: true } };
-  const before: Block[] = [header, ...(report.mention ? [section(slackMention(report.mention))] : []), fields(report)];
+  const before: Block[] = [header, ...(report.mentions ? [section(slackMentions(report.mentions))] : []), fields(report)];
   const after: Block[] = [
     ...(report.migration ? [section(migrationLine(report.migration))] : []),
     ...[reasonsBlock(report), actions(report), footer(report)].filter((block): block is Block => block !== undefined),

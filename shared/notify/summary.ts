@@ -4,6 +4,7 @@ import type { Delivery } from './deliver.js';
 import { factLines, migrationText, reasonLines, serviceTable } from './markdown.js';
 import { reasonsTitle, headerText } from './slack-message.js';
 import type { Report } from './report.js';
+import { httpLink } from './links.js';
 import { escapeMarkdown, markdownLink } from './text.js';
 
 function deliveryLine(delivery: Delivery): string {
@@ -11,8 +12,10 @@ function deliveryLine(delivery: Delivery): string {
     return `⚠️ **Notification not sent** to ${escapeMarkdown(delivery.target)}: ${escapeMarkdown(delivery.error?.message ?? 'unknown error')} ${escapeMarkdown(delivery.error?.hint ?? '')}`;
   }
   const verb = delivery.updated ? 'Updated the message in' : 'Sent to';
-  const link = delivery.permalink ? ` (${markdownLink(delivery.permalink, 'open the message')})` : '';
-  return `📣 ${verb} ${escapeMarkdown(delivery.target)}${delivery.ts ? `, ts ${delivery.ts}` : ''}${link}`;
+  // The permalink and ts are the service's answer: shown only in the forms Slack gives them.
+  const permalink = httpLink(delivery.permalink);
+  const link = permalink ? ` (${markdownLink(permalink, 'open the message')})` : '';
+  return `📣 ${verb} ${escapeMarkdown(delivery.target)}${delivery.ts ? `, ts ${escapeMarkdown(delivery.ts)}` : ''}${link}`;
 }
 
 export function notifySummary(report: Report, delivery: Delivery): SummaryWriter {

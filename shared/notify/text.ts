@@ -7,9 +7,32 @@ export const ELLIPSIS = '…';
 
 let graphemes: Intl.Segmenter | undefined;
 
-/** Slack mrkdwn: only &, < and > are special to the parser. */
+/**
+ * Text as one display line: line breaks, tabs and other control characters become one space, and
+ * bidirectional overrides (which can make text read differently from what it is) are dropped.
+ * User text never starts a line of its own, so it cannot fake a line of the message or a log
+ * command ("::error::") when the message is printed.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[\s\p{Cc}]+/gu, ' ');
+}
+
+/** A zero-width space after the "@": the text reads the same but notifies nobody. */
+const ZWSP = '\u200b';
+
+/**
+ * Slack mrkdwn: &, < and > are the only characters its parser reads as markup (links, mentions,
+ * dates), so escaping them keeps `<!channel>`, `<@U…>` and `<url|text>` as plain text. A bare
+ * @here, @channel or @everyone is defused too, for clients that still read them.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return oneLine(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/(^|[^\w])@(here|channel|everyone)\b/gi, `$1@${ZWSP}$2`);
 }
 
 /** A Slack link; the URL must not contain `|` or `>`, the label is escaped. */
@@ -17,13 +40,21 @@ export function mrkdwnLink(url: string, label: string): string {
   return `<${url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C')}|${escapeMrkdwn(label)}>`;
 }
 
-/** CommonMark / GitHub / Discord / Mattermost markdown: backslash-escape the characters that format. */
+/**
+ * CommonMark / GitHub / Discord / Mattermost markdown: backslash-escape the characters that format
+ * or open HTML, keep entities literal, and defuse @mentions (Mattermost and Rocket.Chat notify on
+ * any @name, Discord on @here and @everyone).
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_[\]<>|~#])/g, '\\$1');
+  return oneLine(text)
+    .replace(/([\\`*_[\]<>|~#])/g, '\\$1')
+    .replace(/&(?=#?\w+;)/g, '\\&')
+    .replace(/(^|[^\w])@(?=\w)/g, `$1@${ZWSP}`);
 }
 
 export function markdownLink(url: string, label: string): string {
-  return `[${escapeMarkdown(label)}](${url.replace(/\)/g, '%29').replace(/ /g, '%20')})`;
+  const target = url.replace(/[()<>| ]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${escapeMarkdown(label)}](${target})`;
 }
 
 /** Units a truncation may keep or drop whole: Slack links and entities, markdown links, graphemes. */

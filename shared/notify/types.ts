@@ -1,4 +1,5 @@
 /** What notify reads: where to send, and the results of the other actions as they produced them. */
+import type { Mention } from './mention.js';
 
 /** The `status` input: a job status, or `started` for the message posted before a deployment. */
 export const STATUSES = ['started', 'success', 'failure', 'cancelled', 'skipped'] as const;
@@ -19,8 +20,8 @@ export interface NotifyInputs {
   needs?: NeedsResult;
   environment?: string;
   title?: string;
-  /** Slack mention text (`<!here>`, `<@U123>`, `<!subteam^S123>`) added when the deployment failed or rolled back. */
-  mentionOnFailure?: string;
+  /** Who to alert (`<!here>`, `<@U123>`, `<!subteam^S123>`) when the deployment failed or rolled back. */
+  mentionOnFailure?: Mention[];
   changes?: ChangesResult;
   builds?: BuildResult[];
   migration?: MigrationResult;

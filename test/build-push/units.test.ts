@@ -17,10 +17,10 @@ import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
-function withInputs(inputs: Record<string, string>, body: () => void): void {
+function withInputs(inputs: Record<string, string>, body: () => void, workspace = '/work/repo'): void {
   const names = Object.keys(inputs).map((name) => `INPUT_${name.toUpperCase()}`);
   const saved = { GITHUB_SHA: process.env.GITHUB_SHA, GITHUB_WORKSPACE: process.env.GITHUB_WORKSPACE };
-  Object.assign(process.env, { GITHUB_SHA: SHA, GITHUB_WORKSPACE: '/work/repo' });
+  Object.assign(process.env, { GITHUB_SHA: SHA, GITHUB_WORKSPACE: workspace });
   Object.entries(inputs).forEach(([name, value]) => (process.env[`INPUT_${name.toUpperCase()}`] = value));
   try {
     body();
@@ -68,9 +68,15 @@ describe('inputs', () => {
   });
 
   it('resolves working-directory against the workspace and takes explicit tags as given', () => {
-    withInputs({ repository: 'shop/api', 'working-directory': 'services', tags: 'edge', network: 'none', cache: 'GHA' }, () => {
-      expect(getInputs()).toMatchObject({ workingDirectory: '/work/repo/services', tags: ['edge'], network: 'none', cache: 'gha', repository: 'shop/api' });
-    });
+    const workspace = mkdtempSync(join(tmpdir(), 'build-inputs-'));
+    mkdirSync(join(workspace, 'services'));
+    try {
+      withInputs({ repository: 'shop/api', 'working-directory': 'services', tags: 'edge', network: 'none', cache: 'GHA' }, () => {
+        expect(getInputs()).toMatchObject({ workingDirectory: join(workspace, 'services'), tags: ['edge'], network: 'none', cache: 'gha', repository: 'shop/api' });
+      }, workspace);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it('names the input and the fix for each mistake', () => {

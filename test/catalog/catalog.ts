@@ -7,6 +7,7 @@
 import { expect } from '@jest/globals';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { appendFileSync } from 'node:fs';
 import type { ActionResult } from '../harness/run-action.js';
 
 export interface CatalogCase {
@@ -92,6 +93,7 @@ export function failureText(run: ActionResult): string {
 /** The run was refused: exit code 1, one message with every expected fragment, no stack trace. */
 export function expectRefused(run: ActionResult, says: CatalogCase['says']): void {
   const text = failureText(run);
+  if (process.env.CATALOG_PRINT) appendFileSync(process.env.CATALOG_PRINT, `\n=== ${String(says[0])}\n${text}\n`);
   if (run.code !== 1 || text === '') throw new Error(`expected a refusal (exit 1 with an error), got exit ${run.code}:\n${run.log}`);
   for (const fragment of says) {
     if (typeof fragment === 'string') expect(text).toContain(fragment);

@@ -64,6 +64,12 @@ describe('judge', () => {
     expect(verdict(running, 3)).toMatchObject({ state: 'failed', cause: 'tasks-failed', summary: '3 tasks of the new deployment failed' });
     expect(verdict(running, 30, 0).state).toBe('in-progress');
   });
+
+  it("names a rollback's own failed tasks as the rollback's", () => {
+    const running = service([deployment({}), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12) })]);
+    const result = judge({ service: running, deploymentId: OURS, taskDefinitionArn: TD(13), failedTasks: 3, threshold: 3, subject: 'the rollback deployment' });
+    expect(result).toMatchObject({ state: 'failed', cause: 'tasks-failed', summary: '3 tasks of the rollback deployment failed' });
+  });
 });
 
 describe('stopped service tasks', () => {
@@ -92,6 +98,30 @@ describe('stopped service tasks', () => {
     const verdict = judgeStoppedServiceTask(task({ stopCode: 'TaskFailedToStart', stoppedReason: reason }, [{ name: 'api' }]));
     expect(verdict).toMatchObject({ kind, failed: true });
     expect(countsAsFailure(verdict)).toBe(true);
+  });
+
+  it('does not count a task a user or the scheduler stopped, whatever its container exited with, unless its health checks failed', () => {
+    const byUser = judgeStoppedServiceTask(task({ stopCode: 'UserInitiated', stoppedReason: 'Stopped by an operator' }, [{ name: 'api', exitCode: 143 }]));
+    expect(byUser).toMatchObject({ kind: 'stopped', failed: false });
+    expect(countsAsFailure(byUser)).toBe(false);
+    const scaledIn = judgeStoppedServiceTask(task({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', exitCode: 137 }]));
+    expect(countsAsFailure(scaledIn)).toBe(false);
+    const unhealthy = judgeStoppedServiceTask(
+      task({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/1)' }, [{ name: 'api', exitCode: 143 }]),
+    );
+    expect(countsAsFailure(unhealthy)).toBe(true);
+  });
+
+  it.each<[string, Partial<Task>, Task['containers'], string]>([
+    ['its essential container exited non-zero (lastStatus still RUNNING)', { lastStatus: 'RUNNING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'STOPPED', exitCode: 1 }], 'exited'],
+    ['its essential container exited non-zero (DEACTIVATING)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'STOPPED', exitCode: 2 }], 'exited'],
+    ['it could not pull its image (STOPPING)', { lastStatus: 'STOPPING', desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 7 time(s): not found' }, [{ name: 'api' }], 'image-pull'],
+    ['ECS found it unhealthy (DEACTIVATING, container still running)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'health-check'],
+    ['ECS has not said why yet (exit code not reported)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'not counted (yet)'],
+    ['it is being scaled in (DEACTIVATING)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'not counted (yet)'],
+  ])('judges a task ECS is still stopping, when %s', (_what, fields, containers, kind) => {
+    const verdict = judgeStoppedServiceTask(task(fields, containers));
+    expect(countsAsFailure(verdict) ? verdict.kind : 'not counted (yet)').toBe(kind);
   });
 
   it('says a repeated reason once', () => {

@@ -81,4 +81,79 @@ describe('rollback-to', () => {
     expect(run.code).toBe(1);
     expect(resultOf(run).services[0]).toMatchObject({ outcome: 'rolled-back', revision: 1, rolledBackTo: expect.stringMatching(/shop-api:2$/) });
   });
+
+  describe('a target must belong to the service', () => {
+    const otherApp: Seed = {
+      ...released,
+      taskDefinitions: [...released.taskDefinitions!, taskDefinition('shop-web', OLD_SHA, { container: 'api' })],
+    };
+    const changed = (sim: Awaited<ReturnType<typeof simulator>>) => sim.calls.filter((call) => call.operation === 'UpdateService' || call.operation === 'RegisterTaskDefinition');
+
+    it.each([
+      ['family:revision', 'shop-web:3'],
+      ['its ARN', `arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:3`],
+    ])("another app's revision (%s) is refused, naming both families", async (_, target) => {
+      const sim = await simulator(otherApp);
+      const run = await deploy({ services: 'api', 'rollback-to': target }, { sim, cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(1);
+      expect(errors(run).join('\n')).toContain(`a revision of task-definition family "shop-web", but ECS service "shop-api" runs family "shop-api"`);
+      expect(errors(run).join('\n')).toContain('allow-other-family: true');
+      expect(run.log).not.toContain('Everything checks out');
+      expect(changed(sim)).toEqual([]);
+      expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-api:2$/);
+    });
+
+    it('a revision of another account or region is refused before it is read', async () => {
+      const sim = await simulator(otherApp);
+      for (const arn of ['arn:aws:ecs:us-east-1:999999999999:task-definition/shop-api:1', 'arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-api:1']) {
+        const run = await deploy({ services: 'api', 'rollback-to': arn }, { sim, cwd: workspace(MANIFEST) });
+        expect(run.code).toBe(1);
+        expect(errors(run).join('\n')).toMatch(/Input "rollback-to" is a task definition of account \d{12} in [a-z0-9-]+, but ECS service "shop-api" runs in account 123456789012 in us-east-1/);
+      }
+      expect(sim.calls.filter((call) => call.operation === 'DescribeTaskDefinition' && JSON.stringify(call.input).includes(':task-definition/shop-api:1'))).toEqual([]);
+      expect(changed(sim)).toEqual([]);
+    });
+
+    it('"previous" from the history of another family is refused too', async () => {
+      const sim = await simulator({ ...otherApp, services: [{ cluster: CLUSTER, name: 'shop-api', taskDefinition: 'shop-api:2', history: [{ taskDefinition: 'shop-web:1', status: 'SUCCESSFUL' }] }] });
+      const run = await deploy({ services: 'api', 'rollback-to': 'previous' }, { sim, cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(1);
+      expect(errors(run).join('\n')).toContain('"shop-web:1", a revision of task-definition family "shop-web"');
+      expect(changed(sim)).toEqual([]);
+    });
+
+    it("a revision without the service's container is refused", async () => {
+      const sim = await simulator({ ...released, taskDefinitions: [taskDefinition('shop-api', OLD_SHA, { container: 'web' }), taskDefinition('shop-api', BAD_SHA)] });
+      const run = await deploy({ services: 'api', 'rollback-to': '1' }, { sim, cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(1);
+      expect(errors(run).join('\n')).toContain('shop-api:1 (from "rollback-to") has no container "api"');
+      expect(changed(sim)).toEqual([]);
+    });
+
+    it('allow-other-family: true moves it, and says so in a warning and the summary', async () => {
+      const sim = await simulator(otherApp);
+      const run = await deploy({ services: 'api', 'rollback-to': 'shop-web:1', 'allow-other-family': 'true', ...FAST }, { sim, cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(0);
+      expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-web:1$/);
+      const loud = 'api: ECS service shop-api ran task-definition family shop-api and is rolled back to family shop-web (allow-other-family: true).';
+      expect(run.stdout).toContain(`::warning title=Rollback to another task-definition family::${loud}`);
+      expect(run.summary).toContain(`<p><strong>⚠️ ${loud}</strong></p>`);
+    });
+  });
+
+  describe('mode: rollback', () => {
+    it.each([[''], ['   ']])('an empty target (%j) is an error, never a deploy of the commit', async (target) => {
+      const sim = await simulator(released);
+      const run = await deploy({ services: 'api', mode: 'rollback', 'rollback-to': target }, { sim, cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(1);
+      expect(errors(run).join('\n')).toContain('Input "rollback-to" is empty, but "mode" is rollback');
+      expect(sim.calls).toEqual([]);
+    });
+
+    it('mode: deploy refuses a rollback target', async () => {
+      const run = await deploy({ services: 'api', mode: 'deploy', 'rollback-to': 'previous' }, { cwd: workspace(MANIFEST) });
+      expect(run.code).toBe(1);
+      expect(errors(run).join('\n')).toContain('Input "rollback-to" is "previous", but "mode" is deploy.');
+    });
+  });
 });

@@ -97,8 +97,8 @@ describe('the failure catalog', () => {
     expect(failedAtLine).toBeGreaterThan(0);
     expect(resultOf(run).services[0]!.reason).toContain('automatic rollback is off (rollback: false), so shop-api is left on the failing deployment');
     // The run ended (after reading the logs) well within two polls (30 simulated seconds) of the third failure.
-    expect(sim.clock.realAt(third.stoppedAt)).toBeGreaterThan(started);
-    expect(Date.now() - sim.clock.realAt(third.stoppedAt)).toBeLessThan(2 * 250 + 1500);
+    expect(sim.clock.realAt(third.failedAt)).toBeGreaterThan(started);
+    expect(Date.now() - sim.clock.realAt(third.failedAt)).toBeLessThan(2 * 250 + 1500);
   });
 
   it('image pull failure: names CannotPullContainerError and what to check', async () => {

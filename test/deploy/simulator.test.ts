@@ -8,8 +8,12 @@ import {
   ECSClient,
   ListServiceDeploymentsCommand,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  UpdateServiceCommand,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { useMoto, TEST_REGION } from '../harness/moto.js';
 import { waitFor } from '../harness/ports.js';
@@ -73,5 +77,55 @@ describe('ECS rollout simulator', () => {
     const sleeper = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'shop-api', overrides: { containerOverrides: [{ name: 'api', command: ['sleep', '3600'] }] } }));
     const { task } = await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: sleeper.tasks![0]!.taskArn!, reason: 'Cancelled by the workflow' }));
     expect(task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'UserInitiated', stoppedReason: 'Cancelled by the workflow' });
+  });
+
+  /** Every state a task of the new deployment is seen in, from ListTasks (desiredStatus STOPPED) and DescribeTasks, until the first one has STOPPED. */
+  async function watchFirstFailure(sim: EcsSimulator, tag: string): Promise<Task[]> {
+    const ecs = client(sim);
+    const { taskDefinition: next } = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition('shop-api', tag)));
+    const { service } = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'shop-api', taskDefinition: next!.taskDefinitionArn }));
+    const startedBy = service!.deployments!.find((deployment) => deployment.status === 'PRIMARY')!.id!;
+    const seen: Task[] = [];
+    await waitFor(
+      async () => {
+        const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy, desiredStatus: 'STOPPED' }));
+        if (!taskArns?.length) return false;
+        const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArns.at(-1)!] }));
+        seen.push(tasks![0]!);
+        return tasks![0]!.lastStatus === 'STOPPED';
+      },
+      'the first failed task to stop',
+      20_000,
+    );
+    return seen;
+  }
+
+  it('keeps a task whose container exited in DEACTIVATING and STOPPING for `stoppingSeconds`, its exit and stop reason already reported, listed as desiredStatus STOPPED', async () => {
+    const sim = await simulator(shop(['shop-api']), { speed: 30, scenarios: [{ image: ':crash', behaviour: 'exits', exitCode: 3, stoppingSeconds: 60 }] });
+    const seen = await watchFirstFailure(sim, 'crash');
+    const stopping = seen.filter((task) => task.lastStatus !== 'STOPPED');
+    expect(new Set(stopping.map((task) => task.lastStatus))).toContain('DEACTIVATING');
+    for (const task of stopping) {
+      expect(task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', stoppingAt: expect.any(Date) });
+      expect(task.stoppedAt).toBeUndefined();
+      expect(task.containers).toEqual([expect.objectContaining({ name: 'api', lastStatus: 'STOPPED', exitCode: 3 })]);
+    }
+    const stopped = seen.at(-1)!;
+    // A minute after the container exited, as Fargate takes.
+    expect(stopped.stoppedAt!.getTime() - stopped.stoppingAt!.getTime()).toBe(60_000);
+    expect(stopped.executionStoppedAt!.getTime()).toBeLessThan(stopped.stoppedAt!.getTime());
+    const failure = sim.inspect(CLUSTER, 'shop-api').failures[0]!;
+    expect([failure.failedAt, failure.stoppedAt]).toEqual([stopped.stoppingAt!.getTime(), stopped.stoppedAt!.getTime()]);
+  });
+
+  it('keeps a task that could not start in STOPPING with its stop code and reason until it stops', async () => {
+    const sim = await simulator(shop(['shop-api']), { speed: 30, scenarios: [{ image: ':no-such-tag', behaviour: 'image-pull-failure', stoppingSeconds: 30 }] });
+    const seen = await watchFirstFailure(sim, 'no-such-tag');
+    const stopping = seen.filter((task) => task.lastStatus !== 'STOPPED');
+    expect(new Set(stopping.map((task) => task.lastStatus))).toContain('STOPPING');
+    for (const task of stopping) {
+      expect(task).toMatchObject({ desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: expect.stringMatching(/^CannotPullContainerError: /) });
+      expect(task.containers![0]!.exitCode).toBeUndefined();
+    }
   });
 });

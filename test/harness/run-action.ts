@@ -1,6 +1,8 @@
 /**
  * Runs an action's built dist/index.js the way a runner does: inputs as INPUT_* variables, and
  * GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_STATE, GITHUB_ENV and the event payload as files.
+ * The bundle runs on the Node that runs the tests, or on the binary BERTH_TEST_NODE names
+ * (`.ci/run` runs these tests again with a Node 24 binary, the runtime the actions declare).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
@@ -9,6 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The node binary that runs the bundles. */
+export function actionNode(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.BERTH_TEST_NODE;
+  if (!given) return process.execPath;
+  if (!existsSync(given)) throw new Error(`BERTH_TEST_NODE is ${given}, which does not exist: install one with "bash scripts/install-node.sh 24", or unset it`);
+  return given;
+}
 
 export interface RunOptions {
   inputs?: Record<string, string | undefined>;
@@ -99,7 +109,7 @@ export function startAction(action: string, options: RunOptions = {}): RunningAc
 
   const script = join(REPO_ROOT, 'actions', action, 'dist', 'index.js');
   if (!existsSync(script)) throw new Error(`${script} does not exist: run "npm run build" first`);
-  const [program, ...args] = [...(options.launcher ?? []), process.execPath, script];
+  const [program, ...args] = [...(options.launcher ?? []), actionNode(), script];
   const child = spawn(program!, args, { cwd: options.cwd ?? dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -25,6 +25,8 @@ export interface SlackServerOptions {
   scopes?: string[];
   /** The channel (ID) the incoming webhook posts to; default the first channel. */
   webhookChannel?: string;
+  /** The loopback address to listen on; default 127.0.0.1. */
+  host?: string;
 }
 
 export type Block = Record<string, unknown>;
@@ -358,8 +360,9 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
     record.response = answer.body;
     res.writeHead(answer.status, answer.headers).end(answer.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   return {
     url,
     apiUrl: `${url}/api`,

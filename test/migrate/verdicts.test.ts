@@ -231,7 +231,7 @@ describe('migration verdicts', () => {
       task('STOPPED', { stopCode: 'UserInitiated', stoppedReason: 'Stopped by an operator', containers: { api: { lastStatus: 'STOPPED', exitCode: 143 } } }),
       [],
       'The migration container "api" exited with code 143.',
-      'last log lines show why',
+      'its last log lines could not be shown here',
       '143',
     ],
   ])('explains %s', async (_what, stopped, logLines, headline, hint, exitCode) => {
@@ -243,6 +243,17 @@ describe('migration verdicts', () => {
     expect(error).toContain(`Migration of api failed: ${headline}`);
     expect(error).toContain((stopped.stoppedReason as string).slice(0, 40));
     expect(error).toContain(hint);
+  });
+
+  it('says a container that never started has no log, not that it wrote nothing', async () => {
+    const stopped = task('STOPPED', {
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref shop-api:old: not found',
+      containers: { api: { lastStatus: 'STOPPED', reason: 'CannotPullContainerError' } },
+    });
+    const result = await migrate({ describes: [task('PROVISIONING'), stopped] });
+    expect(result.summary).toContain('the container never started, so it has no log');
+    expect(result.summary).not.toContain('wrote nothing');
   });
 
   it.each([

@@ -267,7 +267,7 @@ describe('retries', () => {
 describe('bad input', () => {
   const bot = () => ({ 'slack-bot-token': slack.token, 'slack-api-url': slack.apiUrl });
   it.each([
-    ['an invalid webhook URL', () => ({ 'webhook-url': 'hooks.slack.com/services/T0/B0/abc', status: 'success' }), 'Input "webhook-url" is not a valid URL.'],
+    ['an invalid webhook URL', () => ({ 'webhook-url': 'hooks.slack.com/services/T0/B0/abc', status: 'success' }), 'Input "webhook-url" is not a valid URL (it does not start with https://).'],
     ['both webhook and token', () => ({ 'webhook-url': slack.webhookUrl, ...bot(), 'slack-channel': 'C0DEPLOYS1', status: 'success' }), 'Inputs "webhook-url" and "slack-bot-token" are both set; give one.'],
     ['neither webhook nor token', () => ({ status: 'success' }), 'Input "webhook-url" or "slack-bot-token" is required, and neither was given.'],
     ['a token without a channel', () => ({ ...bot(), status: 'success' }), 'Input "slack-channel" is required but was not given.'],

@@ -6,11 +6,13 @@ import { parseBuilds, parseChanges, parseDeployment, parseMigration, parseNeeds 
 import { SLACK_LIMITS, blockChars, slackMessage, type Block, type SlackMessage } from '../../shared/notify/slack-message.js';
 import { genericPayload, GENERIC_LIMITS } from '../../shared/notify/generic.js';
 import { markdownMessage } from '../../shared/notify/markdown.js';
-import { truncate, packLines } from '../../shared/notify/text.js';
+import { escapeMarkdown, escapeMrkdwn, markdownLink, oneLine, truncate, packLines } from '../../shared/notify/text.js';
 import type { NotifyInputs, Status } from '../../shared/notify/types.js';
 import { blockErrors, renderMessage } from '../harness/slack-server.js';
 import { BASE, SHA, build, changes, deployedService, deployment, migration } from './fixtures.js';
 import { userErrorOf } from '../harness/errors.js';
+import { parseMentions, plainMentions, slackMentions } from '../../shared/notify/mention.js';
+import { checkLink } from '../../shared/notify/links.js';
 
 const context = githubContext({
   GITHUB_REPOSITORY: 'acme/shop',
@@ -46,7 +48,7 @@ function inputs(raw: Raw): NotifyInputs {
     deployment: parseDeployment(raw.deployment),
     environment: raw.environment,
     title: raw.title,
-    mentionOnFailure: raw.mentionOnFailure,
+    mentionOnFailure: parseMentions(raw.mentionOnFailure),
     failOnError: false,
     retries: 0,
   };
@@ -121,6 +123,9 @@ describe('the outcome', () => {
     expect(resolveOutcome(inputs({ deployment: deployment([deployedService('api')]) }))).toBe('succeeded');
     expect(resolveOutcome(inputs({ migration: migration('timed-out') }))).toBe('failed');
     expect(resolveOutcome(inputs({ changes: changes(['api']) }))).toBeUndefined();
+    // The needs of a job that needs nothing say nothing; they are not "all skipped".
+    expect(resolveOutcome(inputs({ needs: {} }))).toBeUndefined();
+    expect(resolveOutcome(inputs({ needs: {}, deployment: deployment([deployedService('api')]) }))).toBe('succeeded');
   });
 });
 
@@ -338,5 +343,91 @@ describe('reading the other actions\' results', () => {
     expect(userErrorOf(() => parseChanges({ head: SHA })).message).toContain('Input "changes" is an object with keys "head"');
     expect(userErrorOf(() => parseNeeds({ result: 'success', outputs: {} })).message).toContain('holds a single job');
     expect(userErrorOf(() => parseNeeds({ build: 'success' })).hint).toContain('toJSON(needs)');
+  });
+});
+
+describe('mention-on-failure', () => {
+  it('reads Slack mentions separated by spaces or commas, once each, and writes them as Slack notifies', () => {
+    const mentions = parseMentions(' @here, <@U0123ABCD> <@W0ENTERPRISE1|Ana> <!subteam^S0ONCALL1|@oncall>  <!here> <!channel|channel>')!;
+    expect(mentions).toEqual([
+      { kind: 'broadcast', name: 'here' },
+      { kind: 'user', id: 'U0123ABCD', label: undefined },
+      { kind: 'user', id: 'W0ENTERPRISE1', label: 'Ana' },
+      { kind: 'group', id: 'S0ONCALL1', label: 'oncall' },
+      { kind: 'broadcast', name: 'channel' },
+    ]);
+    expect(slackMentions(mentions)).toBe('<!here> <@U0123ABCD> <@W0ENTERPRISE1|Ana> <!subteam^S0ONCALL1|oncall> <!channel>');
+    expect(plainMentions(mentions)).toBe('@here U0123ABCD @Ana @oncall @channel');
+    expect(parseMentions('  ')).toBeUndefined();
+  });
+
+  it.each([
+    ['<!channel><https://evil.example|x>', '"<https://evil.example|x>", a link or markup'],
+    ['@oncall-team', '"@oncall-team", a name'],
+    ['@U0123ABCD', '"@U0123ABCD", which needs angle brackets to notify: <@U0123ABCD>'],
+    ['<@u0123abcd>', '"<@u0123abcd>", which is not a member ID'],
+    ['<!subteam^S0ONCALL1|on<call>', '"<!subteam^S0ONCALL1|on", which opens "<" without closing it'],
+    ['<!date^1392734382^{date}|Feb 18>', '"<!date^1392734382^{date}|Feb 18>", which is not one of <!here>, <!channel>, <!everyone> or <!subteam^S…>'],
+    ['here', '"here", which is not a Slack mention'],
+    // The direction override is shown escaped, so the message reads as what was written.
+    ['<@U0123ABCD|a\u202eb>', '"<@U0123ABCD|a\\u202eb>", whose label (after "|") is not a plain name'],
+  ])('refuses %j', (value, message) => {
+    const error = userErrorOf(() => parseMentions(value));
+    expect(error.message).toContain(`Input "mention-on-failure" has ${message}`);
+    expect(error.hint).toContain('<@U0123ABCD> for a person');
+  });
+
+  it('refuses more mentions than a message should carry', () => {
+    const many = Array.from({ length: 21 }, (_, i) => `<@U0000000${String(i).padStart(2, '0')}>`).join(' ');
+    expect(userErrorOf(() => parseMentions(many)).message).toBe('Input "mention-on-failure" has 21 mentions; at most 20 are sent.');
+  });
+});
+
+describe('text from the inputs', () => {
+  it('becomes one line without control characters or direction overrides', () => {
+    expect(oneLine('a\r\n  b\tc\u0000d\u001b[31me\u202eF\u2066g')).toBe('a b c d [31meFg');
+  });
+
+  it('keeps Slack markup, bare mentions and new lines out of mrkdwn, and marks every text object verbatim', () => {
+    expect(escapeMrkdwn('<!here> & <@U1|x> @channel a@b.c\n• fake')).toBe('&lt;!here&gt; &amp; &lt;@U1|x&gt; @\u200bchannel a@b.c • fake');
+    const { message } = render({ status: 'failure', environment: 'prod\n*fake line*', title: '<!channel> release' });
+    const objects = JSON.stringify(message.blocks).match(/\{"type":"mrkdwn"[^}]*\}/g)!;
+    expect(objects.length).toBeGreaterThan(3);
+    for (const object of objects) expect(JSON.parse(object)).toMatchObject({ verbatim: true });
+    expect(message.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '❌ <!channel> release: failed' } });
+  });
+
+  it('keeps markdown, HTML, entities and @mentions out of the generic text and the job summary', () => {
+    expect(escapeMarkdown('<img src=x> &lt; [a](b) @alice x@y.z #1 |\n- item')).toBe('\\<img src=x\\> \\&lt; \\[a\\](b) @\u200balice x@y.z \\#1 \\| - item');
+    expect(markdownLink('https://x.example/a(b)|c', 'l')).toBe('[l](https://x.example/a%28b%29%7Cc)');
+  });
+});
+
+describe('links from the results', () => {
+  it('takes http(s) links only, without credentials, within Slack\'s length', () => {
+    expect(checkLink('https://console.example/a b')).toEqual({ url: 'https://console.example/a%20b' });
+    expect(checkLink('javascript:alert(1)')).toEqual({ problem: 'is a javascript: link, not http(s)' });
+    expect(checkLink('https://u:p@console.example/')).toEqual({ problem: 'has a user name or password in it' });
+    expect(checkLink('console.example/x')).toEqual({ problem: 'is not a URL' });
+    expect(checkLink(`https://console.example/${'x'.repeat(3000)}`)).toEqual({ problem: 'is longer than the 3,000 characters Slack accepts in a link' });
+  });
+
+  it('leaves a bad link out with a warning naming the input and the field', () => {
+    const warnings: string[] = [];
+    const parsed = parseDeployment({ outcome: 'failed', services: [{ service: 'api', outcome: 'failed', consoleUrl: 'vbscript:x' }] }, 'deployment', (message) => warnings.push(message));
+    expect(parsed!.services[0]!.consoleUrl).toBeUndefined();
+    expect(warnings).toEqual([
+      'Input "deployment": services[0].consoleUrl (service "api") is a vbscript: link, not http(s); the message leaves that link out. Pass the "result" output of deploy-ecs unchanged: its links are https console URLs.',
+    ]);
+  });
+});
+
+describe('the needs context', () => {
+  it('takes the four results GitHub gives and job IDs as GitHub writes them', () => {
+    expect(parseNeeds({ build: { result: 'success' }, _deploy_2: { result: 'failure' }, 'smoke-test': { result: 'cancelled' }, docs: { result: 'skipped' } })).toBeDefined();
+    expect(userErrorOf(() => parseNeeds({ deploy: { result: 'timed_out' } })).message).toBe(
+      'Input "needs": job "deploy" has result "timed_out", which GitHub never gives; a job\'s result is success, failure, cancelled or skipped.',
+    );
+    expect(userErrorOf(() => parseNeeds({ '2deploy': { result: 'success' } })).message).toContain('has an entry "2deploy", which is not a job ID');
   });
 });

@@ -49,7 +49,9 @@ function suiteAction(uses: string | undefined): string | undefined {
   return /^(?:\.\/\.berth|berth-actions\/berth)\/actions\/([a-z-]+)(?:@|$)/.exec(uses ?? '')?.[1];
 }
 
-describe.each([...ours, ...example])('$file', ({ workflow }) => {
+const RELEASE = '.github/workflows/release.yml';
+
+describe.each([...ours, ...example])('$file', ({ file, workflow }) => {
   const jobs = Object.entries(workflow.jobs);
 
   it('passes only inputs the called actions declare, and every required one', () => {
@@ -88,9 +90,32 @@ describe.each([...ours, ...example])('$file', ({ workflow }) => {
 
   it('asks for no more than id-token: write and contents: read', () => {
     const allowed = { 'id-token': 'write', contents: 'read' } as Record<string, string>;
-    for (const permissions of [workflow.permissions, ...jobs.map(([, job]) => job.permissions)]) {
+    // The release job alone writes (the tag, the release, the major tag); its own test checks it.
+    const checked = jobs.filter(([name]) => !(file === RELEASE && name === 'release'));
+    for (const permissions of [workflow.permissions, ...checked.map(([, job]) => job.permissions)]) {
       for (const [scope, level] of Object.entries(permissions ?? {})) expect([scope, level]).toEqual([scope, allowed[scope]]);
     }
+  });
+});
+
+describe('the release workflow', () => {
+  const { workflow } = ours.find(({ file }) => file === RELEASE)!;
+  const on = workflow.on as Record<string, { tags?: string[]; inputs?: Record<string, { required?: boolean }> }>;
+
+  it('starts from a version tag or by hand with the version', () => {
+    expect(on.push).toEqual({ tags: ['v[0-9]+.[0-9]+.[0-9]+', 'v[0-9]+.[0-9]+.[0-9]+-*'] });
+    expect(on.workflow_dispatch?.inputs?.version?.required).toBe(true);
+  });
+
+  it('publishes only after the version checks and the whole CI passed on the commit, and only that job writes', () => {
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.jobs.plan).toMatchObject({ permissions: { contents: 'read' } });
+    expect(workflow.jobs.ci).toMatchObject({ needs: 'plan', uses: './.github/workflows/ci.yml', permissions: { contents: 'read' } });
+    expect(workflow.jobs.release).toMatchObject({ needs: ['plan', 'ci'], permissions: { contents: 'write' } });
+    expect(JSON.stringify(workflow.jobs.plan)).toContain('node scripts/release-plan.mjs');
+    const ci = ours.find(({ file }) => file === '.github/workflows/ci.yml')!.workflow;
+    expect(Object.keys(ci.on)).toContain('workflow_call');
+    expect(JSON.stringify(ci.jobs)).toContain('bash .ci/run');
   });
 });
 

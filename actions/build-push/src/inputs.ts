@@ -1,5 +1,4 @@
 /** The typed inputs of build-push, checked before anything talks to AWS or Docker. */
-import { isAbsolute, resolve } from 'node:path';
 import * as input from '../../../shared/inputs.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
@@ -28,7 +27,7 @@ export function getInputs(): BuildPushInputs {
   }
 
   const workspace = github.workspace;
-  const workingDirectory = input.optional('working-directory');
+  const workingDirectory = input.directory('working-directory', workspace);
   const commitSha = github.sha;
   const tags = unique([...defaultTags(input.list('tags'), commitSha), ...input.list('extra-tags')]);
   for (const tag of tags) {
@@ -48,7 +47,7 @@ export function getInputs(): BuildPushInputs {
   return {
     service,
     manifest: input.optional('manifest') ?? DEFAULT_MANIFEST,
-    workingDirectory: workingDirectory === undefined ? workspace : isAbsolute(workingDirectory) ? workingDirectory : resolve(workspace, workingDirectory),
+    workingDirectory,
     repository,
     context: input.optional('context'),
     dockerfile: input.optional('dockerfile'),

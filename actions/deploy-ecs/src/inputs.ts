@@ -1,11 +1,11 @@
 import * as input from '../../../shared/inputs.js';
-import { UserError } from '../../../shared/errors.js';
+import { UserError, quoted } from '../../../shared/errors.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { githubContext } from '../../../shared/github.js';
 import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
-import { IMAGE_TAG } from '../../../shared/images.js';
-import { isImage, parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
-import type { DeployInputs, Selection } from '../../../shared/deploy/types.js';
+import { IMAGE_TAG, imageProblem } from '../../../shared/images.js';
+import { parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
+import type { DeployInputs, RollbackTo, Selection } from '../../../shared/deploy/types.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -37,11 +37,31 @@ function selection(): Selection {
   return { kind: 'manifest', file: input.optional('manifest') ?? DEFAULT_MANIFEST, names: parseServiceNames(services) };
 }
 
+/**
+ * `mode: rollback` makes an empty `rollback-to` an error instead of a deploy: a rollback workflow
+ * dispatched without a target must never roll out the commit's images. Empty mode infers it.
+ */
+function rollbackTo(): RollbackTo | undefined {
+  const mode = input.optional('mode') === undefined ? undefined : input.oneOf('mode', ['deploy', 'rollback'] as const, 'deploy');
+  const given = input.optional('rollback-to');
+  if (mode === 'rollback' && given === undefined) {
+    throw new UserError(
+      'Input "rollback-to" is empty, but "mode" is rollback: there is nothing to roll back to, and a rollback never deploys the commit\'s images.',
+      'Set "rollback-to" to previous (the last revision that ran successfully), a revision number, a task-definition ARN, or the image tag (git SHA) to put back.',
+    );
+  }
+  if (mode === 'deploy' && given !== undefined) {
+    throw new UserError(`Input "rollback-to" is "${given}", but "mode" is deploy.`, 'Set "mode: rollback" to roll back, or remove "rollback-to" to deploy.');
+  }
+  return parseRollbackTo(given);
+}
+
 export function getInputs(): DeployInputs {
   const chosen = selection();
   const image = input.optional('image');
-  if (image !== undefined && !isImage(image)) {
-    throw new UserError(`Input "image" is "${image}", which is not an image reference.`, 'Use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest>.');
+  const problem = image === undefined ? undefined : imageProblem(image);
+  if (problem) {
+    throw new UserError(`Input "image" is "${quoted(image!)}", which is ${problem}.`, 'Use <registry>/<repository>:<tag> or <registry>/<repository>@sha256:<digest>.');
   }
   if (image !== undefined && chosen.kind !== 'explicit') {
     throw new UserError('Input "image" only applies with "service".', 'For services of the manifest, use "images" (api=<image> lines), or leave it empty to deploy <repository>:<image-tag>.');
@@ -69,10 +89,14 @@ export function getInputs(): DeployInputs {
     healthUrls: parseHealthUrls(input.optional('health-url')),
     healthTimeoutMs: input.duration('health-timeout', '2m', { minMs: 1000, maxMs: 3_600_000 }),
     rollback: input.boolean('rollback', true),
-    rollbackTo: parseRollbackTo(input.optional('rollback-to')),
+    rollbackTo: rollbackTo(),
+    allowOtherFamily: input.boolean('allow-other-family', false),
     forceNewDeployment: input.boolean('force-new-deployment', false),
     aws: readAwsInputs(),
   };
+  if (inputs.allowOtherFamily && !inputs.rollbackTo) {
+    throw new UserError('Input "allow-other-family" only applies with "rollback-to".', 'Remove it, or set "rollback-to" to the revision to put back.');
+  }
   if (inputs.rollbackTo) {
     const conflicting = (
       [

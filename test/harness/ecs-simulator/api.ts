@@ -147,7 +147,7 @@ export function taskShape(model: EcsModel, task: SimTask): Json {
     createdAt: seconds(task.createdAt),
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: false,
-    executionStoppedAt: seconds(task.stoppedAt),
+    executionStoppedAt: seconds(task.executionStoppedAt),
     group: task.group,
     healthStatus: task.healthStatus,
     lastStatus: task.lastStatus,
@@ -265,6 +265,23 @@ export const OPERATIONS: Record<string, Handler> = {
     const cluster = model.cluster(input.cluster as string | undefined);
     const { items, nextToken } = page([...cluster.services.values()].filter((service) => service.status === 'ACTIVE'), input, 10, 100);
     return strip({ serviceArns: items.map((service) => service.arn), nextToken });
+  },
+
+  ListClusters(model, input) {
+    const { items, nextToken } = page([...model.clusters.values()], input, 100, 100);
+    return strip({ clusterArns: items.map((cluster) => cluster.arn), nextToken });
+  },
+
+  DescribeClusters(model, input) {
+    const names = Array.isArray(input.clusters) && input.clusters.length ? input.clusters.map(String) : ['default'];
+    const clusters: Json[] = [];
+    const failures: Json[] = [];
+    for (const name of names) {
+      const cluster = model.clusters.get(name.replace(/^arn:aws[a-z-]*:ecs:[^:]+:\d+:cluster\//, ''));
+      if (cluster) clusters.push({ clusterArn: cluster.arn, clusterName: cluster.name, status: 'ACTIVE', activeServicesCount: [...cluster.services.values()].filter((service) => service.status === 'ACTIVE').length });
+      else failures.push({ arn: name.startsWith('arn:') ? name : model.arn(`cluster/${name}`), reason: 'MISSING' });
+    }
+    return { clusters, failures };
   },
 
   UpdateService(model, input) {

@@ -32,6 +32,12 @@
  * key with ExpiredTokenException that long (real time) after its first use. Seeded services start
  * steady, their tasks healthy whatever the scenarios say. RunTask / DescribeTasks / StopTask serve
  * one-shot tasks such as a migration container.
+ *
+ * A stopping task looks as it does on Fargate: desiredStatus STOPPED, stopCode and stoppedReason (and
+ * an exited container's exit code) from the moment ECS decides, while lastStatus walks through
+ * RUNNING, DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED over `stoppingSeconds` (a failure)
+ * or `drainSeconds` (a stop ECS or a user asked for). ListTasks with desiredStatus STOPPED lists it
+ * all that time.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +45,7 @@ import { randomUUID } from 'node:crypto';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { VirtualClock } from './clock.js';
 import { LogSink } from './logs.js';
-import { EcsModel, SimError, type Json, type SimDeployment } from './model.js';
+import { EcsModel, SimError, type Json, type SimDeployment, type TaskFailureRecord } from './model.js';
 import { OPERATIONS } from './api.js';
 import type { ScenarioRule } from './scenarios.js';
 
@@ -114,8 +120,8 @@ export interface ServiceInspection {
     failedAt?: number;
   }[];
   history: { status: string; taskDefinition: string; createdAt: number; finishedAt?: number }[];
-  /** Every failed task, in the order it stopped (simulated ms). */
-  failures: { deploymentId: string; taskArn: string; stoppedAt: number }[];
+  /** Every failed task, in the order it failed: when it failed and when it reached STOPPED (simulated ms). */
+  failures: TaskFailureRecord[];
   events: string[];
   /** Every deployment ever started for the service, oldest first, with its simulated times. */
   allDeployments: ServiceInspection['deployments'];
@@ -221,7 +227,12 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
       if (!handler) throw new SimError('UnknownOperationException', `The simulator does not implement ${operation}.`);
       const output = handler(model, input);
       recordDeployments();
-      await logs.flush();
+      // What a container printed is in CloudWatch Logs before a caller can learn from DescribeTasks that it
+      // ran; simulated time stands still meanwhile, as ECS does not wait for moto.
+      if (operation === 'DescribeTasks') {
+        clock.hold();
+        await logs.flush().finally(() => clock.release());
+      }
       reply(res, 200, output);
     } catch (error) {
       if (error instanceof SimError) {
@@ -279,7 +290,7 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
         desiredCount: service.desiredCount,
         deployments: service.deployments.map(describeDeployment),
         history: service.history.map((record) => ({ status: record.status, taskDefinition: record.target.taskDefinition, createdAt: record.createdAt, finishedAt: record.finishedAt })),
-        failures: [...service.failures],
+        failures: service.failures.map((failure) => ({ ...failure })),
         events: service.events.map((event) => event.message),
         allDeployments: [...(everDeployed.get(`${clusterName}/${serviceName}`)?.values() ?? [])].sort((a, b) => a.createdAt - b.createdAt),
       };

@@ -1,6 +1,7 @@
 /**
  * Writes what simulated containers print to CloudWatch Logs (moto), in the stream the `awslogs`
- * driver would use, so the action reads its evidence through the real API.
+ * driver would use, so the action reads its evidence through the real API. Each stream is written
+ * once per task, so streams are written in parallel.
  */
 import {
   CloudWatchLogsClient,
@@ -18,25 +19,32 @@ export interface LogWrite {
 
 export class LogSink {
   private readonly clients = new Map<string, CloudWatchLogsClient>();
-  private readonly groups = new Set<string>();
-  private readonly streams = new Set<string>();
-  private queue: Promise<void> = Promise.resolve();
+  private readonly groups = new Map<string, Promise<void>>();
+  /** The writes still under way, by stream: one stream's writes happen in order, streams in parallel. */
+  private readonly pending = new Map<string, Promise<void>>();
   /** Errors from moto, kept so a test can see why logs are missing. */
   readonly errors: string[] = [];
 
   constructor(private readonly motoUrl: string | undefined) {}
 
-  /** Queues a write; writes happen in order. */
+  /** Queues a write. */
   write(entry: LogWrite): void {
     if (!this.motoUrl || entry.lines.length === 0) return;
-    this.queue = this.queue.then(() => this.put(entry)).catch((error: unknown) => {
-      this.errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    });
+    const key = `${entry.region}/${entry.group}/${entry.stream}`;
+    const next = (this.pending.get(key) ?? Promise.resolve())
+      .then(() => this.put(entry))
+      .catch((error: unknown) => {
+        this.errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      })
+      .finally(() => {
+        if (this.pending.get(key) === next) this.pending.delete(key);
+      });
+    this.pending.set(key, next);
   }
 
-  /** Resolves once every queued write reached moto. */
-  flush(): Promise<void> {
-    return this.queue;
+  /** Resolves once every write queued so far reached moto. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending.values()]);
   }
 
   close(): void {
@@ -57,22 +65,30 @@ export class LogSink {
     return client;
   }
 
+  private group(logs: CloudWatchLogsClient, region: string, group: string): Promise<void> {
+    const key = `${region}/${group}`;
+    let created = this.groups.get(key);
+    if (!created) {
+      created = logs.send(new CreateLogGroupCommand({ logGroupName: group })).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) {
+            this.groups.delete(key);
+            throw error;
+          }
+        },
+      );
+      this.groups.set(key, created);
+    }
+    return created;
+  }
+
   private async put({ group, stream, region, lines }: LogWrite): Promise<void> {
     const logs = this.client(region);
-    const groupKey = `${region}/${group}`;
-    if (!this.groups.has(groupKey)) {
-      await logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) throw error;
-      });
-      this.groups.add(groupKey);
-    }
-    const streamKey = `${groupKey}/${stream}`;
-    if (!this.streams.has(streamKey)) {
-      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) throw error;
-      });
-      this.streams.add(streamKey);
-    }
+    await this.group(logs, region, group);
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream })).catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ResourceAlreadyExistsException')) throw error;
+    });
     // CloudWatch rejects events from the future; the simulated clock runs ahead, so use real time.
     const at = Date.now();
     await logs.send(

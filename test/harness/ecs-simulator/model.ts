@@ -68,6 +68,8 @@ export interface SimTask {
   startedAt?: number;
   connectivityAt?: number;
   stoppingAt?: number;
+  /** When every container had stopped (DEPROVISIONING begins). */
+  executionStoppedAt?: number;
   stoppedAt?: number;
   stopCode?: string;
   stoppedReason?: string;
@@ -78,7 +80,10 @@ export interface SimTask {
   exitAt?: number;
   unhealthyAt?: number;
   stopAt?: number;
+  /** The exit code containers that still run get when ECS stops them (SIGTERM). */
   stopExitCode?: number;
+  /** Whether the task was RUNNING when it began to stop. */
+  ran?: boolean;
   failure: boolean;
   availabilityZone: string;
 }
@@ -147,8 +152,19 @@ export interface SimService {
   revisions: Map<string, ServiceRevisionRecord>;
   createdAt: number;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
-  /** Every task failure of every deployment, for benchmarks: when it stopped and of which deployment. */
-  failures: { deploymentId: string; taskArn: string; stoppedAt: number }[];
+  /**
+   * Every task failure of every deployment, for benchmarks, in the order they happened: when the task
+   * failed (its essential container exited, it could not start, or ECS found it unhealthy) and when
+   * it reached STOPPED.
+   */
+  failures: TaskFailureRecord[];
+}
+
+export interface TaskFailureRecord {
+  deploymentId: string;
+  taskArn: string;
+  failedAt: number;
+  stoppedAt?: number;
 }
 
 export interface SimCluster {
@@ -161,6 +177,10 @@ export interface SimCluster {
 const SCHEDULER_DELAY_MS = 2_000;
 const RESTART_DELAY_MS = 5_000;
 const FAILED_STOP_MS = 2_000;
+/** Releasing the task's network interface, the last step before STOPPED. */
+const DEPROVISION_MS = 2_000;
+/** How long ECS may still report a task RUNNING after it decided to stop it. */
+const REPORT_LAG_MS = 3_000;
 const EVENTS_KEPT = 100;
 const ZONES = ['a', 'b', 'c'];
 
@@ -409,6 +429,7 @@ export class EcsModel {
     if (task.lastStatus === 'STOPPED') return;
     if (task.stopAt !== undefined) {
       if (now >= task.stopAt) this.finishStop(task);
+      else this.moveStop(task, this.stopPhase(task));
       return;
     }
     if (task.lastStatus === 'PROVISIONING' && now >= task.pendingAt) {
@@ -418,7 +439,7 @@ export class EcsModel {
     }
     if (task.lastStatus === 'PENDING') {
       if (scenario.behaviour === 'secrets-failure' && now >= task.pendingAt + 2_000) {
-        this.beginStop(task, { stopCode: 'TaskFailedToStart', reason: this.secretsReason(task), failure: true, drainMs: FAILED_STOP_MS });
+        this.beginStop(task, { stopCode: 'TaskFailedToStart', reason: this.secretsReason(task), failure: true, drainMs: seconds.stopping(scenario) });
         return;
       }
       if (now >= task.runningAt) {
@@ -426,7 +447,7 @@ export class EcsModel {
           const image = this.essential(task).image;
           const reason = `CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref ${image}: ${image}: not found`;
           this.essential(task).reason = reason;
-          this.beginStop(task, { stopCode: 'TaskFailedToStart', reason, failure: true, drainMs: FAILED_STOP_MS });
+          this.beginStop(task, { stopCode: 'TaskFailedToStart', reason, failure: true, drainMs: seconds.stopping(scenario) });
           return;
         }
         this.markRunning(task, now, false);
@@ -438,8 +459,9 @@ export class EcsModel {
         stopCode: 'EssentialContainerExited',
         reason: 'Essential container in task exited',
         failure: task.service !== undefined || task.exitCode !== 0,
-        drainMs: FAILED_STOP_MS,
+        drainMs: seconds.stopping(scenario),
         exitCode: task.exitCode,
+        containerExited: true,
       });
       return;
     }
@@ -629,10 +651,12 @@ export class EcsModel {
     return Math.min(200, Math.max(3, Math.ceil(service.desiredCount * 0.5)));
   }
 
+  /** ECS counts a failed task once it has STOPPED. */
   private onTaskFailed(task: SimTask): void {
     const { service, deployment } = task;
     if (!service || !deployment) return;
-    service.failures.push({ deploymentId: deployment.id, taskArn: task.taskArn, stoppedAt: this.now });
+    const record = service.failures.find((candidate) => candidate.taskArn === task.taskArn);
+    if (record) record.stoppedAt = this.now;
     if (deployment.status !== 'PRIMARY') return;
     deployment.nextLaunchAt = this.now + RESTART_DELAY_MS;
     if (deployment.hadSuccess) return;
@@ -766,26 +790,67 @@ export class EcsModel {
     }
   }
 
-  private beginStop(task: SimTask, stop: { stopCode: string; reason: string; failure: boolean; drainMs: number; exitCode?: number }): void {
+  /**
+   * ECS decides to stop a task: desiredStatus, stopCode and stoppedReason are set at once (and, when
+   * the essential container's exit is the cause, that container shows STOPPED with its exit code),
+   * while lastStatus walks to STOPPED over `drainMs`.
+   */
+  private beginStop(task: SimTask, stop: { stopCode: string; reason: string; failure: boolean; drainMs: number; exitCode?: number; containerExited?: boolean }): void {
+    task.ran = task.lastStatus === 'RUNNING';
     task.desiredStatus = 'STOPPED';
     task.stopCode = stop.stopCode;
     task.stoppedReason = stop.reason;
     task.stoppingAt = this.now;
     task.stopAt = this.now + stop.drainMs;
     task.failure = stop.failure;
-    task.lastStatus = task.lastStatus === 'RUNNING' && stop.drainMs > FAILED_STOP_MS ? 'DEACTIVATING' : task.lastStatus === 'RUNNING' ? 'STOPPING' : 'DEPROVISIONING';
-    task.stopExitCode = task.lastStatus === 'DEPROVISIONING' ? undefined : stop.exitCode;
+    task.stopExitCode = task.ran ? stop.exitCode : undefined;
+    if (stop.containerExited) {
+      const essential = this.essential(task);
+      essential.lastStatus = 'STOPPED';
+      essential.exitCode = stop.exitCode;
+    }
+    if (task.failure && task.service && task.deployment) task.service.failures.push({ deploymentId: task.deployment.id, taskArn: task.taskArn, failedAt: this.now });
     if (task.deployment) task.deployment.updatedAt = this.now;
+    this.moveStop(task, this.stopPhase(task));
+  }
+
+  /**
+   * Where a stopping task is. One that ran: reported RUNNING for a moment, DEACTIVATING (target
+   * deregistration) for most of the time, STOPPING (its containers are stopped), DEPROVISIONING
+   * (network interface released). One that never ran: STOPPING, then DEPROVISIONING.
+   */
+  private stopPhase(task: SimTask): string {
+    const total = task.stopAt! - task.stoppingAt!;
+    const left = task.stopAt! - this.now;
+    if (!task.ran) return total > DEPROVISION_MS && left > DEPROVISION_MS ? 'STOPPING' : 'DEPROVISIONING';
+    if (total <= FAILED_STOP_MS) return 'STOPPING';
+    if (this.now - task.stoppingAt! < Math.min(REPORT_LAG_MS, total / 10)) return 'RUNNING';
+    if (left > 2 * DEPROVISION_MS) return 'DEACTIVATING';
+    return left > DEPROVISION_MS ? 'STOPPING' : 'DEPROVISIONING';
+  }
+
+  private moveStop(task: SimTask, phase: string): void {
+    if (phase === task.lastStatus) return;
+    task.lastStatus = phase;
+    if (phase === 'STOPPING' || phase === 'DEPROVISIONING') this.stopContainers(task);
+    if (phase === 'DEPROVISIONING') task.executionStoppedAt ??= this.now;
+  }
+
+  /** Containers still running get the stop signal; those that never ran just end. */
+  private stopContainers(task: SimTask): void {
+    for (const container of task.containers) {
+      if (container.lastStatus === 'STOPPED') continue;
+      const ran = container.runtimeId !== undefined;
+      container.lastStatus = 'STOPPED';
+      if (ran) container.exitCode = container.essential ? task.stopExitCode : 0;
+    }
   }
 
   private finishStop(task: SimTask): void {
     task.lastStatus = 'STOPPED';
     task.stoppedAt = this.now;
-    for (const container of task.containers) {
-      const ran = container.runtimeId !== undefined;
-      container.lastStatus = 'STOPPED';
-      if (ran) container.exitCode = container.essential ? task.stopExitCode : 0;
-    }
+    task.executionStoppedAt ??= this.now;
+    this.stopContainers(task);
     if (task.failure) this.onTaskFailed(task);
   }
 

@@ -35,6 +35,13 @@ export interface Scenario {
   healthCheckSeconds?: number;
   /** How long a task takes to stop once ECS stops it: load-balancer draining and SIGTERM (default 15). */
   drainSeconds?: number;
+  /**
+   * How long a task that failed on its own (its essential container exited, or it could not start)
+   * takes from the failure to STOPPED (default 2). Fargate often takes tens of seconds: the task
+   * shows DEACTIVATING (load-balancer deregistration), STOPPING and DEPROVISIONING meanwhile, with
+   * its desiredStatus, stopCode, stoppedReason and the container's exit code already set.
+   */
+  stoppingSeconds?: number;
 }
 
 export interface ScenarioRule extends Scenario {
@@ -63,6 +70,7 @@ export const seconds = {
   stable: (scenario: Scenario) => (scenario.stableSeconds ?? 10) * 1000,
   healthCheck: (scenario: Scenario) => (scenario.healthCheckSeconds ?? 40) * 1000,
   drain: (scenario: Scenario) => (scenario.drainSeconds ?? 15) * 1000,
+  stopping: (scenario: Scenario) => (scenario.stoppingSeconds ?? 2) * 1000,
 };
 
 /** What a container prints when the scenario does not say. */

@@ -1,0 +1,21 @@
+/** The preflight engine: the check, and its job summary. */
+import type { SummaryWriter } from '../action.js';
+import type { PreflightReport } from './check.js';
+import type { WorkflowName } from './steps.js';
+
+export { preflight } from './check.js';
+
+export function preflightSummary(workflow: WorkflowName, report: PreflightReport): SummaryWriter {
+  return (summary) => {
+    summary.addHeading(`Preflight of the ${workflow} workflow: ✅ every input checks out`, 2);
+    summary.addRaw(`<p>${report.manifest.file}: ${report.manifest.services.length} services.</p>`, true);
+    summary.addTable([
+      [
+        { data: 'Step', header: true },
+        { data: 'Action', header: true },
+        { data: 'Checked', header: true },
+      ],
+      ...report.steps.map((step) => [step.id, step.action, step.skipped ? `not checked: it ${step.skipped}` : step.given.map((name) => `<code>${name}</code>`).join(' ')]),
+    ]);
+  };
+}

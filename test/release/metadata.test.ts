@@ -1,0 +1,83 @@
+/**
+ * What a user sees of the repository before running anything: each action's listing text, the
+ * licence, the generated files GitHub collapses, the AWS SDK clients at one version, and the Node
+ * versions the suite says it supports, agreeing wherever they are written.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from '../harness/run-action.js';
+
+/** What GitHub shows of an action's description in the marketplace and the workflow editor. */
+const MARKETPLACE_DESCRIPTION = 125;
+
+const text = (...path: string[]) => readFileSync(join(REPO_ROOT, ...path), 'utf8');
+const packageJson = JSON.parse(text('package.json')) as {
+  license: string;
+  engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const actions = readdirSync(join(REPO_ROOT, 'actions'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+describe.each(actions)('actions/%s', (action) => {
+  const metadata = parse(text('actions', action, 'action.yml')) as { name: string; description: string; branding?: { icon?: string; color?: string } };
+
+  it(`has a description of at most ${MARKETPLACE_DESCRIPTION} characters, the details in its README`, () => {
+    expect(metadata.description.trim().length).toBeGreaterThan(40);
+    expect([metadata.description, metadata.description.length <= MARKETPLACE_DESCRIPTION]).toEqual([metadata.description, true]);
+    expect(metadata.name).toMatch(/^Berth: /);
+    expect(metadata.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
+    expect(text('actions', action, 'README.md')).toMatch(/^# Berth: .+\n\n\S/);
+  });
+
+  it('has its bundle, with its licences file, marked as generated', () => {
+    const dist = join('actions', action, 'dist');
+    expect(existsSync(join(REPO_ROOT, dist, 'licenses.txt'))).toBe(true);
+    const attributes = execFileSync('git', ['check-attr', 'linguist-generated', '--', join(dist, 'index.js'), join(dist, 'licenses.txt'), join('actions', action, 'action.yml')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(attributes.trim().split('\n')).toEqual([
+      `${dist}/index.js: linguist-generated: true`,
+      `${dist}/licenses.txt: linguist-generated: true`,
+      `actions/${action}/action.yml: linguist-generated: unspecified`,
+    ]);
+  });
+});
+
+describe('the repository', () => {
+  it('is licensed as package.json says', () => {
+    expect(packageJson.license).toBe('MIT');
+    expect(text('LICENSE')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} /);
+  });
+
+  it('keeps every AWS SDK client at one version, installed at that version', () => {
+    const lock = JSON.parse(text('package-lock.json')) as { packages: Record<string, { version: string }> };
+    const clients = Object.entries({ ...packageJson.dependencies, ...packageJson.devDependencies }).filter(([name]) => name.startsWith('@aws-sdk/client-'));
+    expect(clients.length).toBeGreaterThanOrEqual(5);
+    const versions = new Set(clients.map(([, version]) => version));
+    expect({ versions: [...versions] }).toEqual({ versions: [expect.stringMatching(/^\d+\.\d+\.\d+$/)] });
+    for (const [name, version] of clients) expect([name, lock.packages[`node_modules/${name}`]?.version]).toEqual([name, version]);
+  });
+
+  it('names one lowest Node everywhere, and tests the bundles on the runtime the actions declare', () => {
+    const lowest = text('.node-version').trim();
+    expect(lowest).toMatch(/^\d+$/);
+    // engines admits that major (">=20.19"), and the types describe that Node, not a newer one.
+    expect(packageJson.engines.node).toMatch(new RegExp(`^>=${lowest}\\.\\d+$`));
+    expect(packageJson.devDependencies['@types/node']).toMatch(new RegExp(`^${lowest}\\.`));
+    expect(text('.npmrc')).toMatch(/^engine-strict=true$/m);
+    expect(text('.github', 'workflows', 'ci.yml')).toContain('node-version-file: .node-version');
+
+    const runtimes = [...new Set(actions.map((action) => (parse(text('actions', action, 'action.yml')) as { runs: { using: string } }).runs.using))];
+    expect(runtimes).toEqual([expect.stringMatching(/^node\d+$/)]);
+    const runtime = runtimes[0]!.slice('node'.length);
+    expect(text('.ci', 'run')).toMatch(new RegExp(`^step .*bash scripts/test-on-node\\.sh ${runtime}$`, 'm'));
+  });
+});
