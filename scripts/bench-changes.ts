@@ -1,14 +1,21 @@
 #!/usr/bin/env tsx
-// Builds a synthetic monorepo (50 services, 20,003 files; one commit touching 5,190 paths in 30 of
-// them), then prints the whole-process median of actions/changes/dist/index.js on a push event,
-// next to bare node and a bare `git diff`, with the environment as it is and without
-// NODE_EXTRA_CA_CERTS (which costs every node process the same fixed time on machines that set it).
-// Commands are measured in turn, run after run, so a busy machine slows them alike.
-// Usage: npm run bench:changes [-- --runs 31]
+// Builds a synthetic monorepo (50 services, 20,003 files, a package-lock.json of 600 packages, the
+// manifest with `lockfiles: precise`; one commit touching 5,190 paths in 30 of them), then prints
+// the whole-process median of actions/changes/dist/index.js on a push event, side by side with
+// dorny/paths-filter on the same repository and change (50 single-glob filters), bare node and a
+// bare `git diff`, with the environment as it is and without NODE_EXTRA_CA_CERTS (which costs every
+// node process the same fixed time on machines that set it). A second repository's change also
+// bumps two locked packages (read and compared by the action). Commands are measured in turn, run
+// after run, so a busy machine slows them alike.
+//
+// paths-filter is not part of this repository: check out dorny/paths-filter (a release tag) anywhere
+// and pass its bundle, `--paths-filter <checkout>/dist/index.js` (or PATHS_FILTER=<that file>).
+// Without it only Berth's figures are printed.
+// Usage: npm run bench:changes [-- --runs 31] [-- --paths-filter <file>]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../shared/manifest/load.js';
 import { matchServices } from '../shared/changes/match.js';
@@ -17,24 +24,38 @@ import { BENCH_SHAPE, buildMonorepo, manifestFor } from '../test/changes/monorep
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const action = join(root, 'actions', 'changes', 'dist', 'index.js');
-const runsAt = process.argv.indexOf('--runs');
-const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 31;
+const option = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const runs = Number(option('--runs') ?? 31);
+const pathsFilterArg = option('--paths-filter') ?? process.env.PATHS_FILTER;
+const pathsFilter = pathsFilterArg ? resolve(process.env.INIT_CWD ?? process.cwd(), pathsFilterArg) : undefined;
 if (!existsSync(action)) {
   console.error(`${action} does not exist: run "npm run build" first.`);
   process.exit(2);
 }
-
-const REFERENCE = { pathsFilter: 256, bareNode: 73, changedFiles: 2400 };
+if (pathsFilter && !existsSync(pathsFilter)) {
+  console.error(`--paths-filter ${pathsFilter} does not exist: give the dist/index.js of a dorny/paths-filter checkout.`);
+  process.exit(2);
+}
 
 const repo = TestRepo.create('monorepo');
+const bumpRepo = TestRepo.create('monorepo-bump');
 const work = mkdtempSync(join(tmpdir(), 'bench-changes-'));
 try {
   let started = Date.now();
   const mono = buildMonorepo(repo, BENCH_SHAPE);
-  console.log(`Synthetic monorepo: ${mono.files.toLocaleString('en-US')} files, ${BENCH_SHAPE.services} services; the last commit changes ${mono.changedPaths.toLocaleString('en-US')} paths in ${mono.changedServices.length} services (built in ${((Date.now() - started) / 1000).toFixed(1)} s).`);
+  const bumped = buildMonorepo(bumpRepo, { ...BENCH_SHAPE, lockfile: { ...BENCH_SHAPE.lockfile!, bump: true } });
+  console.log(
+    `Synthetic monorepo: ${mono.files.toLocaleString('en-US')} files, ${BENCH_SHAPE.services} services, ${BENCH_SHAPE.lockfile!.packages} locked packages, lockfiles: precise; ` +
+      `the last commit changes ${mono.changedPaths.toLocaleString('en-US')} paths in ${mono.changedServices.length} services ` +
+      `(in the second repository also package-lock.json, bumping packages only those services use; built in ${((Date.now() - started) / 1000).toFixed(1)} s).`,
+  );
 
-  const files = { output: join(work, 'output'), summary: join(work, 'summary'), event: join(work, 'event.json') };
+  const files = { output: join(work, 'output'), summary: join(work, 'summary'), event: join(work, 'event.json'), bumpEvent: join(work, 'bump-event.json') };
   writeFileSync(files.event, JSON.stringify({ before: mono.before, after: mono.after, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } }));
+  writeFileSync(files.bumpEvent, JSON.stringify({ before: bumped.before, after: bumped.after, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } }));
   const runner = {
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: 'push',
@@ -47,42 +68,69 @@ try {
     GITHUB_STEP_SUMMARY: files.summary,
     RUNNER_TEMP: work,
     INPUT_MANIFEST: '.github/services.yml',
+    // paths-filter's inputs: one filter per service, changes found with git (no API token).
+    INPUT_FILTERS: Array.from({ length: BENCH_SHAPE.services }, (_, i) => `s${String(i).padStart(2, '0')}: ['apps/s${String(i).padStart(2, '0')}/**']`).join('\n'),
+    INPUT_TOKEN: '',
   };
   const asIs = { ...process.env, ...runner };
   const withoutCa: NodeJS.ProcessEnv = { ...asIs };
   delete withoutCa.NODE_EXTRA_CA_CERTS;
+  const bump: NodeJS.ProcessEnv = { ...asIs, GITHUB_EVENT_PATH: files.bumpEvent, GITHUB_SHA: bumped.after, GITHUB_WORKSPACE: bumpRepo.dir };
   const reset = () => {
     writeFileSync(files.output, '');
     writeFileSync(files.summary, '');
   };
+  const output = (name: string) => new RegExp(`^${name}<<(.+)\\n(.*)\\n\\1$`, 'm').exec(readFileSync(files.output, 'utf8'))?.[2];
 
-  // One checked run first: the action must find exactly the changed services.
-  reset();
-  const check = spawnSync(process.execPath, [action], { cwd: repo.dir, env: asIs, encoding: 'utf8' });
-  const outputs = readFileSync(files.output, 'utf8');
-  const services = /^services<<(.+)\n(.*)\n\1$/m.exec(outputs)?.[2];
-  if (check.status !== 0 || services !== JSON.stringify(mono.changedServices)) {
-    console.error(`The action did not report the expected services (exit ${check.status}):\n${check.stdout}${check.stderr}`);
-    process.exit(1);
+  // One checked run of each first: both must find exactly the changed services.
+  for (const [cwd, env, what] of [[repo.dir, asIs, ''], [bumpRepo.dir, bump, ' (lockfile bumped too)']] as const) {
+    reset();
+    const check = spawnSync(process.execPath, [action], { cwd, env, encoding: 'utf8' });
+    if (check.status !== 0 || output('services') !== JSON.stringify(mono.changedServices)) {
+      console.error(`The action did not report the expected services${what} (exit ${check.status}):\n${check.stdout}${check.stderr}`);
+      process.exit(1);
+    }
+    console.log(`Check${what}: the action found the ${mono.changedServices.length} changed services; outputs ${kb(readFileSync(files.output, 'utf8').length)}, summary ${kb(readFileSync(files.summary, 'utf8').length)}.`);
   }
-  console.log(`Check: the action found the ${mono.changedServices.length} changed services; outputs ${kb(outputs.length)}, summary ${kb(readFileSync(files.summary, 'utf8').length)}.\n`);
+  if (pathsFilter) {
+    reset();
+    const theirs = spawnSync(process.execPath, [pathsFilter], { cwd: repo.dir, env: asIs, encoding: 'utf8' });
+    if (theirs.status !== 0 || output('changes') !== JSON.stringify(mono.changedServices)) {
+      console.error(`paths-filter did not report the expected filters (exit ${theirs.status}):\n${theirs.stdout.slice(-2000)}${theirs.stderr}`);
+      process.exit(1);
+    }
+    console.log(`Check: paths-filter found the same ${mono.changedServices.length} services.`);
+  } else {
+    console.log('paths-filter not measured: pass --paths-filter <dorny/paths-filter checkout>/dist/index.js to measure it side by side.');
+  }
+  console.log('');
 
-  // Start-up alone: the same bundle stopping at once (its manifest input names no file).
-  const startUp: NodeJS.ProcessEnv = { ...asIs, INPUT_MANIFEST: 'missing.yml' };
-  const commands = {
+  // Start-up alone: the same bundle stopping at once, at its inputs (an input it refuses).
+  const startUp: NodeJS.ProcessEnv = { ...asIs, INPUT_SINCE: 'never' };
+  const withoutCaBump: NodeJS.ProcessEnv = { ...bump };
+  delete withoutCaBump.NODE_EXTRA_CA_CERTS;
+  const commands: Record<string, { args: string[]; env: NodeJS.ProcessEnv; cwd?: string }> = {
     'bare node -e 0': { args: ['-e', '0'], env: asIs },
     'bare node -e 0, no NODE_EXTRA_CA_CERTS': { args: ['-e', '0'], env: withoutCa },
     'changes action, start-up only': { args: [action], env: startUp },
     'changes action': { args: [action], env: asIs },
     'changes action, no NODE_EXTRA_CA_CERTS': { args: [action], env: withoutCa },
+    'changes action, lockfile bumped': { args: [action], env: bump, cwd: bumpRepo.dir },
+    'changes action, lockfile bumped, no NODE_EXTRA_CA_CERTS': { args: [action], env: withoutCaBump, cwd: bumpRepo.dir },
+    ...(pathsFilter
+      ? {
+          'dorny/paths-filter': { args: [pathsFilter], env: asIs },
+          'dorny/paths-filter, no NODE_EXTRA_CA_CERTS': { args: [pathsFilter], env: withoutCa },
+        }
+      : {}),
   };
   const times = new Map<string, number[]>(Object.keys(commands).map((name) => [name, []]));
   const gitTimes: number[] = [];
   started = Date.now();
   for (let run = 0; run < runs + 1; run++) {
-    for (const [name, { args, env }] of Object.entries(commands)) {
+    for (const [name, { args, env, cwd }] of Object.entries(commands)) {
       reset();
-      const elapsed = timed(() => spawnSync(process.execPath, args, { cwd: repo.dir, env, stdio: 'ignore' }));
+      const elapsed = timed(() => spawnSync(process.execPath, args, { cwd: cwd ?? repo.dir, env, stdio: 'ignore' }));
       if (run > 0) times.get(name)!.push(elapsed); // the first round only warms the file cache
     }
     const elapsed = timed(() => spawnSync('git', ['diff', '--name-only', '-z', '--no-renames', mono.before, mono.after], { cwd: repo.dir, env: asIs, stdio: 'ignore' }));
@@ -90,17 +138,25 @@ try {
   }
   const median = (name: string) => middle(times.get(name)!);
   console.log(`node ${process.version}, ${runs} runs each, whole-process wall time (median; min in brackets):`);
-  for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(42)} ${ms(median(name))}  [${ms(Math.min(...times.get(name)!))}]`);
-  console.log(`  ${'git diff --name-only alone'.padEnd(42)} ${ms(middle(gitTimes))}  [${ms(Math.min(...gitTimes))}]`);
+  for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(56)} ${ms(median(name))}  [${ms(Math.min(...times.get(name)!))}]`);
+  console.log(`  ${'git diff --name-only alone'.padEnd(56)} ${ms(middle(gitTimes))}  [${ms(Math.min(...gitTimes))}]`);
   console.log(`  detection itself (action minus start-up): ${ms(median('changes action') - median('changes action, start-up only'))}`);
 
-  const ours = median('changes action');
-  const bare = median('bare node -e 0');
-  const overhead = ours - bare;
-  const theirOverhead = REFERENCE.pathsFilter - REFERENCE.bareNode;
-  console.log(`\nAgainst the reference measurement (dorny/paths-filter ${REFERENCE.pathsFilter} ms, bare node ${REFERENCE.bareNode} ms, tj-actions/changed-files ~${REFERENCE.changedFiles.toLocaleString('en-US')} ms):`);
-  console.log(`  changes action: ${ms(ours)} (target at most ${ms(REFERENCE.pathsFilter / 2)}), ${(ours / REFERENCE.pathsFilter).toFixed(2)}x paths-filter's time`);
-  console.log(`  above bare node: ${ms(overhead)} here, against ${ms(theirOverhead)} for paths-filter (${(overhead / theirOverhead).toFixed(2)}x; target at most 0.50x)`);
+  if (pathsFilter) {
+    const bare = median('bare node -e 0');
+    const ratio = (ours: string, theirs: string) => median(ours) / median(theirs);
+    const above = (name: string, base: string) => median(name) - median(base);
+    console.log('\nSide by side with dorny/paths-filter (target: at most 0.50x its time):');
+    const line = (label: string, ours: string, theirs: string) => {
+      const value = ratio(ours, theirs);
+      console.log(`  ${label.padEnd(44)} ${ms(median(ours))} against ${ms(median(theirs))}: ${value.toFixed(2)}x ${value <= 0.5 ? '(met)' : '(NOT met)'}`);
+    };
+    line('as is:', 'changes action', 'dorny/paths-filter');
+    line('without NODE_EXTRA_CA_CERTS:', 'changes action, no NODE_EXTRA_CA_CERTS', 'dorny/paths-filter, no NODE_EXTRA_CA_CERTS');
+    line('lockfile bumped too, as is:', 'changes action, lockfile bumped', 'dorny/paths-filter');
+    line('lockfile bumped too, without NODE_EXTRA_CA_CERTS:', 'changes action, lockfile bumped, no NODE_EXTRA_CA_CERTS', 'dorny/paths-filter, no NODE_EXTRA_CA_CERTS');
+    console.log(`  above bare node (${ms(bare)}): ${ms(above('changes action', 'bare node -e 0'))} against ${ms(above('dorny/paths-filter', 'bare node -e 0'))} (${(above('changes action', 'bare node -e 0') / above('dorny/paths-filter', 'bare node -e 0')).toFixed(2)}x)`);
+  }
   console.log(`  measurements took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // Matching alone, in this process: the cost must grow with the changed paths, not paths times globs.
@@ -115,6 +171,7 @@ try {
   }
 } finally {
   repo.remove();
+  bumpRepo.remove();
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -73,6 +73,7 @@ async function main(): Promise<number> {
     fetch: values.fetch,
     missingBase: 'error',
     log,
+    names: { manifest: '--manifest', services: '--services', base: '--base', head: '--head', directory: '--repo' },
     lookupDeployed: async (manifest, selected) => {
       const { lookupDeployed } = await import('../shared/changes/deployed.js');
       const aws = { region: values.region, roleSessionName: 'berth-plan', roleDurationSeconds: 3600, audience: 'sts.amazonaws.com', allowedAccountIds: [] };

@@ -62,3 +62,26 @@ export function runCommand(command: string, args: string[], options: CommandOpti
     if (options.input !== undefined) child.stdin!.end(options.input);
   });
 }
+
+export interface StartedCommand {
+  /** Standard input, left open for the caller to write to and end. */
+  stdin: NodeJS.WritableStream;
+  /** Called with each chunk of standard output as it arrives. */
+  onStdout(listener: (chunk: Buffer) => void): void;
+  /** Resolves when the program exits: its code and standard error; rejects with CommandNotFound when it is missing. */
+  exited: Promise<{ code: number; stderr: string }>;
+}
+
+/** Starts a long-running program that is fed through standard input (`git cat-file --batch`). */
+export function startCommand(command: string, args: string[], options: Pick<CommandOptions, 'cwd' | 'env'> = {}): StartedCommand {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+  // A program that exits early closes its input: writes then fail, and `exited` says why.
+  child.stdin!.on('error', () => undefined);
+  const exited = new Promise<{ code: number; stderr: string }>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(command) : error));
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr: Buffer.concat(stderr).toString('utf8') }));
+  });
+  return { stdin: child.stdin!, onStdout: (listener) => child.stdout!.on('data', listener), exited };
+}

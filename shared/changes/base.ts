@@ -26,10 +26,11 @@ export interface EventInfo {
 
 export type BaseChoice =
   /**
-   * Diff the merge-base of `ref` and the head against the head. `ancestorOf` is a commit the event
-   * says `ref` is an ancestor of: for that head, `ref` is its own merge-base.
+   * Diff `ref` against the head. `direct`: compare the two trees as they are (a push: what ran
+   * before against what is pushed now, even when the push replaced history); otherwise compare the
+   * merge-base of the two (a pull request, an explicit base).
    */
-  | { kind: 'commit'; ref: string; why: string; ancestorOf?: string }
+  | { kind: 'commit'; ref: string; why: string; direct?: boolean; forced?: boolean }
   /** A new branch: diff against its merge-base with the default branch. */
   | { kind: 'default-branch'; branch: string; why: string }
   /** Per service, the commit its ECS service is running now. */
@@ -89,7 +90,7 @@ export function chooseBase(request: BaseRequest): BaseChoice {
         : { kind: 'all', why: 'the pull_request event carries no base commit' };
     case 'merge_group':
       return event.mergeGroupBase
-        ? { kind: 'commit', ref: event.mergeGroupBase, why: 'the merge group\'s base commit', ancestorOf: event.mergeGroupHead }
+        ? { kind: 'commit', ref: event.mergeGroupBase, why: 'the merge group\'s base commit', direct: true }
         : { kind: 'all', why: 'the merge_group event carries no base commit' };
     default:
       return {
@@ -103,7 +104,11 @@ export function chooseBase(request: BaseRequest): BaseChoice {
 
 function pushBase(event: EventInfo, defaultBranch: string): BaseChoice {
   const { before, ref = '' } = event;
-  if (before && before !== ZERO_SHA) return { kind: 'commit', ref: before, why: 'the commit before the push', ancestorOf: event.forced === false ? event.after : undefined };
+  if (before && before !== ZERO_SHA) {
+    return event.forced
+      ? { kind: 'commit', ref: before, why: 'the commit before the push (a force push: the tip it replaced, which is what was deployed)', direct: true, forced: true }
+      : { kind: 'commit', ref: before, why: 'the commit before the push', direct: true };
+  }
   if (!before) return { kind: 'all', why: 'the push event carries no "before" commit' };
   if (ref.startsWith('refs/tags/')) return { kind: 'all', why: `a new tag (${ref.slice('refs/tags/'.length)}) has no earlier commit to compare with` };
   const branch = ref.replace(/^refs\/heads\//, '');

@@ -3,22 +3,20 @@
  * files may come later), workspace packages that do not exist, and service names that would clash
  * with this action's own outputs (errors).
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FileProblem } from '../errors.js';
 import { ManifestError } from '../manifest/load.js';
 import { manifestLocator } from '../manifest/locate.js';
 import type { Manifest } from '../manifest/types.js';
 import { closest } from '../suggest.js';
 import type { Git } from './git.js';
+import type { Snapshot } from './objects.js';
 import type { Glob, PathMatcher } from './patterns.js';
 import type { Workspaces } from './workspaces.js';
 
 /** Outputs of the changes action that a service's own true/false output must not overwrite. */
 export const FIXED_OUTPUTS = ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result'] as const;
 
-interface Finding {
+export interface Finding {
   at: (string | number)[];
   message: string;
   key?: boolean;
@@ -26,21 +24,23 @@ interface Finding {
 
 /**
  * Throws a ManifestError (every problem with its line) when the manifest names packages or outputs
- * that cannot work; returns warnings for globs that match nothing.
+ * that cannot work; returns warnings for globs that match nothing, and `notices` (found elsewhere)
+ * placed on their lines. `files` is the head commit, whose manifest is `manifestText`.
  */
 export async function checkAgainstRepository(
   manifest: Manifest,
-  manifestPath: string,
-  root: string,
+  manifestText: string,
+  files: Snapshot,
   git: Git,
   workspaces: Workspaces | undefined,
   matcher: PathMatcher,
+  notices: Finding[] = [],
 ): Promise<FileProblem[]> {
   const errors = [...outputClashes(manifest), ...packageProblems(manifest, workspaces)];
-  const warnings = await unmatchedGlobs(manifest, matcher, root, git);
+  const warnings = [...(await unmatchedGlobs(manifest, matcher, files, git)), ...notices];
   if (errors.length === 0 && warnings.length === 0) return [];
 
-  const locate = await manifestLocator(await readFile(manifestPath, 'utf8'), manifest.file);
+  const locate = await manifestLocator(manifestText, manifest.file);
   const place = (finding: Finding) => locate(finding.at, finding.message, finding.key);
   if (errors.length) {
     const problems = errors.map(place);
@@ -85,12 +85,13 @@ function packageProblems(manifest: Manifest, workspaces: Workspaces | undefined)
 }
 
 /**
- * Globs that match no file. Most globs are a file or "<dir>/**", answered by the file system (a
- * checkout has no empty directories, so a directory that exists holds files); the rest are matched
- * against the files git tracks under their literal prefixes, with one `git ls-files`.
+ * Globs that match no file in the head commit. Most globs are a file or "<dir>/**", answered by
+ * the commit's directory listings (git has no empty directories, so a directory that exists holds
+ * files); the rest are matched against the commit's files under their literal prefixes, with one
+ * `git ls-tree`.
  * `matcher` holds the globs already compiled, one group per service and then `always`.
  */
-async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: string, git: Git): Promise<Finding[]> {
+async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, files: Snapshot, git: Git): Promise<Finding[]> {
   const entries: { glob: Glob; at: (string | number)[]; owner: string }[] = [];
   manifest.services.forEach((service, group) =>
     matcher.groups[group]!.forEach((glob, index) => entries.push({ glob, at: ['services', service.name, 'paths', index], owner: `services.${service.name}.paths` })),
@@ -101,11 +102,11 @@ async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: st
   const unmatched = (entry: (typeof entries)[number], hint = ': check the spelling, or remove it') =>
     findings.set(entry, { at: entry.at, message: `"${entry.glob.source}" in ${entry.owner} matches no file in the repository${hint}.` });
   const complex: typeof entries = [];
-  const kindOf = entryKinds(root);
-  for (const entry of entries) {
+  const kinds = await Promise.all(entries.map((entry) => (entry.glob.negated ? undefined : files.kind(entry.glob.base))));
+  for (const [index, entry] of entries.entries()) {
     const { glob } = entry;
-    if (glob.negated) continue;
-    const kind = kindOf(glob.base);
+    const kind = kinds[index];
+    if (kind === undefined) continue;
     if (!glob.isGlob) {
       if (kind === 'directory') unmatched(entry, `; ${glob.pattern} is a directory, so write "${glob.pattern}/**" to match the files in it`);
       else if (kind === 'none') unmatched(entry);
@@ -114,37 +115,8 @@ async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, root: st
   }
   if (complex.length) {
     const bases = complex.some(({ glob }) => glob.base === '') ? [] : [...new Set(complex.map(({ glob }) => glob.base))];
-    const files = await git.trackedFiles(bases);
-    for (const entry of complex) if (!files.some((file) => entry.glob.test(file))) unmatched(entry);
+    const tracked = await git.filesIn(files.commit, bases);
+    for (const entry of complex) if (!tracked.some((file) => entry.glob.test(file))) unmatched(entry);
   }
   return entries.filter((entry) => findings.has(entry)).map((entry) => findings.get(entry)!);
-}
-
-/**
- * What is at each path, from one directory listing per parent (a monorepo's `apps/*` bases share a
- * parent, so fifty services cost one readdir instead of fifty stats). Symbolic links are followed.
- */
-function entryKinds(root: string): (path: string) => 'file' | 'directory' | 'none' {
-  const listings = new Map<string, Map<string, Dirent> | undefined>();
-  const listing = (dir: string) => {
-    if (!listings.has(dir)) {
-      try {
-        listings.set(dir, new Map(readdirSync(join(root, dir), { withFileTypes: true }).map((entry) => [entry.name, entry])));
-      } catch {
-        listings.set(dir, undefined); // missing, not a directory, or unreadable
-      }
-    }
-    return listings.get(dir);
-  };
-  return (path) => {
-    if (path === '') return 'directory';
-    const slash = path.lastIndexOf('/');
-    const entry = listing(slash < 0 ? '' : path.slice(0, slash))?.get(path.slice(slash + 1));
-    if (!entry) return 'none';
-    if (entry.isSymbolicLink()) {
-      const stats = statSync(join(root, path), { throwIfNoEntry: false });
-      return stats === undefined ? 'none' : stats.isDirectory() ? 'directory' : 'file';
-    }
-    return entry.isDirectory() ? 'directory' : 'file';
-  };
 }

@@ -5,8 +5,16 @@ import { UserError } from '../errors.js';
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 export const FULL_SHA = /^[0-9a-f]{40}$/;
 
-/** Never prompt for credentials: a fetch that needs them fails at once instead of hanging the job. */
-const FETCH_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' };
+/**
+ * Never prompt for credentials: a fetch that needs them fails at once instead of hanging the job.
+ * Messages in English, so a failure can be told apart (authentication, no such repository).
+ */
+const FETCH_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never', LC_ALL: 'C', LANGUAGE: 'C' };
+
+/** Why a fetch failed, when the answer is about the remote itself rather than the commits asked for. */
+export type RemoteFailure = 'authentication' | 'not-found' | 'unreachable';
+
+export type FetchResult = { ok: true } | { ok: false; error: string; remote?: RemoteFailure };
 
 export class Git {
   constructor(readonly root: string) {}
@@ -32,6 +40,11 @@ export class Git {
     return (await this.run(['cat-file', '-e', `${sha}^{commit}`])).code === 0;
   }
 
+  /** Whether `ancestor` is `descendant` or one of its ancestors (as far as the clone's history goes). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return (await this.run(['merge-base', '--is-ancestor', ancestor, descendant])).code === 0;
+  }
+
   /** The best common ancestor; `missing` when an object is absent, `unrelated` when the histories (as fetched) do not meet. */
   async mergeBase(a: string, b: string): Promise<{ sha: string } | { error: 'missing' | 'unrelated' }> {
     const { code, stdout } = await this.run(['merge-base', a, b]);
@@ -47,10 +60,11 @@ export class Git {
     return splitNul(stdout);
   }
 
-  /** Tracked files matching git pathspecs (all tracked files when none are given). */
-  async trackedFiles(pathspecs: string[] = []): Promise<string[]> {
-    const { code, stdout, stderr } = await this.run(['ls-files', '-z', '--', ...pathspecs]);
-    if (code !== 0) throw new Error(`git ls-files failed: ${stderr.trim()}`);
+  /** The files of `commit` under the directories `prefixes` (every file when none are given). */
+  async filesIn(commit: string, prefixes: string[] = []): Promise<string[]> {
+    const paths = prefixes.includes('') ? [] : prefixes.map((prefix) => `${prefix}/`);
+    const { code, stdout, stderr } = await this.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit, '--', ...paths]);
+    if (code !== 0) throw new Error(`git ls-tree ${commit.slice(0, 12)} failed: ${stderr.trim()}`);
     return splitNul(stdout);
   }
 
@@ -65,13 +79,13 @@ export class Git {
     return names.includes('origin') ? 'origin' : names[0];
   }
 
-  /** Fetches `refspecs` from `remote`; resolves with git's complaint when it fails. */
-  async fetch(remote: string, refspecs: string[], options: { depth?: number; deepen?: number } = {}): Promise<{ ok: true } | { ok: false; error: string }> {
+  /** Fetches `refspecs` from `remote`; resolves with git's complaint, and what it says about the remote, when it fails. */
+  async fetch(remote: string, refspecs: string[], options: { depth?: number; deepen?: number } = {}): Promise<FetchResult> {
     const args = ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules'];
     if (options.depth) args.push(`--depth=${options.depth}`);
     if (options.deepen) args.push(`--deepen=${options.deepen}`);
     const { code, stderr } = await this.run([...args, remote, ...refspecs], FETCH_ENV);
-    return code === 0 ? { ok: true } : { ok: false, error: lastLine(stderr) };
+    return code === 0 ? { ok: true } : { ok: false, error: fetchError(stderr), remote: remoteFailure(stderr) };
   }
 
   /** The repository's top level, or undefined when `root` is not inside a work tree. */
@@ -88,9 +102,23 @@ function splitNul(text: string): string[] {
   return parts;
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1]?.replace(/^fatal:\s*/, '') || 'git fetch failed';
+/** git's error lines (not its hints), without their `fatal:` prefixes, deduplicated. */
+export function fetchError(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !/^hint:/.test(line));
+  const errors = lines.filter((line) => /^(fatal|error|remote):/i.test(line));
+  const picked = [...new Set((errors.length ? errors : lines).map((line) => line.replace(/^((fatal|error|remote error|git upload-pack|upload-pack):\s*)+/i, '')))];
+  return picked.slice(0, 4).join('; ') || 'git fetch failed';
+}
+
+/** Answers that no other fetch from the same remote can change. */
+export function remoteFailure(stderr: string): RemoteFailure | undefined {
+  if (/Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Access denied|returned error: 40[13]|Invalid username or password|Host key verification failed/i.test(stderr)) return 'authentication';
+  if (/Repository not found|does not appear to be a git repository|repository '[^']*' not found|returned error: 404|No such (file or directory|repository)/i.test(stderr)) return 'not-found';
+  if (/Could not resolve host|Connection refused|Connection timed out|Failed to connect|Network is unreachable|Could not read from remote repository|unable to access/i.test(stderr)) return 'unreachable';
+  return undefined;
 }
 
 export const short = (sha: string): string => (FULL_SHA.test(sha) ? sha.slice(0, 7) : sha);

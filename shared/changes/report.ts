@@ -86,6 +86,16 @@ function describe(cause: Cause, listed: number, { text, code }: Markup): string 
       return `${text(`${count(cause.sample.count, 'file')} changed: `)}${files(cause.sample)}`;
     case 'dependency':
       return `depends on ${code(cause.chain.at(-1)!)}, which changed (${cause.chain.map(code).join(' → ')}): ${files(cause.sample)}`;
+    case 'definition':
+      return `${code(cause.file)}${text(`: ${cause.what}`)}`;
+    case 'lockfile': {
+      const shown = cause.changes.slice(0, listed);
+      const changes = `${shown.map(code).join(', ')}${cause.changes.length > shown.length ? text(` and ${cause.changes.length - shown.length} more`) : ''}`;
+      if (cause.unreadable !== undefined) return `${code(cause.file)}${text(` changed and cannot be read (${cause.unreadable}), so every service counts as changed`)}`;
+      if (cause.chain.length === 0) return `${text('the root package\'s dependencies resolved in ')}${code(cause.file)}${text(' changed: ')}${changes}`;
+      const via = cause.chain.length > 1 ? ` (${cause.chain.map(code).join(' → ')})` : '';
+      return `${text('dependencies resolved in ')}${code(cause.file)}${text(' for ')}${code(cause.chain.at(-1)!)}${text(' changed')}${via}: ${changes}`;
+    }
     case 'forced':
     case 'unchanged':
       return text(cause.why);

@@ -1,22 +1,29 @@
 /**
- * The first git work of a detection: choosing the base and, in the common case, starting the diff.
- * This module is light (no manifest or YAML code), so the changes action starts git before it loads
- * the rest of the engine, and the diff runs while the manifest is read.
+ * The first git work of a detection: choosing the base and, in the common case, starting the diff
+ * and the reading of the manifest from the head commit. This module is light (no manifest or YAML
+ * code), so the changes action starts git before it loads the rest of the engine, and git works
+ * while the engine loads.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { chooseBase, type BaseChoice, type BaseRequest } from './base.js';
 import { FULL_SHA, Git } from './git.js';
+import { GitObjects, Snapshot } from './objects.js';
 
 export interface StartRequest extends BaseRequest {
   /** Where to work: the repository root or a directory inside it. */
   directory: string;
   /** The commit to compare; default HEAD. */
   head?: string;
+  /** The manifest's path, relative to `directory` or absolute. */
+  manifest?: string;
 }
 
-/** A merge-base found together with the diff against it, when the base is an ancestor of the head. */
+/** The diff between the base and the head, when both were in the clone. */
 export interface QuickComparison {
-  mergeBase: string;
-  /** Only when the merge-base is the base itself (so the diff already run is the right one). */
+  /** The commit compared with: the base itself, or its merge-base with the head. */
+  base: string;
+  /** Only when the diff already run is the right one. */
   paths?: string[];
 }
 
@@ -24,6 +31,14 @@ export interface Started {
   choice: BaseChoice;
   head: Promise<string>;
   quick?: Promise<QuickComparison | undefined>;
+  /** The repository root, when `directory` is it (the usual case). */
+  root?: string;
+  /** The object reader, already running (when the directory is the repository root). */
+  objects?: GitObjects;
+  /** The head commit's files, with the manifest and the workspace declarations asked for early. */
+  files?: Snapshot;
+  /** The manifest's path relative to the root, when it was asked for early. */
+  manifestPath?: string;
 }
 
 export class MissingHead extends Error {
@@ -34,8 +49,11 @@ export class MissingHead extends Error {
 }
 
 export function startDetection(request: StartRequest): Started {
-  const git = new Git(request.directory);
+  const directory = resolve(request.directory);
   const choice = chooseBase(request);
+  // No git in a directory that is not there (spawning in it fails as if git were missing); detection says what is wrong.
+  if (!existsSync(directory)) return { choice, head: Promise.resolve(request.head || 'HEAD') };
+  const git = new Git(directory);
   const headRef = request.head || 'HEAD';
   const knownHead = FULL_SHA.test(headRef) ? headRef : undefined;
   const head = knownHead
@@ -45,23 +63,37 @@ export function startDetection(request: StartRequest): Started {
         return sha;
       });
   const base = choice.kind === 'commit' && FULL_SHA.test(choice.ref) ? choice.ref : undefined;
-  const ancestorOf = choice.kind === 'commit' ? choice.ancestorOf : undefined;
-  const quick = base ? (knownHead ? quickCompare(git, base, knownHead, ancestorOf) : head.then((sha) => quickCompare(git, base, sha, ancestorOf))) : undefined;
+  const direct = choice.kind === 'commit' && choice.direct === true;
+  const quick = base ? (knownHead ? quickCompare(git, base, knownHead, direct) : head.then((sha) => quickCompare(git, base, sha, direct))) : undefined;
+  const root = existsSync(join(directory, '.git')) ? directory : undefined;
+  const objects = root ? new GitObjects(root).warm() : undefined;
+  let files: Snapshot | undefined;
+  let manifestPath: string | undefined;
+  if (root && objects && knownHead && request.manifest) {
+    const path = relative(root, resolve(directory, request.manifest)).replace(/\\/g, '/');
+    if (path && !path.startsWith('..') && !isAbsolute(path)) {
+      // Everything detection reads first, in one request to git: answers are ready when the engine has loaded.
+      files = new Snapshot(objects, knownHead);
+      manifestPath = path;
+      for (const file of [path, 'package.json', 'pnpm-workspace.yaml']) void files.read(file);
+      void files.entries('').catch(() => undefined);
+    }
+  }
   // Whoever awaits these sees their errors; until then they must not count as unhandled.
   head.catch(() => undefined);
   quick?.catch(() => undefined);
-  return { choice, head, quick };
+  return { choice, head, quick, root, objects, files, manifestPath };
 }
 
 /**
- * One round of git: the diff runs alongside the merge-base, or alone when the event already says the
- * base is an ancestor of the head (a push that was not forced, a merge group).
+ * One round of git: a push compares the two commits directly, so the diff is all there is to run;
+ * otherwise the diff runs alongside the merge-base, and counts when the base is its own merge-base.
  */
-async function quickCompare(git: Git, base: string, head: string, ancestorOf?: string): Promise<QuickComparison | undefined> {
-  if (ancestorOf === head) {
+async function quickCompare(git: Git, base: string, head: string, direct: boolean): Promise<QuickComparison | undefined> {
+  if (direct) {
     const paths = await git.changedPaths(base, head).catch(() => undefined);
-    return paths && { mergeBase: base, paths };
+    return paths && { base, paths };
   }
   const [mergeBase, paths] = await Promise.all([git.mergeBase(base, head), git.changedPaths(base, head).catch(() => undefined)]);
-  return 'sha' in mergeBase ? { mergeBase: mergeBase.sha, paths: mergeBase.sha === base ? paths : undefined } : undefined;
+  return 'sha' in mergeBase ? { base: mergeBase.sha, paths: mergeBase.sha === base ? paths : undefined } : undefined;
 }

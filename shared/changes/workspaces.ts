@@ -1,13 +1,12 @@
 /**
- * npm, yarn and pnpm workspaces, read from package.json files alone: which packages exist, where,
- * and which of them each one depends on. Only the package.json files the workspace globs can select
- * are read, so a large repository costs a directory listing (or one `git ls-files`) and a handful of
- * small reads.
+ * npm, yarn and pnpm workspaces, read from the package.json files of the head commit alone: which
+ * packages exist, where, and which of them each one depends on. Only the package.json files the
+ * workspace globs can select are read, so a large repository costs a directory listing (or one
+ * `git ls-tree`) and a handful of small reads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { quickParse } from '../manifest/quick-yaml.js';
 import type { Git } from './git.js';
+import type { Snapshot } from './objects.js';
 import { PathMatcher } from './patterns.js';
 
 export interface WorkspacePackage {
@@ -16,6 +15,8 @@ export interface WorkspacePackage {
   dir: string;
   /** Names of the workspace packages it depends on (any kind of dependency). */
   dependsOn: string[];
+  /** Its other dependencies, name to range as its package.json gives them. */
+  external: Record<string, string>;
 }
 
 export interface Workspaces {
@@ -24,6 +25,8 @@ export interface Workspaces {
   packages: Map<string, WorkspacePackage>;
   /** Package directories, for finding the package a path is in. */
   byDir: Map<string, WorkspacePackage>;
+  /** The root package.json's own dependencies, name to range. */
+  rootExternal: Record<string, string>;
   /** Files that could not be read, with why. */
   skipped: string[];
 }
@@ -37,72 +40,89 @@ interface PackageJson {
 }
 
 /** The workspace globs the repository declares, or undefined when it has no workspaces. */
-export async function workspaceGlobs(root: string): Promise<{ source: Workspaces['source']; globs: string[] } | undefined> {
-  const pnpm = readText(join(root, 'pnpm-workspace.yaml'));
+export async function workspaceGlobs(files: Snapshot): Promise<{ source: Workspaces['source']; globs: string[]; root: PackageJson | undefined } | undefined> {
+  const [pnpm, text] = await Promise.all([files.text('pnpm-workspace.yaml'), files.text('package.json')]);
+  let root: PackageJson | undefined;
+  try {
+    root = text === undefined ? undefined : (JSON.parse(text) as PackageJson);
+  } catch {
+    root = undefined;
+  }
   if (pnpm !== undefined) {
     const packages = ((quickParse(pnpm) ?? (await import('yaml')).parse(pnpm)) as { packages?: unknown } | null)?.packages;
-    return { source: 'pnpm-workspace.yaml', globs: strings(packages) };
+    return { source: 'pnpm-workspace.yaml', globs: strings(packages), root };
   }
-  const text = readText(join(root, 'package.json'));
-  if (text === undefined) return undefined;
-  let workspaces: unknown;
-  try {
-    workspaces = (JSON.parse(text) as PackageJson).workspaces;
-  } catch {
-    return undefined;
-  }
+  const workspaces = root?.workspaces;
   const globs = strings(Array.isArray(workspaces) ? workspaces : (workspaces as { packages?: unknown } | undefined)?.packages);
-  return globs.length ? { source: 'package.json', globs } : undefined;
+  return globs.length ? { source: 'package.json', globs, root } : undefined;
 }
 
-export async function readWorkspaces(root: string, git: Git): Promise<Workspaces | undefined> {
-  const declared = await workspaceGlobs(root);
+export async function readWorkspaces(files: Snapshot, git: Git): Promise<Workspaces | undefined> {
+  const declared = await workspaceGlobs(files);
   if (!declared) return undefined;
   const globs = declared.globs.map((glob) => glob.replace(/^(\.\/)+/, '').replace(/\/+$/, ''));
   const dirs = new PathMatcher([globs]);
-  const manifests = (await packageJsonFiles(root, git, globs)).filter((file) => {
+  const manifests = (await packageJsonFiles(files, git, globs)).filter((file) => {
     const dir = file.slice(0, -'/package.json'.length);
     return !dir.split('/').includes('node_modules') && dirs.includes(0, dir);
   });
   const skipped: string[] = [];
-  // A few dozen small files: reading them one after another is quicker than a round of the thread pool each.
-  const read = manifests.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(join(root, file), 'utf8');
-    } catch {
-      return undefined; // a directory under the workspace globs that is not a package
-    }
+  const texts = await Promise.all(manifests.map((file) => files.text(file)));
+  const read = manifests.map((file, index) => {
+    const text = texts[index];
+    if (text === undefined) return undefined; // a directory under the workspace globs that is not a package
     try {
       const json = JSON.parse(text) as PackageJson;
       if (typeof json.name !== 'string' || json.name === '') {
         skipped.push(`${file} has no "name"`);
         return undefined;
       }
-      const names = DEPENDENCY_FIELDS.flatMap((field) => Object.keys((json[field] as Record<string, unknown> | undefined) ?? {}));
-      return { name: json.name, dir: file.slice(0, -'/package.json'.length), names };
+      return { name: json.name, dir: file.slice(0, -'/package.json'.length), ranges: ranges(json) };
     } catch (error) {
       skipped.push(`${file} is not valid JSON: ${(error as Error).message}`);
       return undefined;
     }
   });
   const packages = new Map<string, WorkspacePackage>();
-  for (const entry of read) if (entry) packages.set(entry.name, { name: entry.name, dir: entry.dir, dependsOn: [] });
+  for (const entry of read) if (entry) packages.set(entry.name, { name: entry.name, dir: entry.dir, dependsOn: [], external: {} });
   for (const entry of read) {
     if (!entry) continue;
-    packages.get(entry.name)!.dependsOn = [...new Set(entry.names)].filter((name) => name !== entry.name && packages.has(name));
+    const pkg = packages.get(entry.name)!;
+    for (const [name, range] of Object.entries(entry.ranges)) {
+      if (name === entry.name) continue;
+      if (packages.has(name)) pkg.dependsOn.push(name);
+      else pkg.external[name] = range;
+    }
   }
-  return { source: declared.source, packages, byDir: new Map([...packages.values()].map((pkg) => [pkg.dir, pkg])), skipped };
+  return {
+    source: declared.source,
+    packages,
+    byDir: new Map([...packages.values()].map((pkg) => [pkg.dir, pkg])),
+    rootExternal: declared.root ? Object.fromEntries(Object.entries(ranges(declared.root)).filter(([name]) => !packages.has(name))) : {},
+    skipped,
+  };
+}
+
+/** Every dependency a package.json names, with its range (the first field that names it wins). */
+function ranges(json: PackageJson): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const field of DEPENDENCY_FIELDS) {
+    const value = json[field];
+    if (!value || typeof value !== 'object') continue;
+    for (const [name, range] of Object.entries(value as Record<string, unknown>)) if (!(name in found)) found[name] = typeof range === 'string' ? range : '';
+  }
+  return found;
 }
 
 /**
  * Candidate package.json files for the workspace globs (some may not exist). The usual globs
- * (`apps/*`, `packages/api`) are answered from the directory listing; any other one by git, with a
- * pathspec that lists only the package.json files under its literal prefix.
+ * (`apps/*`, `packages/api`) are answered from the directory listing; any other one by git, with
+ * the files of the commit under its literal prefix.
  */
-async function packageJsonFiles(root: string, git: Git, globs: string[]): Promise<string[]> {
+async function packageJsonFiles(files: Snapshot, git: Git, globs: string[]): Promise<string[]> {
   const found: string[] = [];
-  const pathspecs: string[] = [];
+  const prefixes: string[] = [];
+  const listings: Promise<void>[] = [];
   for (const glob of globs) {
     if (glob.startsWith('!')) continue;
     const wildcard = glob.search(/[*?[\]{}()!+@]/);
@@ -110,24 +130,18 @@ async function packageJsonFiles(root: string, git: Git, globs: string[]): Promis
       found.push(`${glob}/package.json`);
     } else if (wildcard === glob.length - 1 && (glob === '*' || glob.endsWith('/*'))) {
       const parent = glob.slice(0, -2);
-      for (const name of subdirectories(join(root, parent))) found.push(`${parent ? `${parent}/` : ''}${name}/package.json`);
+      listings.push(
+        files.entries(parent).then((entries) => {
+          for (const [name, kind] of entries ?? []) if (kind === 'directory' || kind === 'link') found.push(`${parent ? `${parent}/` : ''}${name}/package.json`);
+        }),
+      );
     } else {
-      pathspecs.push(`:(glob)${glob.slice(0, wildcard).replace(/[^/]*$/, '')}**/package.json`);
+      prefixes.push(glob.slice(0, wildcard).replace(/\/?[^/]*$/, ''));
     }
   }
-  if (pathspecs.length) found.push(...(await git.trackedFiles(pathspecs)));
-  return [...new Set(found)];
-}
-
-function subdirectories(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    return [];
-  }
+  await Promise.all(listings);
+  if (prefixes.length) found.push(...(await git.filesIn(files.commit, [...new Set(prefixes)])).filter((file) => file.endsWith('/package.json')));
+  return [...new Set(found)].sort();
 }
 
 /** A function giving the workspace package a directory is in (the innermost one), if any; answers are kept. */
@@ -141,14 +155,6 @@ export function packageFinder(workspaces: Workspaces): (dir: string) => Workspac
     return found;
   };
   return inDirectory;
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 function strings(value: unknown): string[] {

@@ -12,9 +12,13 @@ import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
 import { regionProblem } from '../aws/regions.js';
 import { MISSING_MANIFEST_HINT } from './file.js';
+import { globProblem } from './globs.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
+
+/** A manifest of hundreds of services is a few dozen kB; anything near this is not a manifest. */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export class ManifestError extends UserError {
   override readonly name = 'ManifestError';
@@ -40,6 +44,14 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
 
 /** Validates manifest text; `file` is only used to name where problems are. */
 export async function parseManifest(text: string, file: string): Promise<Manifest> {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_MANIFEST_BYTES) {
+    throw new ManifestError(
+      `The services manifest ${file} is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a manifest is at most ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB (hundreds of services take a few dozen kB), so it was not read.`,
+      'Check that the "manifest" input names the services manifest, and keep one entry per deployable service in it.',
+      [{ file, line: 1, column: 1, message: `The file is ${bytes} bytes, more than a services manifest can be (at most ${MAX_MANIFEST_BYTES}).` }],
+    );
+  }
   // Most manifests are valid: read them the fast way, and keep positions for manifests with problems.
   const quick = quickParse(text);
   if (quick !== undefined && validate(quick)) {
@@ -69,7 +81,13 @@ export async function parseManifest(text: string, file: string): Promise<Manifes
   });
   if (syntax.length) fail(file, syntax);
 
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml package refuses documents whose aliases expand without bound ("billion laughs").
+    fail(file, [at(0, `YAML error: ${(error as Error).message}; a manifest needs no aliases (*name) that expand this far. Write the values out.`)]);
+  }
   if (!validate(data)) {
     fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], yaml, doc, at));
   }
@@ -119,6 +137,7 @@ interface RawManifest {
   cluster?: string;
   registry?: string;
   always?: string[];
+  lockfiles?: 'precise' | 'paths';
   services: Record<string, RawService>;
 }
 
@@ -129,6 +148,7 @@ function normalize(raw: RawManifest, file: string): Manifest {
     role: raw.role,
     registry: raw.registry,
     always: raw.always ?? [],
+    lockfiles: raw.lockfiles ?? 'paths',
     services: Object.entries(raw.services).map(([name, service]) => {
       const context = service.build?.context ?? '.';
       const container = service.ecs?.container ?? name;
@@ -137,6 +157,7 @@ function normalize(raw: RawManifest, file: string): Manifest {
         paths: service.paths,
         package: service.package,
         dependsOn: service.dependsOn ?? [],
+        dependsOnListed: service.dependsOn !== undefined,
         build: {
           context,
           dockerfile: service.build?.dockerfile ?? posix.join(context, 'Dockerfile'),
@@ -162,6 +183,14 @@ function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments
   const problems: FileProblem[] = [];
   const region = raw.region === undefined ? undefined : regionProblem(raw.region);
   if (region) problems.push(at(['region'], `"region" is ${region.problem} ${region.fix}`));
+  const globs = [
+    ...manifest.services.flatMap((service) => service.paths.map((glob, index) => ({ glob, segments: ['services', service.name, 'paths', String(index)] }))),
+    ...manifest.always.map((glob, index) => ({ glob, segments: ['always', String(index)] })),
+  ];
+  for (const { glob, segments } of globs) {
+    const problem = globProblem(glob);
+    if (problem) problems.push(at(segments, `${dotted(segments)} is "${glob}", which is not a valid glob: ${problem}`));
+  }
   const place = (service: string, key?: string) => (key && key in raw.services[service]! ? ['services', service, key] : ['services', service]);
   const firstWith = new Map<string, string>();
   for (const service of manifest.services) {
@@ -207,7 +236,7 @@ function schemaProblems(errors: ErrorObject[], yaml: Yaml, doc: Document, at: Lo
       case 'propertyNames': {
         const name = String(error.params.propertyName);
         const rule = (error.schema as { 'x-expected'?: string })['x-expected'] ?? 'a valid name';
-        message = `"${name}" in ${where} is not allowed: use ${rule}.`;
+        message = `${JSON.stringify(name)} in ${where} is not allowed: use ${rule}.`;
         offset = offsetOf(yaml, doc, [...segments, name], true);
         break;
       }

@@ -7,6 +7,8 @@ export interface Manifest {
   registry?: string;
   /** Globs whose change means every service changed. */
   always: string[];
+  /** `precise`: the root lockfile is judged by the dependencies each service resolves, not as a file. */
+  lockfiles: 'precise' | 'paths';
   /** In the order the file lists them. */
   services: ServiceSpec[];
 }
@@ -19,6 +21,8 @@ export interface ServiceSpec {
   package?: string;
   /** Workspace packages the service depends on besides those its package.json names. */
   dependsOn: string[];
+  /** Whether the manifest lists dependsOn for it (even empty: "it uses no workspace package"). */
+  dependsOnListed: boolean;
   build: BuildSpec;
   repository: string;
   ecs: EcsSpec;

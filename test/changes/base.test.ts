@@ -10,9 +10,15 @@ function choose(name: string, payload: Record<string, unknown>, request: Partial
 }
 
 describe('choosing the base from the event', () => {
-  it('push: the commit before the push, known to be an ancestor unless the push was forced', () => {
-    expect(choose('push', { before: BEFORE, after: AFTER, forced: false, ref: 'refs/heads/main' })).toEqual({ kind: 'commit', ref: BEFORE, why: 'the commit before the push', ancestorOf: AFTER });
-    expect(choose('push', { before: BEFORE, after: AFTER, forced: true, ref: 'refs/heads/main' })).toEqual({ kind: 'commit', ref: BEFORE, why: 'the commit before the push', ancestorOf: undefined });
+  it('push: the commit before the push, compared directly, also when the push was forced', () => {
+    expect(choose('push', { before: BEFORE, after: AFTER, forced: false, ref: 'refs/heads/main' })).toEqual({ kind: 'commit', ref: BEFORE, why: 'the commit before the push', direct: true });
+    expect(choose('push', { before: BEFORE, after: AFTER, forced: true, ref: 'refs/heads/main' })).toEqual({
+      kind: 'commit',
+      ref: BEFORE,
+      why: 'the commit before the push (a force push: the tip it replaced, which is what was deployed)',
+      direct: true,
+      forced: true,
+    });
   });
 
   it('first push of a branch: its merge-base with the default branch; of the default branch or a tag: every service', () => {
@@ -29,7 +35,7 @@ describe('choosing the base from the event', () => {
   });
 
   it('merge_group: its base commit, an ancestor of the merge it tests', () => {
-    expect(choose('merge_group', { merge_group: { base_sha: BEFORE, head_sha: AFTER } })).toEqual({ kind: 'commit', ref: BEFORE, why: "the merge group's base commit", ancestorOf: AFTER });
+    expect(choose('merge_group', { merge_group: { base_sha: BEFORE, head_sha: AFTER } })).toEqual({ kind: 'commit', ref: BEFORE, why: "the merge group's base commit", direct: true });
   });
 
   it('workflow_dispatch, schedule and events without a base: every service', () => {

@@ -210,7 +210,7 @@ describe('the base commit of each event', () => {
 
   it('names a service that is not in the manifest, with the closest name', async () => {
     const repo = shop();
-    await expect(detect(repo, { event: { name: 'workflow_dispatch' }, services: ['wrker'] })).rejects.toThrow('Service "wrker" is not in .github/services.yml. Did you mean "worker"?');
+    await expect(detect(repo, { event: { name: 'workflow_dispatch' }, services: ['wrker'] })).rejects.toThrow('Input "services" names "wrker", which is not a service in .github/services.yml. Did you mean "worker"?');
   });
 
   it('first push of a new branch in a shallow clone: fetches the default branch and compares with the merge-base', async () => {
@@ -233,25 +233,7 @@ describe('the base commit of each event', () => {
     expect(causeOf(plan, 'web')).toEqual({ kind: 'forced', why: 'the first push to the default branch (main)' });
   });
 
-  it('force push: the dead tip is fetched and the merge-base used, not the dead tip itself', async () => {
-    const { origin: upstream, work } = origin();
-    const fork = work.sha();
-    work.git('checkout', '--quiet', '-b', 'feature');
-    work.commit('Api', { 'apps/api/src/server.ts': 'export const f1 = 1;\n' });
-    const deadTip = work.commit('Web', { 'apps/web/src/page.tsx': 'export const f2 = 2;\n' });
-    work.git('push', '--quiet', 'origin', 'feature');
-    work.git('reset', '--quiet', '--hard', fork);
-    const head = work.commit('Worker instead', { 'services/worker/main.go': 'package main // rewritten\n' });
-    work.git('push', '--quiet', '--force', 'origin', 'feature');
-    const ci = TestRepo.clone(upstream, 'ci', ['--branch', 'feature', '--single-branch']);
-    const { plan, log } = await detect(ci, { head, event: { name: 'push', before: deadTip, after: head, forced: true, ref: 'refs/heads/feature' } });
-    expect(changed(plan)).toEqual(['worker']);
-    expect(plan.base).toBe(fork);
-    expect(plan.baseNote).toContain('force push');
-    expect(log.join('\n')).toContain(`Fetching the base commit ${deadTip.slice(0, 7)} from origin.`);
-  });
-
-  it('shallow clone: deepens step by step until the base is there', async () => {
+  it('shallow clone: the commit before the push is fetched by its id, in one fetch', async () => {
     const { origin: upstream, work } = origin();
     for (let i = 0; i < 25; i++) work.commit(`Api ${i}`, { 'apps/api/src/server.ts': `export const v = ${i};\n` });
     const before = work.sha();
@@ -263,7 +245,24 @@ describe('the base commit of each event', () => {
     const { plan, log } = await detect(ci, push(before, head));
     expect(changed(plan)).toEqual(['web', 'worker']);
     expect(plan.base).toBe(before);
+    expect(log.filter((line) => line.startsWith('Fetching'))).toEqual([`Fetching the commit before the push ${before.slice(0, 7)} from origin.`]);
+  });
+
+  it('shallow clone of a server that serves no commit by id: deepens the history step by step until the base is there', async () => {
+    const { origin: upstream, work } = origin();
+    upstream.git('config', 'uploadpack.allowAnySHA1InWant', 'false');
+    for (let i = 0; i < 25; i++) work.commit(`Api ${i}`, { 'apps/api/src/server.ts': `export const v = ${i};\n` });
+    const before = work.sha();
+    for (let i = 0; i < 14; i++) work.commit(`Worker ${i}`, { 'services/worker/main.go': `package main // ${i}\n` });
+    const head = work.sha();
+    work.git('push', '--quiet', 'origin', 'main');
+    const ci = TestRepo.clone(upstream, 'ci', ['--depth=1']);
+    ci.git('config', 'protocol.version', '0'); // the old protocol: only branch and tag tips can be asked for
+    const { plan, log } = await detect(ci, push(before, head));
+    expect(changed(plan)).toEqual(['worker']);
+    expect(plan.base).toBe(before);
     expect(log.filter((line) => line.startsWith('Fetching'))).toEqual([
+      `Fetching the commit before the push ${before.slice(0, 7)} from origin.`,
       'Fetching 10 more commits of history from origin (the clone is shallow).',
       'Fetching 100 more commits of history from origin (the clone is shallow).',
     ]);
@@ -277,20 +276,23 @@ describe('the base commit of each event', () => {
     const gone = 'c0ffee0000000000000000000000000000000000';
     const { plan } = await detect(ci, push(gone, head));
     expect(changed(plan)).toEqual(['api', 'web', 'worker']);
-    expect(plan.warnings).toHaveLength(1);
-    expect(plan.warnings[0]).toMatch(/^Every service counts as changed: the base commit c0ffee0 is not in the clone and could not be fetched \(.+\)\.$/);
+    expect(plan.warnings).toEqual([
+      `Every service counts as changed: the commit before the push, ${gone}, is not in the clone and cannot be fetched (not our ref ${gone}). Set "since: last-deployed" to compare each service with the commit its ECS service runs.`,
+    ]);
   });
 
-  it('a person asking about a base that does not exist gets an error, not a guess', async () => {
+  it('a base that does not exist is an error naming the input, in CI too: never a guess', async () => {
     const repo = shop();
-    const error = await detect(repo, { base: 'no-such-branch', missingBase: 'error', fetch: false }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toBe('Cannot compare: the base "no-such-branch" is not a branch, tag or commit of this repository.');
+    for (const missingBase of ['error', 'all'] as const) {
+      const error = await detect(repo, { base: 'no-such-branch', missingBase, fetch: false }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).message).toBe('Input "base" is "no-such-branch", which is not a branch, tag or commit of this repository.');
+    }
   });
 
   it('a head that is not a commit is named', async () => {
     const repo = shop();
-    await expect(detect(repo, { head: 'nope', event: { name: 'workflow_dispatch' } })).rejects.toThrow('The head "nope" is not a commit in this repository.');
+    await expect(detect(repo, { head: 'nope', event: { name: 'workflow_dispatch' } })).rejects.toThrow('Input "head" is "nope", which is not a commit in this repository.');
   });
 
   it('a directory outside any repository is named', async () => {

@@ -58,7 +58,7 @@ describe('npm run plan', () => {
     repo.commit('Shop', shopFiles());
     const missing = plan(['--base', 'release/9'], repo.dir);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('error: Cannot compare: the base "release/9" is not a branch, tag or commit of this repository.');
+    expect(missing.stderr).toContain('error: --base is "release/9", which is not a branch, tag or commit of this repository.\nSet --base to a branch, tag or commit id that exists');
     const option = plan(['--base', '-rf'], repo.dir);
     expect(option.code).toBe(1);
   });

@@ -129,6 +129,28 @@ services:
     ]);
   });
 
+  it('a malformed glob is an error on its line naming the key, not a glob that matches no file', async () => {
+    const text = 'cluster: prod\nalways: [package-lock.json, "docker/{base,api.Dockerfile"]\nservices:\n  web:\n    paths: [apps/web/**, "apps/[web/**", "!apps/web/**/*.md"]\n  api:\n    paths: ["apps/api]/**"]\n  ok:\n    paths: ["apps/[ab]/**", "apps/**/*.{ts,tsx}", "apps/\\\\[x/**"]\n';
+    expect(await problemsOf(text)).toEqual([
+      '5:26 services.web.paths[1] is "apps/[web/**", which is not a valid glob: its "[" is never closed. Close it with "]" ("[ab]" matches a or b), or write "\\[" to match the character "[" itself.',
+      '7:13 services.api.paths[0] is "apps/api]/**", which is not a valid glob: its "]" closes nothing. Remove it, open it with "[" ("[ab]" matches a or b), or write "\\]" to match the character "]" itself.',
+      '2:29 always[1] is "docker/{base,api.Dockerfile", which is not a valid glob: its "{" is never closed. Close it with "}" ("{a,b}" matches a or b), or write "\\{" to match the character "{" itself.',
+    ]);
+    const error = await parseManifest(text, FILE).catch((e: unknown) => e);
+    expect((error as ManifestError).message).toContain('.github/services.yml:5:26: services.web.paths[1] is "apps/[web/**"');
+  });
+
+  it('refuses a file too large to be a manifest, and aliases that expand without bound, without reading on', async () => {
+    const huge = `services:\n${Array.from({ length: 40000 }, (_, i) => `  s${i}:\n    paths: [apps/s${i}/**]\n`).join('')}`;
+    const error = await parseManifest(huge, FILE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).message).toMatch(/^The services manifest \.github\/services\.yml is 1\.\d MiB; a manifest is at most 1 MiB/);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'services: { api: { paths: [*h] } }'].join('\n');
+    const started = Date.now();
+    expect((await problemsOf(laughs))[0]).toMatch(/^1:1 YAML error: Excessive alias count .*a manifest needs no aliases/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('lists the services there are when a name is wrong', async () => {
     const manifest = await parseManifest(VALID, FILE);
     expect(findService(manifest, 'api').repository).toBe('cashsouk-api');

@@ -1,8 +1,5 @@
 import * as core from '../../../shared/core.js';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { phase, runAction } from '../../../shared/action.js';
-import { UserError } from '../../../shared/errors.js';
 import { eventInfo } from '../../../shared/changes/base.js';
 import { startDetection } from '../../../shared/changes/start.js';
 import { getInputs } from './inputs.js';
@@ -10,15 +7,9 @@ import { getInputs } from './inputs.js';
 export async function run(): Promise<void> {
   await runAction(async (action) => {
     const inputs = getInputs();
-    const manifestPath = resolve(inputs.workingDirectory, inputs.manifest);
-    if (!existsSync(manifestPath)) {
-      throw new UserError(
-        `Input "manifest" is "${inputs.manifest}", but ${manifestPath} does not exist.`,
-        'Check out the repository before this step (actions/checkout), or set "manifest" to the path of the services manifest.',
-      );
-    }
     const request = {
       directory: inputs.workingDirectory,
+      manifest: inputs.manifest,
       head: inputs.head,
       base: inputs.base,
       services: inputs.services,
@@ -26,14 +17,13 @@ export async function run(): Promise<void> {
       event: eventInfo(inputs.eventName, inputs.payload),
       defaultBranch: inputs.defaultBranch,
     };
-    // git starts before the rest of the engine loads, so the diff runs while the manifest is read.
+    // git starts before the rest of the engine loads: the diff and the manifest's read run while it loads.
     const started = startDetection(request);
     const engine = await import('../../../shared/changes/index.js');
     const plan = await phase('Finding changed services', () =>
       engine.detectChanges(
         {
           ...request,
-          manifest: inputs.manifest,
           fetch: true,
           missingBase: 'all',
           log: (line) => core.info(line),
