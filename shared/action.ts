@@ -73,7 +73,3 @@ export function phase<T>(title: string, body: () => Promise<T>): Promise<T> {
   return core.group(title, body);
 }
 
-// TEMP until merge
-export type { SummaryWriter } from './summary.js';
-/** TEMP until merge */
-export const runAction = (main: ActionStep): Promise<void> => run(main);

@@ -14,7 +14,7 @@ import type { Glob, PathMatcher } from './patterns.js';
 import type { Workspaces } from './workspaces.js';
 
 /** Outputs of the changes action that a service's own true/false output must not overwrite. */
-export const FIXED_OUTPUTS = ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result'] as const;
+const FIXED_OUTPUTS = ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result'] as const;
 
 export interface Finding {
   at: (string | number)[];

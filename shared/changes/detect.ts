@@ -22,7 +22,7 @@ import { MissingHead, startDetection, type Started } from './start.js';
 import { readWorkspaces, type Workspaces } from './workspaces.js';
 
 /** How the caller names each setting in messages: an action input, or a command-line option. */
-export interface SettingNames {
+interface SettingNames {
   manifest: string;
   services: string;
   base: string;

@@ -67,7 +67,7 @@ export class Fetcher {
 }
 
 /** What to check when the remote refused a fetch. */
-export function remoteAdvice(remote: string, kind: RemoteFailure, error: string): string {
+function remoteAdvice(remote: string, kind: RemoteFailure, error: string): string {
   const depth = 'or give actions/checkout `fetch-depth: 0` so the history is there without fetching';
   switch (kind) {
     case 'authentication':

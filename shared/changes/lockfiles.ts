@@ -8,11 +8,10 @@
  */
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import type { LockfileChange } from './match.js';
-export { ROOT_LOCKFILES as LOCKFILES } from './match.js';
 import type { Workspaces } from './workspaces.js';
 
 /** A lockfile that cannot be read; the message says why. */
-export class UnreadableLockfile extends Error {
+class UnreadableLockfile extends Error {
   override readonly name = 'UnreadableLockfile';
 }
 

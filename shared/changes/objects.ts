@@ -131,7 +131,7 @@ export class GitObjects {
 export type EntryKind = 'file' | 'directory' | 'link' | 'submodule';
 
 /** The entries of a tree object: names and what they are. */
-export function parseTree(data: Buffer, idLength: number): Map<string, EntryKind> {
+function parseTree(data: Buffer, idLength: number): Map<string, EntryKind> {
   const entries = new Map<string, EntryKind>();
   const hashBytes = idLength / 2;
   let at = 0;

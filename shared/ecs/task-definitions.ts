@@ -109,6 +109,3 @@ export function parseTaskDefinitionJson(text: string, source: string): LoadedTas
   return { taskDefinition: definition, tags: wrapper.tags ?? (definition as { tags?: Tag[] }).tags ?? [] };
 }
 
-// TEMP until merge
-export { shortTaskDefinition } from './arn.js';
-export { containerImage } from './containers.js';

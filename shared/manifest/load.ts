@@ -18,7 +18,7 @@ import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
 
 /** A manifest of hundreds of services is a few dozen kB; anything near this is not a manifest. */
-export const MAX_MANIFEST_BYTES = 1024 * 1024;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export class ManifestError extends UserError {
   override readonly name = 'ManifestError';
@@ -338,4 +338,3 @@ export function offsetOf(yaml: Yaml, doc: Document, segments: string[], key: boo
   const target = key && pair ? (pair.key as Node) : ((node as Node | null) ?? (pair?.key as Node | undefined));
   return target?.range?.[0] ?? 0;
 }
-export { DEFAULT_MANIFEST } from './file.js';

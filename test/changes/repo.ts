@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 const DATE = '2026-01-01T00:00:00Z';
 
 /** Git that ignores the machine's own configuration and stamps commits deterministically. */
-export function gitEnv(home: string): NodeJS.ProcessEnv {
+function gitEnv(home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: home,

@@ -5,6 +5,7 @@ import { readAwsInputs, type AwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext, readEventPayload } from '../../../shared/github.js';
 import { REVISION } from '../../../shared/changes/base.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 export interface Inputs {
   manifest: string;
@@ -27,8 +28,7 @@ export function getInputs(): Inputs {
   const repository = payload.repository as { default_branch?: unknown } | undefined;
   const payloadBranch = typeof repository?.default_branch === 'string' ? repository.default_branch : undefined;
   return {
-    // DEFAULT_MANIFEST, spelled out: importing the manifest loader here would load it before git starts.
-    manifest: input.optional('manifest') ?? '.github/services.yml',
+    manifest: input.optional('manifest') ?? DEFAULT_MANIFEST,
     base: revision('base'),
     head: revision('head') ?? (context.sha || 'HEAD'),
     services: input.list('services'),

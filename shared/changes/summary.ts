@@ -3,7 +3,7 @@
  * `strategy.matrix`, one true/false output per service), the job summary, and the terminal table
  * of `npm run plan`. Every file list is capped, so a change of thousands of files stays small.
  */
-import type { SummaryWriter } from '../action.js';
+import { escapeHtml, type SummaryWriter } from '../summary.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import type { ChangePlan, ServiceChange } from './detect.js';
 import { short } from './git.js';
@@ -12,10 +12,10 @@ import { SAMPLE_SIZE, type Cause, type FileSample } from './match.js';
 /** Files named in a one-line reason; the summary lists up to match.SAMPLE_SIZE. */
 const FILES_IN_REASON = 3;
 
-export type MatrixEntry = Record<string, string | boolean>;
+type MatrixEntry = Record<string, string | boolean>;
 
 /** Everything later jobs need from the manifest, with names usable as `${{ matrix.<name> }}`. */
-export function matrixEntry(manifest: Manifest, service: ServiceSpec): MatrixEntry {
+function matrixEntry(manifest: Manifest, service: ServiceSpec): MatrixEntry {
   return {
     service: service.name,
     repository: service.repository,
@@ -61,7 +61,7 @@ export function actionOutputs(plan: ChangePlan): Record<string, string> {
 }
 
 /** Why a service changed or not, in one line. */
-export function reason(change: ServiceChange, listed = FILES_IN_REASON): string {
+function reason(change: ServiceChange, listed = FILES_IN_REASON): string {
   return describe(change.cause, listed, plain);
 }
 
@@ -106,7 +106,7 @@ function describe(cause: Cause, listed: number, { text, code }: Markup): string 
 const count = (n: number, noun: string) => `${String(n).replace(/\B(?=(\d{3})+$)/g, ',')} ${noun}${n === 1 ? '' : 's'}`;
 
 /** One line saying what was compared with what. */
-export function comparison(plan: ChangePlan): string {
+function comparison(plan: ChangePlan): string {
   if (plan.choice.kind === 'all' || plan.choice.kind === 'named' || (!plan.base && plan.choice.kind !== 'last-deployed')) {
     return `No comparison: ${plan.baseNote}; head ${short(plan.head)}.`;
   }
@@ -114,13 +114,11 @@ export function comparison(plan: ChangePlan): string {
   return `Changes from ${base} to ${short(plan.head)}: ${count(plan.changedPaths, 'changed path')} (base: ${plan.baseNote}).`;
 }
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const codeHtml = (text: string) => `<code>${escapeHtml(text)}</code>`;
 
-type Summary = Parameters<SummaryWriter>[0];
-
 /** The job summary: a headline, what was compared, one row per service, and any warnings. */
-export function writePlanSummary(summary: Summary, plan: ChangePlan): void {
+export function jobSummary(plan: ChangePlan): SummaryWriter {
+  return (summary) => {
   const changed = plan.services.filter((change) => change.changed).length;
   const perService = plan.choice.kind === 'last-deployed';
   summary.addHeading(`Changed services: ${changed} of ${plan.services.length}`, 3);
@@ -136,6 +134,7 @@ export function writePlanSummary(summary: Summary, plan: ChangePlan): void {
   ]);
   const warnings = [...plan.warnings, ...plan.manifestWarnings.map((problem) => `${problem.file}:${problem.line}: ${problem.message}`)];
   if (warnings.length) summary.addRaw('<p><strong>Warnings</strong></p>', true).addList(warnings.map(escapeHtml));
+  };
 }
 
 /** The plan as plain text for a terminal. */
