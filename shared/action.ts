@@ -4,8 +4,7 @@
  * whatever happened. An action with a post step (action.yml `post:`) passes it as `post`.
  */
 import * as core from './core.js';
-import { DeploymentFailure, UserError, errorMessage } from './errors.js';
-import { describeAwsError, isAwsError } from './aws/errors.js';
+import { UserError, errorMessage } from './errors.js';
 import type { SummaryWriter } from './summary.js';
 
 export interface ActionRun {
@@ -37,6 +36,8 @@ async function runStep(step: ActionStep): Promise<void> {
         core.error(problem.message, { file: problem.file, startLine: problem.line, startColumn: problem.column });
       }
     }
+    // What AWS errors say (and the IAM action to allow) is loaded only when a step fails.
+    const { failureMessage } = await import('./failure.js');
     core.setFailed(failureMessage(error));
   } finally {
     if (writer) await writeSummary(writer);
@@ -51,21 +52,6 @@ async function writeSummary(writer: SummaryWriter): Promise<void> {
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }
-}
-
-export function failureMessage(error: unknown): string {
-  if (error instanceof UserError || error instanceof DeploymentFailure) {
-    return error.hint ? `${error.message}\n${error.hint}` : error.message;
-  }
-  if (isAwsError(error)) {
-    const { message, hint } = describeAwsError(error);
-    return `${message}\n${hint}`;
-  }
-  if (error instanceof Error && error.stack) core.debug(error.stack);
-  return (
-    `Unexpected error: ${errorMessage(error)}\n` +
-    'Re-run the job with debug logging enabled (secret ACTIONS_STEP_DEBUG=true) to see the stack trace, and report it if it happens again.'
-  );
 }
 
 /** Runs one phase of an action inside a collapsible log group. */

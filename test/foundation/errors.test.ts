@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ECSClient, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { createClient } from '../../shared/aws/client.js';
 import { describeAwsError, isAwsError, transientReason } from '../../shared/aws/errors.js';
-import { failureMessage } from '../../shared/action.js';
+import { failureMessage } from '../../shared/failure.js';
 import { UserError } from '../../shared/errors.js';
 import { startScriptedAws, jsonError, type ScriptedAws } from '../harness/scripted-aws.js';
 

@@ -1,5 +1,5 @@
 import * as core from '../../../shared/core.js';
-import { failureMessage, type ActionRun } from '../../../shared/action.js';
+import type { ActionRun } from '../../../shared/action.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { getInputs } from './inputs.js';
 
@@ -53,6 +53,7 @@ export async function main(action: ActionRun): Promise<void> {
     if (!reported) {
       // Nothing ran to completion: the outputs still say so, for the notify step.
       const status = cancel.signal.aborted ? 'cancelled' : 'failed';
+      const { failureMessage } = await import('../../../shared/failure.js');
       const reason = failureMessage(error).split('\n')[0]!;
       core.setOutputs({ status, result: JSON.stringify({ service, status, exitCode: null, taskArn: '', durationSeconds: 0, reason, consoleUrl: '' }) });
     }
