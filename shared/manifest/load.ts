@@ -2,7 +2,7 @@
  * Reads and validates the services manifest. Every problem names the file, line and key, says what
  * is allowed, and becomes an annotation on that line.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import type { Document, Node, Pair, Scalar } from 'yaml';
@@ -27,6 +27,7 @@ export class ManifestError extends UserError {
 /** Reads `file` (relative to `root`, the repository root) and returns the validated manifest. */
 export async function loadManifest(file: string, root: string): Promise<Manifest> {
   const path = isAbsolute(file) ? file : join(root, file);
+  refuseOutside(file, path, root);
   let text: string;
   try {
     // Read at once: on a busy runner an asynchronous read of a small file waits behind everything else.
@@ -40,6 +41,30 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
   }
   const shown = isAbsolute(file) ? relative(root, file) || file : posix.normalize(file.replace(/\\/g, '/'));
   return await parseManifest(text, shown);
+}
+
+/**
+ * The manifest is a file of the checked-out repository: a path (or a symbolic link) that leads out
+ * of it is refused before anything is read, so no other file's content can be quoted in an error.
+ */
+function refuseOutside(file: string, path: string, root: string): void {
+  const inside = (candidate: string, base: string) => {
+    const rel = relative(base, candidate);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  let real = path;
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+    real = realpathSync(path);
+  } catch {
+    // A file that does not exist is reported as missing by the read that follows.
+  }
+  if (inside(path, root) && (real === path || inside(real, realRoot))) return;
+  throw new UserError(
+    `Input "manifest" is "${file}", which ${inside(path, root) ? 'is a symbolic link to a file' : 'is'} outside the repository (${root}), so it was not read.`,
+    'Set "manifest" to the services manifest\'s path inside the checked-out repository, such as .github/services.yml.',
+  );
 }
 
 /** Validates manifest text; `file` is only used to name where problems are. */

@@ -36,6 +36,8 @@ const CASES: CatalogCase[] = [
   c('a working directory that is a file', { service: 'api', 'working-directory': '.github/services.yml' }, ['Input "working-directory" is ".github/services.yml", but', 'is not a directory']),
   c('a service the manifest lacks', { service: 'apii' }, ['Service "apii" is not in .github/services.yml. Did you mean "api"?']),
   c('a service name with shell metacharacters', { service: 'api$(id)' }, ['Service "api$(id)" is not in .github/services.yml']),
+  c('a manifest path that leaves the workspace', { service: 'api', manifest: '../../../../etc/passwd' }, ['Input "manifest" is "../../../../etc/passwd", which is outside the repository', 'inside the checked-out repository']),
+  c('a manifest given as an absolute path elsewhere', { service: 'api', manifest: '/etc/passwd' }, ['Input "manifest" is "/etc/passwd", which is outside the repository']),
   c('a manifest that does not exist', { service: 'api', manifest: '.github/servics.yml' }, ['The services manifest ".github/servics.yml" does not exist']),
   c('an unknown manifest key', { service: 'api' }, ['.github/services.yml', 'Unknown key "dockerfil" in services.api.build. Did you mean "dockerfile"?'], {
     files: { '.github/services.yml': MANIFEST.replace('dockerfile: docker/api.Dockerfile', 'dockerfil: docker/api.Dockerfile') },

@@ -89,6 +89,8 @@ const CASES: CatalogCase[] = [
   c('a session name with spaces', { services: 'api', 'role-session-name': 'deploy by me' }, ['Input "role-session-name" is "deploy by me", which is not an STS session name']),
   c('a role duration under STS minimum', { services: 'api', 'role-duration-seconds': '60' }, ['Input "role-duration-seconds" is "60", which is not a whole number from 900 to 43200']),
   // The manifest and what it names
+  c('a manifest path that leaves the workspace', { services: 'api', manifest: '../../../../etc/passwd' }, ['Input "manifest" is "../../../../etc/passwd", which is outside the repository', 'inside the checked-out repository']),
+  c('a manifest given as an absolute path elsewhere', { services: 'api', manifest: '/etc/passwd' }, ['Input "manifest" is "/etc/passwd", which is outside the repository']),
   c('a manifest that does not exist', { services: 'api', manifest: '.github/servics.yml' }, ['The services manifest ".github/servics.yml" does not exist', '"manifest"']),
   c('a manifest that is not YAML', { services: 'api' }, ['.github/services.yml', 'YAML error'], { files: { '.github/services.yml': 'services: [api\n  web: {' } }),
   c('an unknown manifest key', { services: 'api' }, ['.github/services.yml:5:5: Unknown key "repo" in services.api. Allowed keys: paths', 'repository'], { files: { '.github/services.yml': MANIFEST.replace('repository: shop-api', 'repo: shop-api') } }),

@@ -44,6 +44,8 @@ const CASES: CatalogCase[] = [
   c('an ECS service that does not exist', { service: 'api', 'ecs-service': 'shop-apj' }, ['ECS service "shop-apj" does not exist (or is not active) in cluster "shop-prod". Did you mean "shop-api"?']),
   c('a container the task definition lacks', { service: 'api', container: 'apl' }, ['has no container named "apl". Did you mean "api"?']),
   c('a task definition that does not exist', { service: 'api', 'task-definition': 'shop-migrate:3' }, ['Input "task-definition": Task definition "shop-migrate:3" cannot be read', 'exists in this account and region']),
+  c('a manifest path that leaves the workspace', { service: 'api', manifest: '../../../../etc/passwd' }, ['Input "manifest" is "../../../../etc/passwd", which is outside the repository', 'inside the checked-out repository']),
+  c('a manifest given as an absolute path elsewhere', { service: 'api', manifest: '/etc/passwd' }, ['Input "manifest" is "/etc/passwd", which is outside the repository']),
   c('a manifest that does not exist', { service: 'api', manifest: '.github/servics.yml' }, ['".github/servics.yml" does not exist']),
   c('a manifest with a wrong type', { service: 'api' }, ['.github/services.yml', 'services.api.migrate.command'], {
     files: { '.github/services.yml': MANIFEST.replace('command: ["sh", "-c", "cd apps/api && npx prisma migrate deploy"]', 'command: 42') },
