@@ -19,8 +19,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../shared/manifest/load.js';
 import { matchServices } from '../shared/changes/match.js';
-import { TestRepo } from '../test/changes/repo.js';
-import { BENCH_SHAPE, buildMonorepo, manifestFor } from '../test/changes/monorepo.js';
+import { TestRepo } from '../standins/git-repo.js';
+import { BENCH_SHAPE, buildMonorepo, manifestFor } from '../standins/monorepo.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const action = join(root, 'actions', 'changes', 'dist', 'index.js');

@@ -13,9 +13,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { startEcsSimulator, type EcsSimulator, type ScenarioRule } from '../test/harness/ecs-simulator/index.js';
-import { freePort, waitFor } from '../test/harness/ports.js';
-import { startAction } from '../test/harness/run-action.js';
+import { startEcsSimulator, type EcsSimulator, type ScenarioRule } from '../standins/ecs-simulator/index.js';
+import { freePort, waitFor } from '../standins/ports.js';
+import { startAction } from '../standins/run-action.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);

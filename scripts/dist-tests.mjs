@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the test files that run a built dist/index.js: those that call runAction() or startAction()
-// of test/harness/run-action.ts, directly or through a test helper that does (deploy() of
+// of standins/run-action.ts, directly or through a test helper that does (deploy() of
 // test/deploy/fixtures.ts, for example). `.ci/run` runs them again with the bundles on Node 24.
 // Usage: node scripts/dist-tests.mjs [test file ...]   (default: every test/**/*.test.ts)
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const HARNESS = join(root, 'test', 'harness', 'run-action.ts');
+const HARNESS = join(root, 'standins', 'run-action.ts');
 const RUNNERS = new Set(['runAction', 'startAction']);
 
 /** Names of the functions a module exports that run a bundle when called. */

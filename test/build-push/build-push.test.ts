@@ -11,9 +11,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
-import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../harness/docker.js';
+import { awsTestEnv, useMoto, TEST_REGION } from '../../standins/moto.js';
+import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../../standins/docker.js';
 import { createWorkspace } from './fixture.js';
 
 const execFileAsync = promisify(execFile);

@@ -10,9 +10,9 @@ import { planCache, type CacheContext } from '../../shared/build-push/cache.js';
 import { createDockerConfig, parseInspect } from '../../shared/build-push/docker.js';
 import { formatBytes } from '../../shared/build-push/summary.js';
 import { UserError } from '../../shared/errors.js';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
-import { unmaskedLines } from '../harness/run-action.js';
-import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
+import { unmaskedLines } from '../../standins/run-action.js';
+import { jsonError, startScriptedAws } from '../../standins/scripted-aws.js';
 import { registryHost, registryLogin } from '../../shared/ecr/registry.js';
 import { createRepository, findImage, pointTags } from '../../shared/ecr/repository.js';
 

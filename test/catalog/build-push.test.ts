@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { awsTestEnv, motoUrl, useMoto } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
+import { awsTestEnv, motoUrl, useMoto } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
 import { MANIFEST, createWorkspace } from '../build-push/fixture.js';
 import { expectRefused, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 

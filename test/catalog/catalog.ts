@@ -8,7 +8,7 @@ import { expect } from '@jest/globals';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appendFileSync } from 'node:fs';
-import type { ActionResult } from '../harness/run-action.js';
+import type { ActionResult } from '../../standins/run-action.js';
 
 export interface CatalogCase {
   /** What the user got wrong, as a reviewer would say it. */

@@ -5,9 +5,9 @@
  * changes anything reaches the recording proxy in front of moto.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { awsTestEnv, motoUrl } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
-import { TestRepo } from '../changes/repo.js';
+import { awsTestEnv, motoUrl } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from '../changes/shop.js';
 import { expectRefused, failureText, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 

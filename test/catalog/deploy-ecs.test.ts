@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { motoUrl, useMoto } from '../harness/moto.js';
+import { motoUrl, useMoto } from '../../standins/moto.js';
 import { CLUSTER, deploy, REGISTRY, shop, simulator, taskDefinition, workspace } from '../deploy/fixtures.js';
 import { expectRefused, isMutating, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 

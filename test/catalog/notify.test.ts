@@ -5,8 +5,8 @@
  * text and links that are not refused but must arrive inert: a failure must still be announced.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runAction, unmaskedLines, type ActionResult } from '../harness/run-action.js';
-import { startSlackServer, type SlackRequest, type SlackServer } from '../harness/slack-server.js';
+import { runAction, unmaskedLines, type ActionResult } from '../../standins/run-action.js';
+import { startSlackServer, type SlackRequest, type SlackServer } from '../../standins/slack-server.js';
 import { deployedService, deployment, migration, pushEvent } from '../notify/fixtures.js';
 import { expectRefused, failureText, type CatalogCase } from './catalog.js';
 

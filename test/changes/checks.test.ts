@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { detectChanges } from '../../shared/changes/detect.js';
 import { ManifestError } from '../../shared/manifest/load.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];

@@ -13,7 +13,7 @@ import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
 import { generate, type HistoryEvent } from './differential/generate.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 
 const DIR = join(import.meta.dirname, 'differential');
 const MANIFEST = '.github/services.yml';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
 import { lockfileChange as compareLockfiles, parseYarnClassic } from '../../shared/changes/lockfiles.js';
 import type { Workspaces } from '../../shared/changes/workspaces.js';
-import { TestRepo, type Files } from './repo.js';
+import { TestRepo, type Files } from '../../standins/git-repo.js';
 
 const repos: TestRepo[] = [];
 afterEach(() => repos.splice(0).forEach((repo) => repo.remove()));

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { detectChanges, type ChangePlan, type DetectRequest } from '../../shared/changes/detect.js';
-import { REPO_ROOT } from '../harness/run-action.js';
-import { TestRepo } from './repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];

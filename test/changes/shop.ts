@@ -6,7 +6,7 @@
  *   web    (@shop/web)    -> @shop/ui
  *   worker (no package)   dependsOn @shop/types in the manifest
  */
-import type { Files } from './repo.js';
+import type { Files } from '../../standins/git-repo.js';
 
 export const SHOP_MANIFEST = `region: us-east-1
 cluster: shop-prod

@@ -7,10 +7,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { ECSClient, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, ListTasksCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { FailedTasks } from '../../shared/deploy/failed-tasks.js';
-import type { EcsSimulator, ScenarioRule } from '../harness/ecs-simulator/index.js';
-import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
-import { waitFor } from '../harness/ports.js';
-import { startAction, type ActionResult } from '../harness/run-action.js';
+import type { EcsSimulator, ScenarioRule } from '../../standins/ecs-simulator/index.js';
+import { awsTestEnv, useMoto, TEST_REGION } from '../../standins/moto.js';
+import { waitFor } from '../../standins/ports.js';
+import { startAction, type ActionResult } from '../../standins/run-action.js';
 import { CLUSTER, SCENARIOS, errors, image, resultOf, shop, simulator, taskDefinition, workspace } from './fixtures.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type Seed } from '../harness/ecs-simulator/index.js';
-import { awsTestEnv, motoUrl, TEST_ACCOUNT, TEST_REGION } from '../harness/moto.js';
-import { runAction, type ActionResult } from '../harness/run-action.js';
+import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type Seed } from '../../standins/ecs-simulator/index.js';
+import { awsTestEnv, motoUrl, TEST_ACCOUNT, TEST_REGION } from '../../standins/moto.js';
+import { runAction, type ActionResult } from '../../standins/run-action.js';
 
 export const REGISTRY = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com`;
 export const SHA = '0123456789abcdef0123456789abcdef01234567';

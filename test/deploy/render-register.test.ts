@@ -13,7 +13,7 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
 import { CLUSTER, REGISTRY, SHA, deploy, errors, file, resultOf, workspace } from './fixtures.js';
 
 const ecs = () => new ECSClient({ region: TEST_REGION });

@@ -1,7 +1,7 @@
 /** The manual rollback workflow: `rollback-to` puts an earlier release back without building anything. */
 import { describe, expect, it } from '@jest/globals';
-import { pushImageToEcr, useMoto } from '../harness/moto.js';
-import type { Seed } from '../harness/ecs-simulator/index.js';
+import { pushImageToEcr, useMoto } from '../../standins/moto.js';
+import type { Seed } from '../../standins/ecs-simulator/index.js';
 import { CLUSTER, FAST, deploy, errors, image, resultOf, simulator, taskDefinition, workspace } from './fixtures.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;

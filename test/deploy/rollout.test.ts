@@ -3,7 +3,7 @@
  * that succeed, and each entry of the failure catalog with its verdict, evidence and rollback.
  */
 import { describe, expect, it } from '@jest/globals';
-import { useMoto } from '../harness/moto.js';
+import { useMoto } from '../../standins/moto.js';
 import { CLUSTER, FAST, SHA, deploy, errors, image, resultOf, shop, simulator, workspace } from './fixtures.js';
 
 function manifest(families: string[]): string {

@@ -13,7 +13,7 @@ import { UserError } from '../../shared/errors.js';
 import { describeServices, requireServices } from '../../shared/ecs/services.js';
 import { describeTaskDefinition, renderTaskDefinition, registerTaskDefinition, parseTaskDefinitionJson } from '../../shared/ecs/task-definitions.js';
 import { findLogStream, LogFollower, lastLogLines } from '../../shared/ecs/logs.js';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
 
 const session = { region: TEST_REGION };
 const ecs = () => createClient(ECSClient, session);

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { REPO_ROOT, runAction } from '../harness/run-action.js';
+import { REPO_ROOT, runAction } from '../../standins/run-action.js';
 
 const actions = readdirSync(join(REPO_ROOT, 'actions'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
 

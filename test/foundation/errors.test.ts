@@ -4,7 +4,7 @@ import { createClient } from '../../shared/aws/client.js';
 import { describeAwsError, isAwsError, transientReason } from '../../shared/aws/errors.js';
 import { failureMessage } from '../../shared/failure.js';
 import { UserError } from '../../shared/errors.js';
-import { startScriptedAws, jsonError, type ScriptedAws } from '../harness/scripted-aws.js';
+import { startScriptedAws, jsonError, type ScriptedAws } from '../../standins/scripted-aws.js';
 
 describe('AWS errors as people read them', () => {
   let ecsEndpoint: ScriptedAws;

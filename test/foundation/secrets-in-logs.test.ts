@@ -4,9 +4,9 @@
  * prints contains the ID token or a credential outside the ::add-mask:: command that hides it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { useMoto } from '../harness/moto.js';
-import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
-import { unmaskedLines } from '../harness/run-action.js';
+import { useMoto } from '../../standins/moto.js';
+import { startOidcServer, type OidcServer } from '../../standins/oidc-server.js';
+import { unmaskedLines } from '../../standins/run-action.js';
 import { CLUSTER, FAST, deploy, resultOf, shop, simulator, workspace } from '../deploy/fixtures.js';
 
 describe('secrets in the log of a real run', () => {

@@ -4,10 +4,10 @@ import { openSession, webIdentityCredentials } from '../../shared/aws/session.js
 import { createClient, MAX_SDK_ATTEMPTS } from '../../shared/aws/client.js';
 import type { AwsInputs } from '../../shared/aws/inputs.js';
 import { UserError } from '../../shared/errors.js';
-import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
-import { useMoto, motoUrl, TEST_REGION } from '../harness/moto.js';
-import { startScriptedAws, queryError, type ScriptedAws } from '../harness/scripted-aws.js';
-import { unmaskedLines } from '../harness/run-action.js';
+import { startOidcServer, type OidcServer } from '../../standins/oidc-server.js';
+import { useMoto, motoUrl, TEST_REGION } from '../../standins/moto.js';
+import { startScriptedAws, queryError, type ScriptedAws } from '../../standins/scripted-aws.js';
+import { unmaskedLines } from '../../standins/run-action.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/github-actions-deployer';
 const inputs = (overrides: Partial<AwsInputs> = {}): AwsInputs => ({

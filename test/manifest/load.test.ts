@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifest, loadManifest, findService, ManifestError } from '../../shared/manifest/load.js';
 import { UserError } from '../../shared/errors.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const FILE = '.github/services.yml';
 

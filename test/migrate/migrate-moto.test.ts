@@ -1,9 +1,9 @@
 /** The built action against moto: RunTask, DescribeTasks, StopTask, DescribeServices and CloudWatch Logs. */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { awsTestEnv, useMoto } from '../harness/moto.js';
-import { runAction, startAction } from '../harness/run-action.js';
-import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
+import { awsTestEnv, useMoto } from '../../standins/moto.js';
+import { runAction, startAction } from '../../standins/run-action.js';
+import { jsonError, startScriptedAws } from '../../standins/scripted-aws.js';
 import {
   CLUSTER,
   COMMIT_IMAGE,

@@ -5,8 +5,8 @@
  * moment the task has stopped.
  */
 import type { Container, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { motoUrl } from '../harness/moto.js';
-import { jsonError, startScriptedAws, type AwsCall, type ScriptedAws, type ScriptedReply } from '../harness/scripted-aws.js';
+import { motoUrl } from '../../standins/moto.js';
+import { jsonError, startScriptedAws, type AwsCall, type ScriptedAws, type ScriptedReply } from '../../standins/scripted-aws.js';
 import { LOG_GROUP, OLD_IMAGE, putLogLines } from './fixtures.js';
 
 const REGION = 'us-east-1';

@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsTestEnv, useMoto } from '../harness/moto.js';
-import { runAction, unmaskedLines, type ActionResult } from '../harness/run-action.js';
+import { awsTestEnv, useMoto } from '../../standins/moto.js';
+import { runAction, unmaskedLines, type ActionResult } from '../../standins/run-action.js';
 import { COMMIT_IMAGE, LOG_GROUP, NEW_IMAGE, logs, pushImage, putLogLines, workspace } from './fixtures.js';
 import { TASK_ARN, exited, service, startScriptedEcs, task, taskDefinition, type EcsScript, type ScriptedEcs } from './scripted-ecs.js';
 

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { blockErrors, renderMessage, startSlackServer, type SlackServer } from '../harness/slack-server.js';
+import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { blockErrors, renderMessage, startSlackServer, type SlackServer } from '../../standins/slack-server.js';
 import { build, changes, deployedService, deployment, migration, pushEvent } from './fixtures.js';
 
 let slack: SlackServer;

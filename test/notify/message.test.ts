@@ -8,7 +8,7 @@ import { genericPayload, GENERIC_LIMITS } from '../../shared/notify/generic.js';
 import { markdownMessage } from '../../shared/notify/markdown.js';
 import { escapeMarkdown, escapeMrkdwn, markdownLink, oneLine, truncate, packLines } from '../../shared/notify/text.js';
 import type { NotifyInputs, Status } from '../../shared/notify/types.js';
-import { blockErrors, renderMessage } from '../harness/slack-server.js';
+import { blockErrors, renderMessage } from '../../standins/slack-server.js';
 import { BASE, SHA, build, changes, deployedService, deployment, migration } from './fixtures.js';
 import { userErrorOf } from '../harness/errors.js';
 import { parseMentions, plainMentions, slackMentions } from '../../shared/notify/mention.js';

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackAddress } from '../../shared/net.js';
-import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { renderMessage, startSlackServer, type SlackRequest, type SlackServer } from '../harness/slack-server.js';
+import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { renderMessage, startSlackServer, type SlackRequest, type SlackServer } from '../../standins/slack-server.js';
 import { deployedService, deployment, migration, pushEvent } from './fixtures.js';
 
 let slack: SlackServer;

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRepo } from '../changes/repo.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const DOCUMENTS = [
   'README.md',

@@ -1,5 +1,5 @@
 /** What the #deploys channel shows: each message the Slack stand-in receives, printed in a box once the step that sent it ends. */
-import { renderMessage, type SlackServer } from '../../test/harness/slack-server.js';
+import { renderMessage, type SlackServer } from '../standins/slack-server.js';
 import type { Masker } from './runner.js';
 import type { Terminal } from './terminal.js';
 

@@ -20,7 +20,8 @@ const SYSTEM_PLUGIN_DIRS = ['/usr/local/lib/docker/cli-plugins', '/usr/local/lib
 
 const INSTALL = 'Run scripts/install-components.sh (as root) to install it.';
 
-async function which(program: string): Promise<boolean> {
+/** Whether `program` is on the PATH. */
+export async function isInstalled(program: string): Promise<boolean> {
   try {
     await run('sh', ['-c', `command -v ${program}`]);
     return true;
@@ -68,8 +69,8 @@ export interface DockerEngine {
 
 /** Starts a private dockerd; fails naming the Debian package when dockerd or buildx is missing. */
 export async function startDocker(): Promise<DockerEngine> {
-  if (!(await which('dockerd'))) throw new Error(`dockerd is not installed: the build tests need Debian's "docker.io" package. ${INSTALL}`);
-  if (!(await which('docker'))) throw new Error(`The docker CLI is not installed: the build tests need Debian's "docker.io" package. ${INSTALL}`);
+  if (!(await isInstalled('dockerd'))) throw new Error(`dockerd is not installed: the build tests need Debian's "docker.io" package. ${INSTALL}`);
+  if (!(await isInstalled('docker'))) throw new Error(`The docker CLI is not installed: the build tests need Debian's "docker.io" package. ${INSTALL}`);
   try {
     await run('docker', ['buildx', 'version']);
   } catch {
@@ -135,8 +136,8 @@ const MANIFEST_TYPES = [
 
 /** Starts Debian's docker-registry on loopback with basic auth for one user. */
 export async function startRegistry(user: string, password: string): Promise<Registry> {
-  if (!(await which('docker-registry'))) throw new Error(`docker-registry is not installed: the build tests need Debian's "docker-registry" package. ${INSTALL}`);
-  if (!(await which('htpasswd'))) throw new Error(`htpasswd is not installed: the build tests need Debian's "apache2-utils" package. ${INSTALL}`);
+  if (!(await isInstalled('docker-registry'))) throw new Error(`docker-registry is not installed: the build tests need Debian's "docker-registry" package. ${INSTALL}`);
+  if (!(await isInstalled('htpasswd'))) throw new Error(`htpasswd is not installed: the build tests need Debian's "apache2-utils" package. ${INSTALL}`);
   const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
   const htpasswd = (await run('htpasswd', ['-Bbn', user, password])).stdout;
   writeFileSync(join(dir, 'htpasswd'), htpasswd);

@@ -11,11 +11,11 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { loadManifest } from '../../shared/manifest/load.js';
-import { startEcsSimulator } from '../../test/harness/ecs-simulator/index.js';
-import { startOidcServer } from '../../test/harness/oidc-server.js';
-import { REPO_ROOT } from '../../test/harness/run-action.js';
-import { startSlackServer } from '../../test/harness/slack-server.js';
+import { loadManifest } from '../shared/manifest/load.js';
+import { startEcsSimulator } from '../standins/ecs-simulator/index.js';
+import { startOidcServer } from '../standins/oidc-server.js';
+import { REPO_ROOT } from '../standins/run-action.js';
+import { startSlackServer } from '../standins/slack-server.js';
 import { Cleanup, MissingComponent, missingForBuilds, startBuilds, startMoto, type Builds } from './components.js';
 import { startHealthStandIn } from './health.js';
 import { DemoRepository, EXAMPLE, FEATURED_MIGRATION, KYC_ERROR, REPOSITORY, type Push } from './history.js';
@@ -249,7 +249,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       `Secrets: ${runner.masker.registered().length} values masked (OIDC tokens, STS credentials, ${builds ? 'the ECR login, ' : ''}the Slack token and webhook URL); ` +
         `${leaked.length === 0 ? 'none appears in this output' : paint.red(`${leaked.length} appeared unmasked`)}${runner.masker.replaced ? ` (${runner.masker.replaced} occurrences replaced by ***)` : ''}.`,
     );
-    say(`Images: ${builds ? `built with Docker (FROM scratch stand-ins for the example's Dockerfiles: scripts/demo/docker/) and pushed to ${builds.registry.host}` : 'not built here (no Docker): build-push found each commit in ECR and built nothing'}.`);
+    say(`Images: ${builds ? `built with Docker (FROM scratch stand-ins for the example's Dockerfiles: demo/docker/) and pushed to ${builds.registry.host}` : 'not built here (no Docker): build-push found each commit in ECR and built nothing'}.`);
     say(`Slack: ${slack.events.length} messages and updates in #deploys.`);
   } catch (error) {
     stopped = cancelled || error instanceof StepsStopped;

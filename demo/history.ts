@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../../test/harness/run-action.js';
+import { REPO_ROOT } from '../standins/run-action.js';
 
 const exec = promisify(execFile);
 

@@ -5,7 +5,7 @@
  * says `lockfiles: precise` and every app depends on registry packages locked in a package-lock.json
  * (v3); with `bump`, the second commit also bumps packages only the changed apps use.
  */
-import { fastImport, type TestRepo } from './repo.js';
+import { fastImport, type TestRepo } from './git-repo.js';
 
 export interface MonorepoShape {
   services: number;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT, parseCommandFile } from '../../test/harness/run-action.js';
+import { REPO_ROOT, parseCommandFile } from '../standins/run-action.js';
 import { summaryLines } from './summary.js';
 import { seconds, type Terminal } from './terminal.js';
 

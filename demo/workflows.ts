@@ -5,7 +5,7 @@
  * reach its stand-ins, shown apart as "demo adds".
  */
 import type { ECRClient } from '@aws-sdk/client-ecr';
-import type { Manifest } from '../../shared/manifest/types.js';
+import type { Manifest } from '../shared/manifest/types.js';
 import type { Builds } from './components.js';
 import type { HealthStandIn } from './health.js';
 import { REPOSITORY, type DemoRepository, type Push } from './history.js';

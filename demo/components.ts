@@ -5,8 +5,8 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startDocker, startRegistry, type DockerEngine, type Registry } from '../../test/harness/docker.js';
-import { freePort, waitFor } from '../../test/harness/ports.js';
+import { isInstalled, startDocker, startRegistry, type DockerEngine, type Registry } from '../standins/docker.js';
+import { freePort, waitFor } from '../standins/ports.js';
 
 const run = promisify(execFile);
 
@@ -85,26 +85,17 @@ function stopChild(child: ReturnType<typeof spawn>): Promise<void> {
   });
 }
 
-async function installed(program: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${program}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What is missing for real builds, each with what installs it; empty when everything is there. */
 export async function missingForBuilds(): Promise<{ what: string; install: string }[]> {
   const missing: { what: string; install: string }[] = [];
   const apt = (pkg: string) => `apt-get install ${pkg} (or scripts/install-components.sh)`;
-  if (!(await installed('dockerd'))) missing.push({ what: 'dockerd (the Docker engine)', install: apt('docker.io') });
-  if (!(await installed('docker'))) missing.push({ what: 'the docker CLI', install: apt('docker.io') });
+  if (!(await isInstalled('dockerd'))) missing.push({ what: 'dockerd (the Docker engine)', install: apt('docker.io') });
+  if (!(await isInstalled('docker'))) missing.push({ what: 'the docker CLI', install: apt('docker.io') });
   else if (!(await run('docker', ['buildx', 'version']).then(() => true, () => false))) {
     missing.push({ what: 'docker buildx', install: "Debian trixie's docker-buildx as a docker CLI plugin: scripts/install-components.sh installs it" });
   }
-  if (!(await installed('docker-registry'))) missing.push({ what: 'docker-registry (a local registry to push to)', install: apt('docker-registry') });
-  if (!(await installed('htpasswd'))) missing.push({ what: 'htpasswd (the registry login)', install: apt('apache2-utils') });
+  if (!(await isInstalled('docker-registry'))) missing.push({ what: 'docker-registry (a local registry to push to)', install: apt('docker-registry') });
+  if (!(await isInstalled('htpasswd'))) missing.push({ what: 'htpasswd (the registry login)', install: apt('apache2-utils') });
   return missing;
 }
 

@@ -5,8 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Manifest } from '../../shared/manifest/types.js';
-import type { EcsSimulator } from '../../test/harness/ecs-simulator/index.js';
+import type { Manifest } from '../shared/manifest/types.js';
+import type { EcsSimulator } from '../standins/ecs-simulator/index.js';
 
 export interface HealthStandIn {
   url: string;

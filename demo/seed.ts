@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import type { Manifest, ServiceSpec } from '../../shared/manifest/types.js';
-import type { Registry } from '../../test/harness/docker.js';
-import type { ScenarioRule, Seed } from '../../test/harness/ecs-simulator/index.js';
+import type { Manifest, ServiceSpec } from '../shared/manifest/types.js';
+import type { Registry } from '../standins/docker.js';
+import type { ScenarioRule, Seed } from '../standins/ecs-simulator/index.js';
 
 export const ACCOUNT = '123456789012';
 
