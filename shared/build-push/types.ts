@@ -1,5 +1,6 @@
 /** What build-push is asked to do, after its inputs were read and checked. Types only: no SDK here. */
 import type { AwsInputs } from '../aws/inputs.js';
+import type { TagMutability } from '../ecr/host.js';
 
 export const CACHE_MODES = ['registry', 'gha', 'inline', 'none'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
@@ -7,7 +8,6 @@ export type CacheMode = (typeof CACHE_MODES)[number];
 export const NETWORK_MODES = ['default', 'none', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
-export type TagMutability = 'MUTABLE' | 'IMMUTABLE';
 
 export interface BuildPushInputs {
   /** Name in the services manifest; when empty, `repository` (and `context`, `dockerfile`) say what to build. */

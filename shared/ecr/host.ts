@@ -1,6 +1,9 @@
 /** ECR registry hosts: reading one from an image reference, and writing one. Kept free of AWS SDK imports. */
 import { parseImageRef } from '../images.js';
 
+/** Whether a repository's tags can be moved to another image. */
+export type TagMutability = 'MUTABLE' | 'IMMUTABLE';
+
 /** An image in an ECR private registry, named by tag. */
 export interface EcrTaggedImage {
   registryId: string;

@@ -14,7 +14,7 @@ import {
   type Repository,
 } from '@aws-sdk/client-ecr';
 import { UserError } from '../errors.js';
-import type { TagMutability } from '../build-push/types.js';
+import type { TagMutability } from './host.js';
 
 /** Every manifest type ECR stores, so BatchGetImage hands back the manifest exactly as pushed. */
 const MANIFEST_MEDIA_TYPES = [
