@@ -365,6 +365,40 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     expect(sim.inspect(CLUSTER, 'shop-api').serviceDeployments[0]!.timeline.filter((entry) => entry.rollingBack).map((entry) => entry.stage)).toEqual(['TEST_TRAFFIC_SHIFT', 'CLEAN_UP', 'CLEAN_UP']);
   });
 
+  it('applies the timeoutAction of a hook that timed out, and fails the rollback (ROLLBACK_FAILED) when a hook fails while ECS rolls back', async () => {
+    const slow = 'arn:aws:lambda:us-east-1:123456789012:function:shop-api-slow-check';
+    const { sim, ecs } = await shopApi(
+      {
+        ...BLUE_GREEN,
+        lifecycleHooks: [
+          { hookTargetArn: slow, roleArn: HOOK_ROLE, lifecycleStages: ['POST_SCALE_UP'], timeoutConfiguration: { timeoutInMinutes: 1, action: 'CONTINUE' } },
+          { hookTargetArn: SMOKE_TEST, roleArn: HOOK_ROLE, lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] },
+        ],
+      },
+      { hooks: [{ target: 'shop-api-slow-check', result: 'SUCCEEDED', inProgress: 10 }, { target: 'shop-api-smoke-test', result: 'FAILED', during: 'any' }] },
+    );
+    const { arn } = await deploy(ecs, 'v2');
+    const done = (await follow(ecs, arn)).at(-1)!.deployment;
+    expect(done).toMatchObject({ status: 'ROLLBACK_FAILED', statusReason: 'deployment failed: hook execution failure(s) detected', lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' });
+    expect(done.lifecycleHookDetails!.map((hook) => [hook.targetArn, hook.status])).toEqual([
+      [SMOKE_TEST, 'FAILED'],
+      [SMOKE_TEST, 'FAILED'],
+    ]);
+    const invocations = sim.inspect(CLUSTER, 'shop-api').hookInvocations;
+    // The slow hook answered IN_PROGRESS until its minute ran out; then the deployment went on.
+    expect(invocations.filter((invocation) => invocation.targetArn === slow).map((invocation) => invocation.hookStatus)).toEqual(['IN_PROGRESS', 'IN_PROGRESS']);
+    const smoke = invocations.filter((invocation) => invocation.targetArn === SMOKE_TEST);
+    expect(smoke.map((invocation) => Object.values((invocation.payload.executionDetails as { productionTrafficWeights: Record<string, number> }).productionTrafficWeights))).toEqual([
+      [100, 0],
+      [0, 100],
+    ]);
+    // Green still runs: nothing scaled it in.
+    expect((await describeService(ecs)).deployments!.map((deployment) => [deployment.status, deployment.rolloutState, deployment.runningCount])).toEqual([
+      ['PRIMARY', 'COMPLETED', 2],
+      ['ACTIVE', 'FAILED', 2],
+    ]);
+  });
+
   it('waits at a PAUSE hook until ContinueServiceDeployment continues the deployment or rolls it back', async () => {
     const pause = { targetType: 'PAUSE' as const, lifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT' as const], timeoutConfiguration: { timeoutInMinutes: 60, action: 'ROLLBACK' as const } };
     const { ecs } = await shopApi({ ...BLUE_GREEN, lifecycleHooks: [pause] });
