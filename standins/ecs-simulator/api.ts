@@ -2,7 +2,22 @@
  * The ECS operations the simulator answers, with requests and responses in the shapes of the real
  * AWS JSON 1.1 API (timestamps as epoch seconds, failures lists, error types).
  */
-import { EcsModel, SimError, type Json, type ServiceDeploymentRecord, type SimCluster, type SimDeployment, type SimService, type SimTask, type TaskDefinitionRecord } from './model.js';
+import {
+  deploymentConfigurationShape,
+  EcsModel,
+  SimError,
+  type Json,
+  type ServiceDeploymentRecord,
+  type ServiceRevisionRecord,
+  type SimCluster,
+  type SimDeployment,
+  type SimService,
+  type SimTask,
+  type SimTaskSet,
+  type TaskDefinitionRecord,
+} from './model.js';
+
+const SERVICE_DEPLOYMENT_STATUSES = ['PENDING', 'SUCCESSFUL', 'STOPPED', 'STOP_REQUESTED', 'IN_PROGRESS', 'ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms) / 1000);
 
@@ -77,14 +92,63 @@ function networkConfiguration(): Json {
   return { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' } };
 }
 
+function counts(tasks: SimTask[]): { runningCount: number; pendingCount: number } {
+  const live = tasks.filter((task) => task.desiredStatus === 'RUNNING');
+  return { runningCount: live.filter((task) => task.lastStatus === 'RUNNING').length, pendingCount: live.filter((task) => task.lastStatus !== 'RUNNING').length };
+}
+
+function taskSetShape(model: EcsModel, taskSet: SimTaskSet): Json {
+  const { service } = taskSet;
+  return strip({
+    id: taskSet.id,
+    taskSetArn: taskSet.arn,
+    serviceArn: service.arn,
+    clusterArn: service.cluster.arn,
+    startedBy: 'CODE_DEPLOY',
+    externalId: taskSet.externalId,
+    status: taskSet.status,
+    taskDefinition: taskSet.taskDefinition.arn,
+    computedDesiredCount: model.computedDesiredCount(taskSet),
+    ...counts(model.tasksOfTaskSet(taskSet)),
+    createdAt: seconds(taskSet.createdAt),
+    updatedAt: seconds(taskSet.updatedAt),
+    launchType: service.launchType,
+    platformVersion: service.launchType === 'FARGATE' ? '1.4.0' : undefined,
+    platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
+    networkConfiguration: networkConfiguration(),
+    loadBalancers: service.loadBalancers.map((balancer) => strip({ ...structuredClone(balancer), targetGroupArn: taskSet.targetGroupArn ?? balancer.targetGroupArn })),
+    serviceRegistries: [],
+    scale: { value: taskSet.scale, unit: 'PERCENT' },
+    stabilityStatus: taskSet.stabilityStatus,
+    stabilityStatusAt: seconds(taskSet.stabilityStatusAt),
+    tags: [],
+  });
+}
+
+/** The revisions the service runs, as `Service.currentServiceRevisions` gives them. */
+function currentRevisions(model: EcsModel, service: SimService): Json[] {
+  const byRevision = new Map<ServiceRevisionRecord, { requestedTaskCount: number; runningTaskCount: number; pendingTaskCount: number }>();
+  for (const deployment of service.deployments) {
+    const tasks = model.tasksOf(deployment);
+    const entry = byRevision.get(deployment.revision) ?? { requestedTaskCount: 0, runningTaskCount: 0, pendingTaskCount: 0 };
+    const { runningCount, pendingCount } = counts(tasks);
+    entry.requestedTaskCount += deployment.desiredCount;
+    entry.runningTaskCount += runningCount;
+    entry.pendingTaskCount += pendingCount;
+    byRevision.set(deployment.revision, entry);
+  }
+  return [...byRevision].map(([revision, entry]) => ({ arn: revision.arn, ...entry }));
+}
+
 function serviceShape(model: EcsModel, service: SimService): Json {
   const deployments = service.deployments.map((deployment) => deploymentShape(model, service, deployment));
-  const sum = (field: 'runningCount' | 'pendingCount') => deployments.reduce((total, deployment) => total + Number(deployment[field] ?? 0), 0);
+  const taskSets = service.taskSets.map((taskSet) => taskSetShape(model, taskSet));
+  const sum = (field: 'runningCount' | 'pendingCount') => [...deployments, ...taskSets].reduce((total, deployment) => total + Number(deployment[field] ?? 0), 0);
   return strip({
     serviceArn: service.arn,
     serviceName: service.name,
     clusterArn: service.cluster.arn,
-    loadBalancers: [],
+    loadBalancers: structuredClone(service.loadBalancers),
     serviceRegistries: [],
     status: service.status,
     desiredCount: service.desiredCount,
@@ -94,13 +158,11 @@ function serviceShape(model: EcsModel, service: SimService): Json {
     platformVersion: service.launchType === 'FARGATE' ? 'LATEST' : undefined,
     platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
     taskDefinition: service.taskDefinition.arn,
-    deploymentConfiguration: {
-      deploymentCircuitBreaker: service.circuitBreaker,
-      maximumPercent: service.maximumPercent,
-      minimumHealthyPercent: service.minimumHealthyPercent,
-      strategy: 'ROLLING',
-    },
+    deploymentConfiguration: deploymentConfigurationShape(service),
+    taskSets: service.taskSets.length ? taskSets : undefined,
     deployments,
+    currentServiceDeployment: service.history[0]?.arn,
+    currentServiceRevisions: service.taskSets.length ? undefined : currentRevisions(model, service),
     roleArn: `arn:aws:iam::${model.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
     events: service.events.map((event) => ({ id: event.id, createdAt: seconds(event.createdAt), message: event.message })),
     createdAt: seconds(service.createdAt),
@@ -186,28 +248,47 @@ function serviceDeploymentBrief(service: SimService, record: ServiceDeploymentRe
   });
 }
 
-function serviceDeploymentShape(service: SimService, record: ServiceDeploymentRecord): Json {
+function revisionSummary(model: EcsModel, revision: ServiceRevisionRecord, fixed: { requested: number; running: number; pending: number }, deployment: SimDeployment | undefined, weights?: { production: number; test: number }): Json {
+  const live = deployment ? model.tasksOf(deployment).filter((task) => task.desiredStatus === 'RUNNING') : undefined;
+  return strip({
+    arn: revision.arn,
+    requestedTaskCount: deployment ? deployment.desiredCount : fixed.requested,
+    runningTaskCount: live ? live.filter((task) => task.lastStatus === 'RUNNING').length : fixed.running,
+    pendingTaskCount: live ? live.filter((task) => task.lastStatus === 'PENDING' || task.lastStatus === 'PROVISIONING').length : fixed.pending,
+    requestedTestTrafficWeight: weights?.test,
+    requestedProductionTrafficWeight: weights?.production,
+  });
+}
+
+function serviceDeploymentShape(model: EcsModel, service: SimService, record: ServiceDeploymentRecord): Json {
+  const { run } = record;
+  // Under BLUE_GREEN, LINEAR and CANARY the summaries carry the requested traffic split: green's on the target, the rest on blue.
+  const greenWeights = run ? { production: run.weights.production, test: run.hasTestListener ? run.weights.test : run.weights.production } : undefined;
+  const sourceWeights = (index: number) => (greenWeights ? (index === 0 ? { production: 100 - greenWeights.production, test: 100 - greenWeights.test } : { production: 0, test: 0 }) : undefined);
+  const hooks = run ? model.blueGreen.hookDetails(run) : [];
   return strip({
     serviceDeploymentArn: record.arn,
     serviceArn: service.arn,
     clusterArn: service.cluster.arn,
     createdAt: seconds(record.createdAt),
-    startedAt: seconds(record.startedAt),
+    startedAt: record.status === 'PENDING' ? undefined : seconds(record.startedAt),
     finishedAt: seconds(record.finishedAt),
+    stoppedAt: seconds(record.stoppedAt),
     updatedAt: seconds(record.updatedAt),
-    sourceServiceRevisions: record.source.map((source) => ({
-      arn: source.revision.arn,
-      requestedTaskCount: source.requested,
-      runningTaskCount: source.running,
-      pendingTaskCount: source.pending,
-    })),
-    targetServiceRevision: { arn: record.target.arn, requestedTaskCount: service.desiredCount, runningTaskCount: 0, pendingTaskCount: 0 },
+    sourceServiceRevisions: record.source.map((source, index) => revisionSummary(model, source.revision, source, source.deployment, sourceWeights(index))),
+    targetServiceRevision: revisionSummary(model, record.target, record.targetCounts ?? { requested: service.desiredCount, running: 0, pending: 0 }, record.deployment, greenWeights),
     status: record.status,
     statusReason: record.statusReason,
-    deploymentConfiguration: { deploymentCircuitBreaker: service.circuitBreaker, maximumPercent: service.maximumPercent, minimumHealthyPercent: service.minimumHealthyPercent },
+    lifecycleStage: run?.stage,
+    lifecycleHookDetails: hooks.length
+      ? hooks.map((hook) =>
+          strip({ hookId: hook.hookId, targetType: hook.targetType, targetArn: hook.targetArn, status: hook.status, expiresAt: seconds(hook.expiresAt), timeoutAction: hook.timeoutAction }),
+        )
+      : undefined,
+    deploymentConfiguration: record.configuration,
     rollback: record.rollback && { reason: record.rollback.reason, startedAt: seconds(record.rollback.startedAt), serviceRevisionArn: record.rollback.serviceRevisionArn },
     deploymentCircuitBreaker: record.circuitBreaker,
-    alarms: { status: 'DISABLED' },
+    alarms: record.alarms,
   });
 }
 
@@ -336,15 +417,52 @@ export const OPERATIONS: Record<string, Handler> = {
     const service = model.service(cluster, String(input.service ?? ''));
     if (!service) throw new SimError('ServiceNotFoundException', 'Service not found.');
     const statuses = Array.isArray(input.status) ? input.status.map(String) : undefined;
+    const unknown = statuses?.find((status) => !SERVICE_DEPLOYMENT_STATUSES.includes(status));
+    if (unknown) throw new SimError('InvalidParameterException', `Invalid status "${unknown}". The valid values are ${SERVICE_DEPLOYMENT_STATUSES.join(', ')}.`);
     const window = (input.createdAt as { before?: number; after?: number } | undefined) ?? {};
+    // Newest first. The token names the last deployment given, so a deployment started between pages moves nothing.
     const records = service.history.filter(
       (record) =>
         (!statuses || statuses.includes(record.status)) &&
         (window.after === undefined || record.createdAt >= window.after * 1000) &&
         (window.before === undefined || record.createdAt <= window.before * 1000),
     );
-    const { items, nextToken } = page(records, input, 20, 100);
+    const size = typeof input.maxResults === 'number' ? input.maxResults : 20;
+    if (!Number.isInteger(size) || size < 1 || size > 100) throw new SimError('InvalidParameterException', 'maxResults must be between 1 and 100.');
+    let start = 0;
+    if (typeof input.nextToken === 'string') {
+      const after = Buffer.from(input.nextToken, 'base64url').toString();
+      start = records.findIndex((record) => record.arn === after) + 1;
+      if (start === 0) throw new SimError('InvalidParameterException', 'The nextToken is not valid.');
+    }
+    const items = records.slice(start, start + size);
+    const nextToken = start + size < records.length ? Buffer.from(items.at(-1)!.arn).toString('base64url') : undefined;
     return strip({ serviceDeployments: items.map((record) => serviceDeploymentBrief(service, record)), nextToken });
+  },
+
+  StopServiceDeployment(model, input) {
+    const arn = String(input.serviceDeploymentArn ?? '');
+    if (!arn) throw new SimError('InvalidParameterException', 'serviceDeploymentArn can not be blank.');
+    model.stopServiceDeployment(arn, input.stopType);
+    return { serviceDeploymentArn: arn };
+  },
+
+  ContinueServiceDeployment(model, input) {
+    const arn = String(input.serviceDeploymentArn ?? '');
+    if (!arn) throw new SimError('InvalidParameterException', 'serviceDeploymentArn can not be blank.');
+    if (typeof input.hookId !== 'string' || !input.hookId) throw new SimError('InvalidParameterException', 'hookId can not be blank.');
+    model.continueServiceDeployment(arn, input.hookId, input.action);
+    return { serviceDeploymentArn: arn };
+  },
+
+  DescribeTaskSets(model, input) {
+    const cluster = model.cluster(input.cluster as string | undefined);
+    const service = model.service(cluster, String(input.service ?? ''));
+    if (!service) throw new SimError('ServiceNotFoundException', 'Service not found.');
+    const wanted = Array.isArray(input.taskSets) ? input.taskSets.map(String) : undefined;
+    const taskSets = service.taskSets.filter((taskSet) => !wanted || wanted.includes(taskSet.id) || wanted.includes(taskSet.arn));
+    const failures = (wanted ?? []).filter((reference) => !taskSets.some((taskSet) => taskSet.id === reference || taskSet.arn === reference)).map((arn) => ({ arn, reason: 'MISSING' }));
+    return { taskSets: taskSets.map((taskSet) => taskSetShape(model, taskSet)), failures };
   },
 
   DescribeServiceDeployments(model, input) {
@@ -354,7 +472,7 @@ export const OPERATIONS: Record<string, Handler> = {
     for (const arn of arns) {
       const service = allServices(model).find((candidate) => candidate.history.some((record) => record.arn === arn));
       const record = service?.history.find((candidate) => candidate.arn === arn);
-      if (service && record) serviceDeployments.push(serviceDeploymentShape(service, record));
+      if (service && record) serviceDeployments.push(serviceDeploymentShape(model, service, record));
       else failures.push({ arn, reason: 'MISSING' });
     }
     return { serviceDeployments, failures };
@@ -381,10 +499,13 @@ export const OPERATIONS: Record<string, Handler> = {
         launchType: service.launchType,
         platformVersion: service.launchType === 'FARGATE' ? 'LATEST' : undefined,
         platformFamily: service.launchType === 'FARGATE' ? 'Linux' : undefined,
-        loadBalancers: [],
+        loadBalancers: structuredClone(revision.loadBalancers),
         serviceRegistries: [],
         networkConfiguration: networkConfiguration(),
         containerImages: containers.map((container) => ({ containerName: container.name, image: container.image })),
+        resolvedConfiguration: revision.loadBalancers.length
+          ? { loadBalancers: revision.loadBalancers.map((balancer, index) => strip({ targetGroupArn: revision.targetGroups[index], productionListenerRule: balancer.advancedConfiguration?.productionListenerRule })) }
+          : undefined,
         guardDutyEnabled: false,
         createdAt: seconds(revision.createdAt),
       });

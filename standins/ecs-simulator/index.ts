@@ -5,9 +5,13 @@
  * AmazonEC2ContainerServiceV20141113.<Operation>`) with its own state and an accelerated clock, so a
  * built action reaches it unchanged through `AWS_ENDPOINT_URL_ECS` and sees real rollout dynamics:
  * tasks walking PROVISIONING → PENDING → RUNNING → STOPPED, rolling deployments that drain the old
- * tasks, `failedTasks`, the deployment circuit breaker (with rollback), service events, and the
- * service deployment history (ListServiceDeployments / DescribeServiceDeployments /
- * DescribeServiceRevisions). moto records an UpdateService but never moves a rollout; this does.
+ * tasks, `failedTasks`, the deployment circuit breaker (with rollback), CloudWatch-alarm rollback,
+ * service events, the service deployment history (ListServiceDeployments / DescribeServiceDeployments /
+ * DescribeServiceRevisions / StopServiceDeployment), ECS-native BLUE_GREEN, LINEAR and CANARY
+ * deployments with their lifecycle stages, traffic weights and lifecycle hooks
+ * (ContinueServiceDeployment), and the task sets of services CodeDeploy deploys (the CodeDeploy
+ * stand-in, test/harness/codedeploy, drives them). moto records an UpdateService but never moves a
+ * rollout; this does.
  *
  * ```ts
  * const sim = await startEcsSimulator({
@@ -27,7 +31,8 @@
  *
  * Behaviour comes from scenarios matched on a task's essential image (and, for one-shot tasks, its
  * command override); see scenarios.ts: `runs` (healthy), `exits` (crash loop or one-shot task with
- * an exit code), `image-pull-failure`, `secrets-failure`, `health-check-failure`, `no-capacity`.
+ * an exit code; with `runSeconds` above `stableSeconds` it is healthy first and fails later),
+ * `image-pull-failure`, `secrets-failure`, `health-check-failure`, `no-capacity`.
  * `throttle()` answers calls with ThrottlingException; `credentials.validForMs` rejects an access
  * key with ExpiredTokenException that long (real time) after its first use. Seeded services start
  * steady, their tasks healthy whatever the scenarios say. RunTask / DescribeTasks / StopTask serve
@@ -38,20 +43,153 @@
  * RUNNING, DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED over `stoppingSeconds` (a failure)
  * or `drainSeconds` (a stop ECS or a user asked for). ListTasks with desiredStatus STOPPED lists it
  * all that time.
+ *
+ * ## Rolling deployments
+ * As ECS does (deployment-type-ecs, deployment-circuit-breaker): the primary deployment launches
+ * within maximumPercent, the old ones drain as its tasks turn healthy, the circuit breaker counts
+ * failed tasks until one runs long enough (threshold: half the desired count, 3 to 200, or
+ * `thresholdConfiguration`). A failure (breaker, or an alarm of `alarms` in ALARM before the rollout
+ * completes) sets rolloutState FAILED; with rollback on, ECS starts a deployment of the last
+ * completed revision and records it on the failed service deployment: ROLLBACK_IN_PROGRESS, then
+ * ROLLBACK_SUCCESSFUL (or ROLLBACK_FAILED), with `statusReason`, `rollback {reason, startedAt,
+ * serviceRevisionArn}` and the breaker TRIGGERED; no new service deployment. Without rollback the
+ * service deployment is STOPPED (`stoppedAt`) and the failed deployment stays PRIMARY. The failed
+ * deployment stays in DescribeServices `deployments[]` (ACTIVE, rolloutState FAILED) until the
+ * deployment that replaced it completes, so a watcher sees FAILED on every poll in between.
+ * StopServiceDeployment rolls a rolling deployment back too (ROLLBACK_REQUESTED for 2 s, then as above).
+ *
+ * ## BLUE_GREEN, LINEAR and CANARY
+ * Seed a service with `strategy`, `bakeTimeInMinutes`, `linearConfiguration`,
+ * `canaryConfiguration`, `lifecycleHooks`, `alarms`, `circuitBreaker` and `loadBalancers` (with
+ * `advancedConfiguration`), or set them with UpdateService's `deploymentConfiguration` and
+ * `loadBalancers`: each member given replaces the service's and stays for later deployments;
+ * changing the configuration alone starts no deployment.
+ *
+ * ```ts
+ * const sim = await startEcsSimulator({
+ *   scenarios: [{ image: ':late-crash', behaviour: 'exits', exitCode: 137, runSeconds: 150 }],
+ *   hooks: [{ target: 'shop-api-smoke-test', stage: 'POST_TEST_TRAFFIC_SHIFT', result: 'FAILED' },
+ *           { target: 'shop-api-checks', result: 'SUCCEEDED', inProgress: 2, callBackDelaySeconds: 20 }],
+ *   alarms: [{ alarmName: 'shop-api-5xx', stage: 'BAKE_TIME', afterSeconds: 60, image: ':v2' }],
+ * });
+ * sim.seed({ clusters: ['shop-prod'], taskDefinitions: [api], services: [{
+ *   cluster: 'shop-prod', name: 'shop-api', taskDefinition: 'shop-api',
+ *   strategy: 'CANARY', bakeTimeInMinutes: 5, canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 },
+ *   circuitBreaker: { enable: true, rollback: true },
+ *   alarms: { alarmNames: ['shop-api-5xx'], enable: true, rollback: true },
+ *   lifecycleHooks: [{ hookTargetArn: smokeTestArn, roleArn, lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] },
+ *                    { targetType: 'PAUSE', lifecycleStages: ['POST_PRODUCTION_TRAFFIC_SHIFT'] }],
+ *   loadBalancers: [{ targetGroupArn: blueTg, containerName: 'api', containerPort: 3000, advancedConfiguration: {
+ *     alternateTargetGroupArn: greenTg, productionListenerRule, testListenerRule, roleArn } }],
+ * }] });
+ * sim.setAlarm('shop-api-5xx', 'ALARM', 30);     // or now; 'OK' clears it
+ * sim.inspect('shop-prod', 'shop-api').serviceDeployments[0].timeline;   // every stage, status and weight
+ * ```
+ *
+ * UpdateService with a new task definition (or forceNewDeployment) creates a service deployment
+ * (PENDING for 2 s, then IN_PROGRESS) and a green deployment (PRIMARY in `deployments[]`; blue, the
+ * revision serving production, ACTIVE). Its stages, each shown as `lifecycleStage`:
+ * RECONCILE_SERVICE (only when more than one revision runs: the others are scaled in), PRE_SCALE_UP,
+ * SCALE_UP (green launched to the full desired count whatever maximumPercent says, tasks
+ * `startedBy` the green deployment id; it ends when all are running and healthy; blue keeps all its
+ * tasks and traffic), POST_SCALE_UP, TEST_TRAFFIC_SHIFT and POST_TEST_TRAFFIC_SHIFT (only with a
+ * `testListenerRule`: test traffic 0 → 100), then per traffic step PRE_PRODUCTION_TRAFFIC_SHIFT and
+ * PRODUCTION_TRAFFIC_SHIFT (BLUE_GREEN: 100 at once; CANARY: canaryPercent (default 5), then after
+ * canaryBakeTimeInMinutes (default 10) 100; LINEAR: stepPercent (default 10) more every
+ * stepBakeTimeInMinutes (default 6), no step bake after 100), POST_PRODUCTION_TRAFFIC_SHIFT,
+ * BAKE_TIME (bakeTimeInMinutes, both revisions running), CLEAN_UP (blue scaled to 0, drained), then
+ * SUCCESSFUL (green COMPLETED, blue gone). A stage with nothing to wait for lasts `stageSeconds` (5);
+ * a traffic shift `trafficShiftSeconds` (30), ten minutes more when the production listener is an
+ * NLB's (`:listener/net/`). The `requestedProductionTrafficWeight` and `requestedTestTrafficWeight`
+ * of `targetServiceRevision` (green) and of `sourceServiceRevisions[0]` (blue; 100 − green) give the
+ * split; requested/running/pending task counts are live until the deployment completes, then frozen.
+ * Each revision takes the target group the one serving production does not use
+ * (DescribeServiceRevisions `resolvedConfiguration.loadBalancers`). DescribeServices shows
+ * `currentServiceDeployment` and `currentServiceRevisions`.
+ *
+ * Hooks: at each stage, after its own work, every configured hook for the stage runs; the stage ends
+ * when all have SUCCEEDED. A Lambda hook is invoked with the payload of lambda-lifecycle-hooks.html
+ * (`sim.inspect().hookInvocations`; weights only at TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT
+ * and PRODUCTION_TRAFFIC_SHIFT) and answers per the first matching `hooks` rule (by target ARN, stage,
+ * and `during` deploy/rollback; no rule: SUCCEEDED after 2 s); IN_PROGRESS is invoked again after
+ * `callBackDelaySeconds`. A PAUSE hook is AWAITING_ACTION until ContinueServiceDeployment (CONTINUE,
+ * or ROLLBACK: the hook SUCCEEDED and the deployment rolls back). A hook past `expiresAt`
+ * (timeoutInMinutes, default 1440) is TIMED_OUT and its `timeoutAction` (default ROLLBACK) applies.
+ * `lifecycleHookDetails` lists the current stage's hooks and every one that failed
+ * (hookId `ecs-lambda-…`/`ecs-pause-…`, targetType, targetArn, status, expiresAt, timeoutAction).
+ *
+ * Failure and rollback: the circuit breaker counts green tasks that fail (at STOPPED, as for rolling)
+ * from SCALE_UP until BAKE_TIME ends; a green task that turns healthy resets the count unless
+ * `resetOnHealthyTask` is false. Deployment alarms are watched from the start until BAKE_TIME ends.
+ * When the breaker trips or an alarm fires, with that detector's rollback on — or on a failed or
+ * timed-out hook, a stage lasting over 24 hours, StopServiceDeployment ROLLBACK (ROLLBACK_REQUESTED
+ * for 2 s first) or ContinueServiceDeployment ROLLBACK — ECS rolls back: ROLLBACK_IN_PROGRESS with
+ * `rollback {reason, startedAt, serviceRevisionArn: blue}`, blue PRIMARY again (the service's task
+ * definition), green ACTIVE with rolloutState FAILED; production traffic shifts back
+ * (PRODUCTION_TRAFFIC_SHIFT, its hooks invoked with the weights reversed), then test traffic
+ * (TEST_TRAFFIC_SHIFT), then green is scaled in (CLEAN_UP); ROLLBACK_SUCCESSFUL, or ROLLBACK_FAILED
+ * when a hook fails during the rollback. With the detector's rollback off the deployment is STOPPED
+ * where it is: traffic stays as it was, green stays PRIMARY with rolloutState FAILED and launches no
+ * more tasks, blue keeps running. The breaker reports TRIGGERED and its failureCount; alarms report
+ * TRIGGERED with `triggeredAlarmNames`. A new UpdateService during a deployment moves the old one to
+ * STOP_REQUESTED and, once the new one's RECONCILE_SERVICE has scaled in every revision but the one
+ * with most production traffic (the new blue), to STOPPED.
+ *
+ * StopServiceDeployment (API_StopServiceDeployment, stop-service-deployment.html): stopType ROLLBACK
+ * (or none) only — ABORT is an InvalidParameterException; PENDING or IN_PROGRESS → ROLLBACK_REQUESTED;
+ * STOP_REQUESTED, ROLLBACK_REQUESTED or ROLLBACK_IN_PROGRESS carry on; a completed deployment is a
+ * ConflictException; an unknown ARN ServiceDeploymentNotFoundException. ListServiceDeployments
+ * filters by `status[]` and `createdAt {after, before}`, newest first, `maxResults` (1–100, default
+ * 20) per page; the `nextToken` names the last deployment given, so pages hold still while
+ * deployments start.
+ *
+ * ### Modelled on AWS documentation
+ * The stage names, order and meaning (API_ServiceDeployment `lifecycleStage`,
+ * blue-green-deployment-how-it-works); test traffic before production; canary and linear steps, their
+ * defaults and bounds and the hooks at every step (API_LinearConfiguration, API_CanaryConfiguration,
+ * canary-deployment); bake time with both revisions up and blue kept until it ends
+ * (deployment-type-blue-green); the NLB's extra ten minutes; the hook payload, IN_PROGRESS with
+ * callBackDelay, a failed hook rolling back, PAUSE hooks not allowed at TEST_TRAFFIC_SHIFT or
+ * PRODUCTION_TRAFFIC_SHIFT, ContinueServiceDeployment (lambda-lifecycle-hooks, deployment-lifecycle-hooks,
+ * API_DeploymentLifecycleHook); the rollback re-invoking the traffic-shift hooks with the weights
+ * reversed; the status sets and transitions of StopServiceDeployment, ABORT unsupported; STOPPED with
+ * `stoppedAt` when the detector's rollback is off (ServiceDeployment `stoppedAt`); the statusReason
+ * "deployment failed: hook execution failure(s) detected" (seen in aws/containers-roadmap#2664); the
+ * circuit breaker's threshold and resetOnHealthyTask (API_DeploymentCircuitBreaker); the field names,
+ * enum values and error types of @aws-sdk/client-ecs 3.1164.0. Note: that SDK's
+ * `ServiceDeploymentLifecycleStage` type lacks PRE_PRODUCTION_TRAFFIC_SHIFT although its doc comment
+ * (and ECS) use it: read `lifecycleStage` as a string.
+ *
+ * ### Chosen where AWS documents nothing (do not match these texts exactly)
+ * Stage durations (`stageSeconds`, `trafficShiftSeconds`, PENDING and ROLLBACK_REQUESTED 2 s); the
+ * breaker counting through BAKE_TIME and for LINEAR and CANARY; alarms watched until BAKE_TIME ends;
+ * the stage names shown while rolling back (PRODUCTION_TRAFFIC_SHIFT, TEST_TRAFFIC_SHIFT, CLEAN_UP)
+ * and blue becoming PRIMARY again (same deployment id); the reasons "deployment failed: alarm(s)
+ * detected: <names>", "Service deployment rolled back because of a StopServiceDeployment request.",
+ * "… of a ContinueServiceDeployment request.", "A newer service deployment started."; a stage over
+ * 24 hours rolling back; StopServiceDeployment in CLEAN_UP being a ConflictException; a PAUSE hook
+ * rolled back by ContinueServiceDeployment showing SUCCEEDED; rollback hooks answering SUCCEEDED
+ * unless a rule says `during: 'rollback'`; test weights following production when there is no test
+ * listener; an UpdateService that sets a new strategy and a task definition deploying with the new
+ * strategy; a strategy change refused while a deployment is ongoing; hook ids; a missing
+ * `bakeTimeInMinutes` meaning 0; LINEAR and CANARY refused without a load balancer (no Service
+ * Connect or VPC Lattice here); the hook ARNs' `hookDetails` passed as configured (never merged with
+ * returned ones).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import type { DeploymentAlarms, DeploymentCircuitBreaker, DeploymentLifecycleHook, LoadBalancer, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { VirtualClock } from './clock.js';
 import { LogSink } from './logs.js';
-import { EcsModel, SimError, type Json, type SimDeployment, type TaskFailureRecord } from './model.js';
+import { EcsModel, SimError, type CircuitBreakerSettings, type HookInvocation, type Json, type LifecycleHookSettings, type LoadBalancerSettings, type SimDeployment, type Strategy, type TaskFailureRecord } from './model.js';
 import { OPERATIONS } from './api.js';
-import type { ScenarioRule } from './scenarios.js';
+import type { StageRecord } from './bluegreen.js';
+import type { AlarmRule, HookRule, ScenarioRule } from './scenarios.js';
 
 export type { ScenarioRule } from './scenarios.js';
 
-interface ThrottleRule {
+export interface ThrottleRule {
   /** Operation name such as DescribeServices; every operation when omitted. */
   operation?: string;
   /** How many calls in a row to refuse. */
@@ -73,17 +211,36 @@ export interface EcsSimulatorOptions {
   /** Reject an access key with ExpiredTokenException this long (real ms) after its first use. */
   credentials?: { validForMs: number };
   throttling?: ThrottleRule[];
+  /** What lifecycle-hook Lambdas answer, by target ARN and stage (first match wins; no match: SUCCEEDED). */
+  hooks?: HookRule[];
+  /** CloudWatch alarms that change state during deployments. */
+  alarms?: AlarmRule[];
+  /** How long a blue/green stage with nothing else to wait for lasts, in simulated seconds (default 5). */
+  stageSeconds?: number;
+  /** How long a test or production traffic shift takes, in simulated seconds (default 30; 600 more behind a Network Load Balancer). */
+  trafficShiftSeconds?: number;
 }
 
-interface SeedService {
+export interface SeedService {
   cluster: string;
   name: string;
   /** Family, family:revision or ARN of a task definition registered before (in `taskDefinitions` or earlier). */
   taskDefinition: string;
   desiredCount?: number;
   launchType?: 'FARGATE' | 'EC2';
-  circuitBreaker?: { enable: boolean; rollback: boolean };
+  circuitBreaker?: DeploymentCircuitBreaker;
   deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+  /** `deploymentConfiguration.strategy` (default ROLLING). */
+  strategy?: Strategy;
+  bakeTimeInMinutes?: number;
+  linearConfiguration?: { stepPercent?: number; stepBakeTimeInMinutes?: number };
+  canaryConfiguration?: { canaryPercent?: number; canaryBakeTimeInMinutes?: number };
+  lifecycleHooks?: DeploymentLifecycleHook[];
+  alarms?: DeploymentAlarms;
+  /** With `advancedConfiguration` (alternate target group, listener rules, role) for the blue/green strategies. */
+  loadBalancers?: LoadBalancer[];
+  maximumPercent?: number;
+  minimumHealthyPercent?: number;
   /** Deployments before the current one, oldest first, e.g. `{ taskDefinition: 'shop-api:1', status: 'SUCCESSFUL' }`. */
   history?: { taskDefinition: string; status: 'SUCCESSFUL' | 'STOPPED' | 'ROLLBACK_SUCCESSFUL' | 'ROLLBACK_FAILED' }[];
 }
@@ -94,7 +251,7 @@ export interface Seed {
   services?: SeedService[];
 }
 
-interface SimCall {
+export interface SimCall {
   operation: string;
   input: Json;
   /** Real epoch ms. */
@@ -124,6 +281,13 @@ interface ServiceInspection {
   events: string[];
   /** Every deployment ever started for the service, oldest first, with its simulated times. */
   allDeployments: ServiceInspection['deployments'];
+  /**
+   * The service deployments, newest first: status, strategy, and for blue/green, linear and canary ones
+   * every stage, status and requested traffic split they went through, with simulated times.
+   */
+  serviceDeployments: { arn: string; status: string; strategy: string; createdAt: number; finishedAt?: number; timeline: StageRecord[] }[];
+  /** The lifecycle-hook Lambda invocations ECS made for the service, in order, with their payloads. */
+  hookInvocations: HookInvocation[];
 }
 
 export interface EcsSimulator {
@@ -136,6 +300,14 @@ export interface EcsSimulator {
   seed(seed: Seed): { taskDefinitionArns: string[] };
   /** Rules tried before the existing ones. */
   addScenarios(...rules: ScenarioRule[]): void;
+  /** Hook rules tried before the existing ones. */
+  addHookRules(...rules: HookRule[]): void;
+  /** Alarm rules applied to deployments started from now on. */
+  addAlarmRules(...rules: AlarmRule[]): void;
+  /** Sets a CloudWatch alarm's state now, or `afterSeconds` simulated seconds from now. */
+  setAlarm(alarmName: string, state: 'ALARM' | 'OK', afterSeconds?: number): void;
+  /** Moves simulated time up to now (the CodeDeploy stand-in calls it before each request). */
+  advance(): void;
   throttle(rule: ThrottleRule): void;
   inspect(cluster: string, service: string): ServiceInspection;
   /** Errors moto returned while writing container output. */
@@ -150,7 +322,12 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
   const tickMs = options.tickMs ?? 1000;
   const clock = new VirtualClock(speed);
   const logs = new LogSink(options.motoUrl);
-  const model = new EcsModel(options.region ?? 'us-east-1', options.account ?? '123456789012', [...(options.scenarios ?? [])], clock.now(), logs);
+  const model = new EcsModel(options.region ?? 'us-east-1', options.account ?? '123456789012', [...(options.scenarios ?? [])], clock.now(), logs, {
+    hooks: options.hooks,
+    alarms: options.alarms,
+    stageSeconds: options.stageSeconds,
+    trafficShiftSeconds: options.trafficShiftSeconds,
+  });
   const calls: SimCall[] = [];
   const throttles = (options.throttling ?? []).map((rule) => ({ ...rule, seen: 0 }));
   const firstSeen = new Map<string, number>();
@@ -269,7 +446,14 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
       for (const name of seed.clusters ?? []) model.createCluster(name);
       const taskDefinitionArns = (seed.taskDefinitions ?? []).map((input) => model.registerTaskDefinition(input as unknown as Json).arn);
       for (const service of seed.services ?? []) {
-        model.createService({ ...service, desiredCount: service.desiredCount ?? 2 });
+        model.createService({
+          ...service,
+          desiredCount: service.desiredCount ?? 2,
+          circuitBreaker: service.circuitBreaker && ({ ...service.circuitBreaker, enable: service.circuitBreaker.enable ?? false, rollback: service.circuitBreaker.rollback ?? false } as CircuitBreakerSettings),
+          alarms: service.alarms && { alarmNames: service.alarms.alarmNames ?? [], enable: service.alarms.enable ?? false, rollback: service.alarms.rollback ?? false },
+          lifecycleHooks: service.lifecycleHooks as LifecycleHookSettings[] | undefined,
+          loadBalancers: service.loadBalancers as LoadBalancerSettings[] | undefined,
+        });
       }
       recordDeployments();
       return { taskDefinitionArns };
@@ -277,6 +461,17 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
     addScenarios(...rules) {
       model.scenarios.unshift(...rules);
     },
+    addHookRules(...rules) {
+      model.hookRules.unshift(...rules);
+    },
+    addAlarmRules(...rules) {
+      model.alarmRules.push(...rules);
+    },
+    setAlarm(alarmName, state, afterSeconds = 0) {
+      advance();
+      model.setAlarm(alarmName, state, model.time + afterSeconds * 1000);
+    },
+    advance,
     throttle(rule) {
       throttles.push({ ...rule, seen: 0 });
     },
@@ -292,6 +487,15 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
         failures: service.failures.map((failure) => ({ ...failure })),
         events: service.events.map((event) => event.message),
         allDeployments: [...(everDeployed.get(`${clusterName}/${serviceName}`)?.values() ?? [])].sort((a, b) => a.createdAt - b.createdAt),
+        serviceDeployments: service.history.map((record) => ({
+          arn: record.arn,
+          status: record.status,
+          strategy: String(record.configuration.strategy ?? 'ROLLING'),
+          createdAt: record.createdAt,
+          finishedAt: record.finishedAt,
+          timeline: record.run ? record.run.timeline.map((entry) => ({ ...entry })) : [],
+        })),
+        hookInvocations: model.hookInvocations.filter((invocation) => String((invocation.payload.executionDetails as Json).serviceArn) === service.arn),
       };
     },
     logErrors: () => [...logs.errors],

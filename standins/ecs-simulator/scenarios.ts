@@ -6,7 +6,11 @@
 type Behaviour =
   /** Starts, becomes healthy and keeps running until ECS stops it. */
   | 'runs'
-  /** Starts, runs `runSeconds`, then its essential container exits with `exitCode` (a crash loop for a service, a one-shot task otherwise). */
+  /**
+   * Starts, runs `runSeconds`, then its essential container exits with `exitCode` (a crash loop for a
+   * service, a one-shot task otherwise). With `runSeconds` longer than `stableSeconds` the task counts
+   * as healthy before it exits (a revision that fails some minutes after it went live).
+   */
   | 'exits'
   /** Never starts: the image cannot be pulled. */
   | 'image-pull-failure'
@@ -90,4 +94,86 @@ export function defaultLogLines(scenario: Scenario, container: string): string[]
     default:
       return [`${container}: listening on port 3000`];
   }
+}
+
+/**
+ * The stages of an ECS blue/green, linear or canary service deployment (`ServiceDeployment.lifecycleStage`).
+ * @public (read as a type: LifecycleStage)
+ */
+export const LIFECYCLE_STAGES = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+  'CLEAN_UP',
+] as const;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+
+/** The stages a lifecycle hook can run at (`DeploymentLifecycleHook.lifecycleStages`). */
+export const HOOK_STAGES: readonly LifecycleStage[] = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+];
+
+/**
+ * What a lifecycle-hook Lambda answers, chosen by its ARN (or, for CodeDeploy, its function name or
+ * ARN) and the stage (ECS) or lifecycle event (CodeDeploy, such as `AfterAllowTestTraffic`).
+ * A hook no rule matches succeeds after `durationSeconds` (2).
+ */
+export interface HookRule {
+  /** Text the hook's target contains, or a pattern it matches. */
+  target: string | RegExp;
+  /** Only at this stage or lifecycle event; at every one when omitted. */
+  stage?: string;
+  /** What the function finally returns. */
+  result: 'SUCCEEDED' | 'FAILED';
+  /** Before that, it returns IN_PROGRESS this many times (ECS calls it again after `callBackDelaySeconds`). */
+  inProgress?: number;
+  /** The `callBackDelay` an IN_PROGRESS answer carries (default 30; ECS's default when absent is 30 too). */
+  callBackDelaySeconds?: number;
+  /** How long one invocation runs (default 2). */
+  durationSeconds?: number;
+  /**
+   * Which invocations the rule answers: `deploy` (the default) while the deployment moves forward,
+   * `rollback` those ECS makes while rolling back (weights reversed), or `any`.
+   */
+  during?: 'deploy' | 'rollback' | 'any';
+}
+
+/** A CloudWatch alarm changing state during a deployment. */
+export interface AlarmRule {
+  alarmName: string;
+  /** The state it moves to (default ALARM). */
+  state?: 'ALARM' | 'OK';
+  /** Counted from the moment a deployment enters this stage; from the deployment's start when omitted. */
+  stage?: LifecycleStage;
+  /** Simulated seconds after that moment (default 0). */
+  afterSeconds?: number;
+  /** Only deployments whose new task definition's essential image contains this text or matches this pattern. */
+  image?: string | RegExp;
+}
+
+export function pickHookRule(rules: readonly HookRule[], target: string, stage: string, rollingBack: boolean): HookRule | undefined {
+  return rules.find(
+    (rule) =>
+      matches(rule.target, target) &&
+      (rule.stage === undefined || rule.stage === stage) &&
+      ((rule.during ?? 'deploy') === 'any' || (rule.during ?? 'deploy') === (rollingBack ? 'rollback' : 'deploy')),
+  );
+}
+
+export function imageMatches(pattern: string | RegExp | undefined, image: string): boolean {
+  return matches(pattern, image);
 }
