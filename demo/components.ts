@@ -59,11 +59,7 @@ export async function startMoto(cleanup: Cleanup): Promise<Moto> {
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-4000)));
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'ENOENT'
-          ? new MissingComponent('moto_server is not installed (the demo plays AWS with moto).', 'pip install "moto[server]"')
-          : new Error(`moto_server could not start: ${error.message}`),
-      ),
+      reject(error.code === 'ENOENT' ? new MissingComponent('moto_server is not installed (the demo plays AWS with moto).', 'pip install "moto[server]"') : new Error(`moto_server could not start: ${error.message}`)),
     );
     child.once('exit', (code) => reject(new Error(`moto_server exited with code ${code} while starting: ${stderr}`)));
   });
@@ -91,7 +87,12 @@ export async function missingForBuilds(): Promise<{ what: string; install: strin
   const apt = (pkg: string) => `apt-get install ${pkg} (or scripts/install-components.sh)`;
   if (!(await isInstalled('dockerd'))) missing.push({ what: 'dockerd (the Docker engine)', install: apt('docker.io') });
   if (!(await isInstalled('docker'))) missing.push({ what: 'the docker CLI', install: apt('docker.io') });
-  else if (!(await run('docker', ['buildx', 'version']).then(() => true, () => false))) {
+  else if (
+    !(await run('docker', ['buildx', 'version']).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     missing.push({ what: 'docker buildx', install: "Debian trixie's docker-buildx as a docker CLI plugin: scripts/install-components.sh installs it" });
   }
   if (!(await isInstalled('docker-registry'))) missing.push({ what: 'docker-registry (a local registry to push to)', install: apt('docker-registry') });

@@ -127,13 +127,7 @@ const BROKEN_CHANGE: Edit[] = [
   { path: 'packages/ui/src/index.ts', find: "export { OfferCard } from './OfferCard';\n", replace: "export { OfferCard } from './OfferCard';\nexport { KycBanner, type KycStatus } from './KycBanner';\n" },
   {
     path: 'apps/investor/instrumentation.ts',
-    replace: [
-      '// Runs once when the server starts: the KYC client needs its endpoint.',
-      'export async function register() {',
-      `  if (!process.env.KYC_API_URL) throw new Error('${KYC_ERROR}');`,
-      '}',
-      '',
-    ].join('\n'),
+    replace: ['// Runs once when the server starts: the KYC client needs its endpoint.', 'export async function register() {', `  if (!process.env.KYC_API_URL) throw new Error('${KYC_ERROR}');`, '}', ''].join('\n'),
   },
   { path: 'apps/investor/app/page.tsx', find: "import { OfferCard } from '@acme/ui';\n", replace: "import { KycBanner, OfferCard, type KycStatus } from '@acme/ui';\n" },
   {
@@ -197,7 +191,11 @@ export class DemoRepository {
   private async push(message: string, author: Author, edits: Edit[]): Promise<Push> {
     const before = this.head;
     for (const edit of edits) this.apply(edit);
-    const after = await this.commit(message, author, edits.map((edit) => edit.path));
+    const after = await this.commit(
+      message,
+      author,
+      edits.map((edit) => edit.path),
+    );
     return { before, after, payload: this.pushPayload(before, after) };
   }
 
@@ -221,7 +219,11 @@ export class DemoRepository {
     await this.git(['commit', '-q', '--no-verify', '--no-gpg-sign', '-m', message], env);
     const sha = (await this.git(['rev-parse', 'HEAD'])).stdout.trim();
     const status = paths.length ? (await this.git(['diff-tree', '--no-commit-id', '--name-status', '-r', 'HEAD~1', 'HEAD'])).stdout : '';
-    const changed = (letter: string) => status.split('\n').filter((line) => line.startsWith(letter)).map((line) => line.split('\t')[1]!);
+    const changed = (letter: string) =>
+      status
+        .split('\n')
+        .filter((line) => line.startsWith(letter))
+        .map((line) => line.split('\t')[1]!);
     const commit = { sha, message, author, date, added: changed('A'), removed: changed('D'), modified: changed('M') };
     this.commits.push(commit);
     return commit;

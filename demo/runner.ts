@@ -212,7 +212,12 @@ export class Runner {
     const log: string[] = [];
     const view = new LogView(terminal, this.masker, log);
     const streams = [child.stdout!, child.stderr!].map(
-      (stream) => new Promise<void>((resolve) => createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => view.take(line)).on('close', resolve)),
+      (stream) =>
+        new Promise<void>((resolve) =>
+          createInterface({ input: stream, crlfDelay: Infinity })
+            .on('line', (line) => view.take(line))
+            .on('close', resolve),
+        ),
     );
     const timer = setTimeout(() => child.kill('SIGTERM'), spec.timeoutMs ?? 300_000);
     const exitCode = await new Promise<number | null>((resolve, reject) => {
@@ -237,11 +242,7 @@ export class Runner {
     }
     const masked = this.masker.registered().length - masksBefore;
     const note = paint.dim(`in ${seconds(durationMs)}${masked ? ` · ${masked} value${masked === 1 ? '' : 's'} registered with ::add-mask::, shown as *** from then on` : ''}`);
-    terminal.line(
-      conclusion === 'success'
-        ? `  ${paint.green(`✓ ${spec.job} succeeded`)} ${note}`
-        : `  ${paint.red(`✗ ${spec.job} failed`)} ${paint.dim(`(exit code ${exitCode ?? 'none'})`)} ${note}`,
-    );
+    terminal.line(conclusion === 'success' ? `  ${paint.green(`✓ ${spec.job} succeeded`)} ${note}` : `  ${paint.red(`✗ ${spec.job} failed`)} ${paint.dim(`(exit code ${exitCode ?? 'none'})`)} ${note}`);
     return { job: spec.job, action: spec.action, inputs: spec.inputs, conclusion, exitCode, outputs, summary, log, durationMs };
   }
 

@@ -41,7 +41,12 @@ function taskDefinition(manifest: Manifest, service: ServiceSpec, tag: string): 
         image: `${registryOf(region)}/${service.repository}:${tag}`,
         essential: true,
         portMappings: [{ containerPort: 3000, protocol: 'tcp' }],
-        environment: isApi ? [{ name: 'NODE_ENV', value: 'production' }] : [{ name: 'NODE_ENV', value: 'production' }, { name: 'API_URL', value: 'http://api.acme.internal:3000' }],
+        environment: isApi
+          ? [{ name: 'NODE_ENV', value: 'production' }]
+          : [
+              { name: 'NODE_ENV', value: 'production' },
+              { name: 'API_URL', value: 'http://api.acme.internal:3000' },
+            ],
         secrets: isApi ? [secret('DATABASE_URL'), secret('DIRECT_DATABASE_URL')] : [],
         logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': logGroupOf(service), 'awslogs-region': region, 'awslogs-stream-prefix': 'ecs' } },
       },
@@ -153,8 +158,6 @@ export async function recordImage(ecr: ECRClient, repository: string, tag: strin
     config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1480, digest: digest('config') },
     layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 48_213_771, digest: digest('layer') }],
   };
-  const { image } = await ecr.send(
-    new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }),
-  );
+  const { image } = await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: JSON.stringify(manifest), imageManifestMediaType: manifest.mediaType }));
   return image?.imageId?.imageDigest ?? '';
 }

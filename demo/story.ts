@@ -125,7 +125,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     say(`${paint.green('✓')} Slack (Web API and an incoming webhook)       ${slackServer.url}  #deploys`);
     const health = await startHealthStandIn(manifest, sim);
     cleanup.add('health stand-in', () => health.close());
-    say(`${paint.green('✓')} the services' health URLs                    ${health.url}  (for ${manifest.services.filter((service) => service.health).map((service) => service.health).join(', ')})`);
+    say(
+      `${paint.green('✓')} the services' health URLs                    ${health.url}  (for ${manifest.services
+        .filter((service) => service.health)
+        .map((service) => service.health)
+        .join(', ')})`,
+    );
 
     const aws = awsClients(moto.url, region);
     cleanup.add('AWS clients', () => {
@@ -211,7 +216,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     // 3. A healthy push: API route and migration, admin toggle
     const healthy = await repo.healthyChange();
     const all = repo.migrations();
-    sim.addScenarios(migrationScenario(prismaDeployLog(all, all.filter((name) => name === FEATURED_MIGRATION), region)));
+    sim.addScenarios(
+      migrationScenario(
+        prismaDeployLog(
+          all,
+          all.filter((name) => name === FEATURED_MIGRATION),
+          region,
+        ),
+      ),
+    );
     await showPush(terminal, repo, healthy, '3', 'git push: a release with a database migration');
     const first = await deployWorkflow(pipeline, healthy, '3');
     runs.push(first);
@@ -232,7 +245,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     // 5. A manual rollback through rollback.yml
     terminal.stage('5', 'workflow_dispatch: rollback.yml', 'by hand, nothing rebuilt');
     say('The banner should not have reached the landing and admin portals either: put both back on the release each ran before.');
-    say(paint.dim('"previous" is each service\'s own last revision that ran successfully, from ECS\'s deployment history: landing goes back to the first release, admin to push 3\'s.'));
+    say(paint.dim("\"previous\" is each service's own last revision that ran successfully, from ECS's deployment history: landing goes back to the first release, admin to push 3's."));
     const manual = await rollbackWorkflow(pipeline, { services: 'landing,admin', target: 'previous', actor: 'sam-okafor' }, '5');
     runs.push(manual);
     workflowDone(terminal, manual);
@@ -249,7 +262,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       `Secrets: ${runner.masker.registered().length} values masked (OIDC tokens, STS credentials, ${builds ? 'the ECR login, ' : ''}the Slack token and webhook URL); ` +
         `${leaked.length === 0 ? 'none appears in this output' : paint.red(`${leaked.length} appeared unmasked`)}${runner.masker.replaced ? ` (${runner.masker.replaced} occurrences replaced by ***)` : ''}.`,
     );
-    say(`Images: ${builds ? `built with Docker (FROM scratch stand-ins for the example's Dockerfiles: demo/docker/) and pushed to ${builds.registry.host}` : 'not built here (no Docker): build-push found each commit in ECR and built nothing'}.`);
+    say(
+      `Images: ${builds ? `built with Docker (FROM scratch stand-ins for the example's Dockerfiles: demo/docker/) and pushed to ${builds.registry.host}` : 'not built here (no Docker): build-push found each commit in ECR and built nothing'}.`,
+    );
     say(`Slack: ${slack.events.length} messages and updates in #deploys.`);
   } catch (error) {
     stopped = cancelled || error instanceof StepsStopped;
@@ -339,14 +354,19 @@ function checkBrokenRun(run: WorkflowRun, expect: Expect, slack: SlackFeed): voi
 function checkManualRollback(run: WorkflowRun, expect: Expect, slack: SlackFeed): void {
   const result = deployment(run, 'rollback');
   expect(result?.outcome === 'deployed', `manual rollback: its outcome should be deployed, it is ${result?.outcome ?? 'missing'}`);
-  expect(slack.events.some((event) => event.via === 'webhook' && /Rollback of landing,admin/.test(event.text)), 'manual rollback: no Slack message arrived through the webhook');
+  expect(
+    slack.events.some((event) => event.via === 'webhook' && /Rollback of landing,admin/.test(event.text)),
+    'manual rollback: no Slack message arrived through the webhook',
+  );
 }
 
 /** The run's closing line: its jobs' results and how long it took. */
 function workflowDone(terminal: Terminal, run: WorkflowRun): void {
   const { paint } = terminal;
   const outcome = deployment(run, run.workflow === 'rollback' ? 'rollback' : 'deploy')?.outcome ?? 'nothing deployed';
-  const jobs = Object.entries(run.needs).map(([name, job]) => `${name} ${job.result}`).join(' · ');
+  const jobs = Object.entries(run.needs)
+    .map(([name, job]) => `${name} ${job.result}`)
+    .join(' · ');
   const colour = outcome === 'deployed' ? paint.green : outcome === 'rolled-back' ? paint.yellow : paint.red;
   terminal.line();
   terminal.line(`  ${colour(paint.bold(`■ ${run.workflow}.yml on ${run.sha.slice(0, 7)}: ${outcome}`))} ${paint.dim(`in ${seconds(run.durationMs)} (${jobs})`)}`);
@@ -359,15 +379,7 @@ function finalTable(terminal: Terminal, runs: WorkflowRun[]): void {
     for (const service of result?.services ?? []) {
       const tag = service.image.split(':').at(-1) ?? '';
       const rolledBack = service.rolledBackTo ? ` → ${service.rolledBackTo.split(':').at(-1)}` : '';
-      rows.push([
-        `${run.workflow}.yml`,
-        run.sha.slice(0, 7),
-        service.service,
-        tag.length === 40 ? tag.slice(0, 7) : tag,
-        `${service.revision ?? '-'}${rolledBack}`,
-        service.outcome,
-        `${service.durationSeconds} s`,
-      ]);
+      rows.push([`${run.workflow}.yml`, run.sha.slice(0, 7), service.service, tag.length === 40 ? tag.slice(0, 7) : tag, `${service.revision ?? '-'}${rolledBack}`, service.outcome, `${service.durationSeconds} s`]);
     }
   }
   for (const line of formatTable(['workflow', 'commit', 'service', 'image tag', 'revision', 'outcome', 'rollout'], rows, terminal.paint.bold)) terminal.line(`    ${line}`);

@@ -36,7 +36,12 @@ function htmlTable(html: string): string[] {
 }
 
 function markdownTable(lines: string[]): string[] {
-  const cells = (line: string) => line.replace(/^\s*\|/, '').replace(/\|\s*$/, '').split(/(?<!\\)\|/).map((cell) => inlineText(cell.replace(/\\\|/g, '|')));
+  const cells = (line: string) =>
+    line
+      .replace(/^\s*\|/, '')
+      .replace(/\|\s*$/, '')
+      .split(/(?<!\\)\|/)
+      .map((cell) => inlineText(cell.replace(/\\\|/g, '|')));
   const rows = lines.filter((line) => !/^\s*\|?\s*:?-{2,}/.test(line)).map(cells);
   const [header, ...body] = rows;
   return header ? formatTable(header, body) : [];
@@ -48,7 +53,17 @@ export function summaryLines(summary: string, maxLines = 24): string[] {
   let html = summary.replace(/\r\n/g, '\n');
   // Tables and code blocks keep their own layout: take them out first.
   html = html.replace(/<table[^>]*>[\s\S]*?<\/table>/gi, (table) => `\n\uE000${blocks.push(htmlTable(table)) - 1}\uE000\n`);
-  html = html.replace(/<pre[^>]*>([\s\S]*?)<\/pre>/gi, (_, code: string) => `\n\uE000${blocks.push(decodeEntities(code.replace(/<[^>]+>/g, '')).split('\n').map((line) => `  ${line}`)) - 1}\uE000\n`);
+  html = html.replace(
+    /<pre[^>]*>([\s\S]*?)<\/pre>/gi,
+    (_, code: string) =>
+      `\n\uE000${
+        blocks.push(
+          decodeEntities(code.replace(/<[^>]+>/g, ''))
+            .split('\n')
+            .map((line) => `  ${line}`),
+        ) - 1
+      }\uE000\n`,
+  );
   html = html
     .replace(/<h[1-6][^>]*>([\s\S]*?)<\/h[1-6]>/gi, (_, text: string) => `\n${inlineText(text)}\n`)
     .replace(/<summary[^>]*>([\s\S]*?)<\/summary>/gi, (_, text: string) => `\n${inlineText(text)}:\n`)

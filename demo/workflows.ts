@@ -179,7 +179,9 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
         env = pipeline.builds.docker.env();
       } else {
         const digest = await recordImage(pipeline.ecr, entry.repository, run.sha);
-        terminal.line(`  ${paint.yellow(`demo: ${pipeline.noBuildReason}, so nothing is built. ECR (moto) now holds ${entry.repository}:${run.sha.slice(0, 7)} (${digest.slice(0, 19)}…) as if pushed before: build-push takes its real "already built" path.`)}`);
+        terminal.line(
+          `  ${paint.yellow(`demo: ${pipeline.noBuildReason}, so nothing is built. ECR (moto) now holds ${entry.repository}:${run.sha.slice(0, 7)} (${digest.slice(0, 19)}…) as if pushed before: build-push takes its real "already built" path.`)}`,
+        );
       }
       const built = await stages.step({ job: `Build ${entry.service}`, action: 'build-push', run, idToken: true, env, inputs: { service: entry.service, manifest: MANIFEST, cache: 'registry', ...AWS_INPUTS }, demoInputs });
       builds.push(built);

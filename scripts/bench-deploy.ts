@@ -142,7 +142,7 @@ async function callsPerPoll(env: Env, count: number): Promise<{ firstPoll: numbe
     const [, polls, calls] = /Watched with (\d+) polls and (\d+) DescribeServices calls/.exec(result.log)!.map(Number) as [number, number, number];
     const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
     const watching = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices');
-    const firstPoll = watching.filter((call) => call.at - watching[0]!.at < (POLL_SIM_MS / SPEED) / 2).length;
+    const firstPoll = watching.filter((call) => call.at - watching[0]!.at < POLL_SIM_MS / SPEED / 2).length;
     return { firstPoll, average: calls / polls, polls };
   });
 }

@@ -70,7 +70,7 @@ function moduleRunners(file) {
   const running = importedRunners(source);
   const local = declarations(source);
   // A helper that calls another helper of the same module that runs a bundle runs one too.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, node] of local) {
       if (!running.has(name) && calls(node, running)) {
@@ -96,9 +96,7 @@ export function runsBundles(file) {
 }
 
 function testFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : []));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

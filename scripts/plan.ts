@@ -56,7 +56,10 @@ async function main(): Promise<number> {
   }
   const since = values.since === 'last-deployed' ? 'last-deployed' : 'event';
   const directory = values.repo ?? process.env.INIT_CWD ?? process.cwd();
-  const services = values.services?.split(',').map((name) => name.trim()).filter(Boolean);
+  const services = values.services
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const defaultBranch = values['default-branch'] ?? (await remoteDefaultBranch(directory)) ?? 'main';
   const log = (line: string) => process.stderr.write(`${line}\n`);
 

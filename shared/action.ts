@@ -58,4 +58,3 @@ async function writeSummary(writer: SummaryWriter): Promise<void> {
 export function phase<T>(title: string, body: () => Promise<T>): Promise<T> {
   return core.group(title, body);
 }
-

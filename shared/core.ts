@@ -60,8 +60,10 @@ export function debug(message: string): void {
   issueCommand('debug', {}, message);
 }
 
-const annotate = (kind: 'error' | 'warning' | 'notice') => (message: string | Error, properties: AnnotationProperties = {}) =>
-  issueCommand(kind, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+const annotate =
+  (kind: 'error' | 'warning' | 'notice') =>
+  (message: string | Error, properties: AnnotationProperties = {}) =>
+    issueCommand(kind, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 
 export const error = annotate('error');
 export const warning = annotate('warning');

@@ -12,8 +12,5 @@ export function failureMessage(error: unknown): string {
     return `${message}\n${hint}`;
   }
   if (error instanceof Error && error.stack) core.debug(error.stack);
-  return (
-    `Unexpected error: ${errorMessage(error)}\n` +
-    'Re-run the job with debug logging enabled (secret ACTIONS_STEP_DEBUG=true) to see the stack trace, and report it if it happens again.'
-  );
+  return `Unexpected error: ${errorMessage(error)}\n` + 'Re-run the job with debug logging enabled (secret ACTIONS_STEP_DEBUG=true) to see the stack trace, and report it if it happens again.';
 }

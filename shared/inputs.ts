@@ -37,10 +37,7 @@ function invalid(name: string, value: string, expected: string): UserError {
 export function required(name: string, example?: string): string {
   const value = read(name);
   if (value === '') {
-    throw new UserError(
-      `Input "${name}" is required but was not given.`,
-      `Add it to the step's "with:" block${example ? `, for example: ${name}: ${example}` : ''}.`,
-    );
+    throw new UserError(`Input "${name}" is required but was not given.`, `Add it to the step's "with:" block${example ? `, for example: ${name}: ${example}` : ''}.`);
   }
   return value;
 }
@@ -79,12 +76,7 @@ export function integer(name: string, fallback: number, range: { min?: number; m
   const value = read(name);
   if (value === '') return fallback;
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
-  const expected =
-    range.min !== undefined && range.max !== undefined
-      ? `a whole number from ${min} to ${max}`
-      : range.min !== undefined
-        ? `a whole number of at least ${min}`
-        : 'a whole number';
+  const expected = range.min !== undefined && range.max !== undefined ? `a whole number from ${min} to ${max}` : range.min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
   if (!/^-?\d+$/.test(value)) throw invalid(name, value, expected);
   const number = Number(value);
   if (number < min || number > max) throw invalid(name, value, expected);
@@ -116,11 +108,7 @@ export function json<T = unknown>(name: string, describe: string): T | undefined
   if (value === '') return undefined;
   return parseJson(
     value,
-    (reason) =>
-      new UserError(
-        `Input "${name}" is not valid JSON (${reason}); it should be ${describe}.`,
-        `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
-      ),
+    (reason) => new UserError(`Input "${name}" is not valid JSON (${reason}); it should be ${describe}.`, `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`),
   ) as T;
 }
 

@@ -54,9 +54,7 @@ async function stopBackground({ child }: Background, timeoutMs = 15_000): Promis
 }
 
 function exitedEarly(background: Background, what: string): Promise<never> {
-  return new Promise((_, reject) =>
-    background.child.once('exit', (code) => reject(new Error(`${what} exited with code ${code} while starting:\n${background.output()}`))),
-  );
+  return new Promise((_, reject) => background.child.once('exit', (code) => reject(new Error(`${what} exited with code ${code} while starting:\n${background.output()}`))));
 }
 
 export interface DockerEngine {
@@ -92,10 +90,7 @@ export async function startDocker(): Promise<DockerEngine> {
   const early = exitedEarly(daemon, 'dockerd');
   early.catch(() => {});
   try {
-    await Promise.race([
-      waitFor(async () => (await run('docker', ['info', '--format', '{{.ServerVersion}}'], { env })).stdout.trim() !== '', 'dockerd to answer', 60_000),
-      early,
-    ]);
+    await Promise.race([waitFor(async () => (await run('docker', ['info', '--format', '{{.ServerVersion}}'], { env })).stdout.trim() !== '', 'dockerd to answer', 60_000), early]);
   } catch (error) {
     await stopBackground(daemon);
     rmSync(dir, { recursive: true, force: true });

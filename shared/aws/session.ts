@@ -37,10 +37,7 @@ export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): 
   ];
   const chosen = sources.find(([value]) => value);
   if (!chosen) {
-    throw new UserError(
-      'No AWS region is set.',
-      'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).',
-    );
+    throw new UserError('No AWS region is set.', 'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).');
   }
   const [region, source, where] = chosen;
   return requireKnownRegion(region!, source, where);
@@ -105,8 +102,7 @@ export function webIdentityCredentials(inputs: AwsInputs, region: string, option
           }
           return transientReason(error);
         },
-        onRetry: ({ reason, attempt, delayMs }) =>
-          core.info(`Assuming ${roleArn} failed (attempt ${attempt}): ${reason}; retrying in ${formatDuration(delayMs)}.`),
+        onRetry: ({ reason, attempt, delayMs }) => core.info(`Assuming ${roleArn} failed (attempt ${attempt}): ${reason}; retrying in ${formatDuration(delayMs)}.`),
       },
     );
 
@@ -122,10 +118,7 @@ export function webIdentityCredentials(inputs: AwsInputs, region: string, option
 function explainRefusal(error: unknown, token: string, roleArn: string, audience: string): unknown {
   if (!(error instanceof Error)) return error;
   if (isAccessDenied(error) || error.name === 'InvalidIdentityToken' || error.name === 'InvalidIdentityTokenException') {
-    return new UserError(
-      `AWS refused to let this workflow assume ${roleArn}: ${error.name}: ${error.message}`,
-      trustPolicyHint(tokenClaims(token), roleArn, audience),
-    );
+    return new UserError(`AWS refused to let this workflow assume ${roleArn}: ${error.name}: ${error.message}`, trustPolicyHint(tokenClaims(token), roleArn, audience));
   }
   return error;
 }

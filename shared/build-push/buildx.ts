@@ -96,8 +96,7 @@ export async function buildAndPush(plan: BuildPlan, options: BuildOptions): Prom
         baseMs: options.retryBaseMs ?? 2000,
         maxMs: 20_000,
         retryable: (error) => (error instanceof TransientBuildFailure ? error.reason : undefined),
-        onRetry: ({ reason, attempt, delayMs }) =>
-          core.warning(`Build and push failed (attempt ${attempt} of ${attempts}): ${reason}. Trying again in ${formatDuration(delayMs)}; finished steps come from the cache.`),
+        onRetry: ({ reason, attempt, delayMs }) => core.warning(`Build and push failed (attempt ${attempt} of ${attempts}): ${reason}. Trying again in ${formatDuration(delayMs)}; finished steps come from the cache.`),
       },
     );
   } catch (error) {

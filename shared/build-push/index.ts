@@ -104,7 +104,12 @@ async function build(call: Call, repository: Repository | undefined): Promise<Bu
     });
     const repo = repository ?? (await phase(`Create the ECR repository ${target.repository}`, () => createRepository(ecr, target.repository, call.settings)));
     const host = pushHost(call, repo);
-    if (repo.imageTagMutability === 'IMMUTABLE') await refuseTakenTags(ecr, target.repository, inputs.tags.filter((tag) => tag !== call.commitTag));
+    if (repo.imageTagMutability === 'IMMUTABLE')
+      await refuseTakenTags(
+        ecr,
+        target.repository,
+        inputs.tags.filter((tag) => tag !== call.commitTag),
+      );
 
     await phase(`Log in to ${host}`, async () => {
       const login = await registryLogin(ecr);

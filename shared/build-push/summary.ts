@@ -15,17 +15,19 @@ const HEADER = ['Service', 'Result', 'Tags', 'Digest', 'Size', 'Duration'].map((
 export function jobSummary(row: SummaryRow): SummaryWriter {
   return (summary) => {
     const r = row.result;
-    summary.addHeading('Build and push', 3).addTable([
-      HEADER,
-      [
-        escapeHtml(row.service),
-        escapeHtml(row.outcome),
-        r ? r.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join(' ') : '',
-        r ? `<code>${escapeHtml(r.digest)}</code>` : '',
-        r?.sizeBytes != null ? formatBytes(r.sizeBytes) : '',
-        r ? formatDuration(r.durationSeconds * 1000) : '',
-      ],
-    ]);
+    summary
+      .addHeading('Build and push', 3)
+      .addTable([
+        HEADER,
+        [
+          escapeHtml(row.service),
+          escapeHtml(row.outcome),
+          r ? r.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join(' ') : '',
+          r ? `<code>${escapeHtml(r.digest)}</code>` : '',
+          r?.sizeBytes != null ? formatBytes(r.sizeBytes) : '',
+          r ? formatDuration(r.durationSeconds * 1000) : '',
+        ],
+      ]);
     if (r) summary.addRaw(`Image for task definitions: <code>${escapeHtml(r.imageWithDigest)}</code>`, true);
   };
 }

@@ -45,12 +45,14 @@ export async function resolveTarget(inputs: BuildPushInputs): Promise<BuildTarge
       role: manifest.role,
       registry: manifest.registry,
     };
-    const from = (input: 'context' | 'dockerfile', key: string) =>
-      inputs[input] ? `the "${input}" input` : `services.${spec.name}.build.${key} in ${manifest.file}`;
+    const from = (input: 'context' | 'dockerfile', key: string) => (inputs[input] ? `the "${input}" input` : `services.${spec.name}.build.${key} in ${manifest.file}`);
     origin = { context: from('context', 'context'), dockerfile: inputs.dockerfile || !inputs.context ? from('dockerfile', 'dockerfile') : 'the "context" input' };
   } else {
     if (!inputs.repository) {
-      throw new UserError('Neither "service" nor "repository" was given, so there is nothing to build.', 'Set "service" to a service of the manifest, or "repository" (with "context" and "dockerfile" when they are not "." and "./Dockerfile").');
+      throw new UserError(
+        'Neither "service" nor "repository" was given, so there is nothing to build.',
+        'Set "service" to a service of the manifest, or "repository" (with "context" and "dockerfile" when they are not "." and "./Dockerfile").',
+      );
     }
     const context = inputs.context ?? '.';
     target = {
@@ -75,8 +77,5 @@ async function expect(path: string, kind: 'file' | 'directory', what: string, or
   const found = await stat(path).catch(() => undefined);
   if (found && (kind === 'file' ? found.isFile() : found.isDirectory())) return;
   const problem = found ? `is not a ${kind}` : 'does not exist';
-  throw new UserError(
-    `${what} "${shown}" (${path}, from ${origin}) ${problem}.`,
-    `Paths are relative to the working directory ${root}. Check out the repository before this step (actions/checkout), or fix ${origin}.`,
-  );
+  throw new UserError(`${what} "${shown}" (${path}, from ${origin}) ${problem}.`, `Paths are relative to the working directory ${root}. Check out the repository before this step (actions/checkout), or fix ${origin}.`);
 }

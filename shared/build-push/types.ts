@@ -8,7 +8,6 @@ export type CacheMode = (typeof CACHE_MODES)[number];
 export const NETWORK_MODES = ['default', 'none', 'host'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
-
 export interface BuildPushInputs {
   /** Name in the services manifest; when empty, `repository` (and `context`, `dockerfile`) say what to build. */
   service?: string;

@@ -28,7 +28,11 @@ async function deployedCommits(ecs: ECSClient, services: readonly ServiceSpec[],
   const running = new Map<string, Service | undefined>();
   await Promise.all(
     [...byCluster].map(async ([cluster, members]) => {
-      const { found } = await describeServices(ecs, cluster, members.map((service) => service.ecs.service));
+      const { found } = await describeServices(
+        ecs,
+        cluster,
+        members.map((service) => service.ecs.service),
+      );
       for (const service of members) running.set(service.name, found.get(service.ecs.service));
     }),
   );
@@ -55,4 +59,3 @@ async function deployedCommits(ecs: ECSClient, services: readonly ServiceSpec[],
   );
   return result;
 }
-

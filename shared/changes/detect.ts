@@ -153,9 +153,7 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
     case 'named': {
       const named = new Set(choice.names.map((name) => namedService(plan.manifest, name, names)));
       plan.services = all.map((service) =>
-        named.has(service.name)
-          ? { service, changed: true, cause: { kind: 'forced', why: choice.why } }
-          : { service, changed: false, cause: { kind: 'unchanged', why: 'not named in the services input' } },
+        named.has(service.name) ? { service, changed: true, cause: { kind: 'forced', why: choice.why } } : { service, changed: false, cause: { kind: 'unchanged', why: 'not named in the services input' } },
       );
       break;
     }

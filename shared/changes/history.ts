@@ -78,8 +78,7 @@ function remoteAdvice(remote: string, kind: RemoteFailure, error: string): strin
       );
     case 'not-found':
       return (
-        `${remote} answered that the repository does not exist (${error}). A private repository or fork answers a token that ` +
-        `cannot read it this way: check the token actions/checkout uses and the remote's URL, ${depth}.`
+        `${remote} answered that the repository does not exist (${error}). A private repository or fork answers a token that ` + `cannot read it this way: check the token actions/checkout uses and the remote's URL, ${depth}.`
       );
     case 'unreachable':
       return `${remote} cannot be reached (${error}). Check the runner's network access to it, ${depth}.`;

@@ -85,9 +85,7 @@ export class GitObjects {
       },
       (error: unknown) =>
         this.fail(
-          error instanceof CommandNotFound
-            ? new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).')
-            : (error as Error),
+          error instanceof CommandNotFound ? new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).') : (error as Error),
         ),
     );
     this.command = command;

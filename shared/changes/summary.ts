@@ -92,7 +92,7 @@ function describe(cause: Cause, listed: number, { text, code }: Markup): string 
       const shown = cause.changes.slice(0, listed);
       const changes = `${shown.map(code).join(', ')}${cause.changes.length > shown.length ? text(` and ${cause.changes.length - shown.length} more`) : ''}`;
       if (cause.unreadable !== undefined) return `${code(cause.file)}${text(` changed and cannot be read (${cause.unreadable}), so every service counts as changed`)}`;
-      if (cause.chain.length === 0) return `${text('the root package\'s dependencies resolved in ')}${code(cause.file)}${text(' changed: ')}${changes}`;
+      if (cause.chain.length === 0) return `${text("the root package's dependencies resolved in ")}${code(cause.file)}${text(' changed: ')}${changes}`;
       const via = cause.chain.length > 1 ? ` (${cause.chain.map(code).join(' → ')})` : '';
       return `${text('dependencies resolved in ')}${code(cause.file)}${text(' for ')}${code(cause.chain.at(-1)!)}${text(' changed')}${via}: ${changes}`;
     }
@@ -119,21 +119,21 @@ const codeHtml = (text: string) => `<code>${escapeHtml(text)}</code>`;
 /** The job summary: a headline, what was compared, one row per service, and any warnings. */
 export function jobSummary(plan: ChangePlan): SummaryWriter {
   return (summary) => {
-  const changed = plan.services.filter((change) => change.changed).length;
-  const perService = plan.choice.kind === 'last-deployed';
-  summary.addHeading(`Changed services: ${changed} of ${plan.services.length}`, 3);
-  summary.addRaw(`<p>${escapeHtml(comparison(plan))}</p>`, true);
-  summary.addTable([
-    ['Service', 'Changed', ...(perService ? ['Compared with'] : []), 'Why'].map((data) => ({ data, header: true })),
-    ...plan.services.map((change) => [
-      codeHtml(change.service.name),
-      change.changed ? '✅ yes' : '— no',
-      ...(perService ? [change.base ? codeHtml(short(change.base)) : '—'] : []),
-      describe(change.cause, SAMPLE_SIZE, { text: escapeHtml, code: codeHtml }),
-    ]),
-  ]);
-  const warnings = [...plan.warnings, ...plan.manifestWarnings.map((problem) => `${problem.file}:${problem.line}: ${problem.message}`)];
-  if (warnings.length) summary.addRaw('<p><strong>Warnings</strong></p>', true).addList(warnings.map(escapeHtml));
+    const changed = plan.services.filter((change) => change.changed).length;
+    const perService = plan.choice.kind === 'last-deployed';
+    summary.addHeading(`Changed services: ${changed} of ${plan.services.length}`, 3);
+    summary.addRaw(`<p>${escapeHtml(comparison(plan))}</p>`, true);
+    summary.addTable([
+      ['Service', 'Changed', ...(perService ? ['Compared with'] : []), 'Why'].map((data) => ({ data, header: true })),
+      ...plan.services.map((change) => [
+        codeHtml(change.service.name),
+        change.changed ? '✅ yes' : '— no',
+        ...(perService ? [change.base ? codeHtml(short(change.base)) : '—'] : []),
+        describe(change.cause, SAMPLE_SIZE, { text: escapeHtml, code: codeHtml }),
+      ]),
+    ]);
+    const warnings = [...plan.warnings, ...plan.manifestWarnings.map((problem) => `${problem.file}:${problem.line}: ${problem.message}`)];
+    if (warnings.length) summary.addRaw('<p><strong>Warnings</strong></p>', true).addList(warnings.map(escapeHtml));
   };
 }
 
@@ -143,13 +143,13 @@ export function planTable(plan: ChangePlan): string {
   const header = ['SERVICE', 'CHANGED', ...(perService ? ['BASE'] : []), 'WHY'];
   const rows = plan.services.map((change) => [change.service.name, change.changed ? 'yes' : 'no', ...(perService ? [change.base ? short(change.base) : '-'] : []), reason(change)]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column < cells.length - 1 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column < cells.length - 1 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd();
   const changed = plan.services.filter((change) => change.changed);
-  return [
-    comparison(plan),
-    `Changed services: ${changed.length} of ${plan.services.length}${changed.length ? ` (${changed.map((change) => change.service.name).join(', ')})` : ''}.`,
-    '',
-    line(header),
-    ...rows.map(line),
-  ].join('\n');
+  return [comparison(plan), `Changed services: ${changed.length} of ${plan.services.length}${changed.length ? ` (${changed.map((change) => change.service.name).join(', ')})` : ''}.`, '', line(header), ...rows.map(line)].join(
+    '\n',
+  );
 }

@@ -43,9 +43,7 @@ export async function collectLogs(
   region: string,
   logsFor: (region: string) => CloudWatchLogsClient,
 ): Promise<{ logs?: LogEvidence; note?: string }> {
-  const ran = [...stopped]
-    .reverse()
-    .find(({ task, verdict }) => verdict.exitCode !== undefined || task.startedAt !== undefined || task.containers?.some((container) => container.exitCode != null || container.runtimeId));
+  const ran = [...stopped].reverse().find(({ task, verdict }) => verdict.exitCode !== undefined || task.startedAt !== undefined || task.containers?.some((container) => container.exitCode != null || container.runtimeId));
   if (!ran) return { note: stopped.length ? 'no failed task got as far as running its container, so there is no output to show' : undefined };
   if (!definition) return { note: 'the task definition could not be read to find its log stream' };
   const container = ran.verdict.container ?? fallbackContainer;

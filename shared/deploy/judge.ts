@@ -15,20 +15,9 @@ import type { HealthResult } from './health.js';
 
 // ---- What can fail, and what to do about it ----
 
-export type FailureCause =
-  | 'circuit-breaker'
-  | 'rollout-failed'
-  | 'replaced'
-  | 'tasks-failed'
-  | 'health-check'
-  | 'timed-out'
-  | 'no-capacity'
-  | 'aws-error';
+export type FailureCause = 'circuit-breaker' | 'rollout-failed' | 'replaced' | 'tasks-failed' | 'health-check' | 'timed-out' | 'no-capacity' | 'aws-error';
 
-export type Verdict =
-  | { state: 'in-progress'; deployment: Deployment }
-  | { state: 'completed'; deployment: Deployment }
-  | Failure;
+export type Verdict = { state: 'in-progress'; deployment: Deployment } | { state: 'completed'; deployment: Deployment } | Failure;
 
 export interface Failure {
   state: 'failed';
@@ -44,14 +33,11 @@ export interface Failure {
 const HINTS: Record<FailureCause, string> = {
   'circuit-breaker': 'ECS stopped the rollout after repeated task failures; the failed tasks above say why.',
   'rollout-failed': 'ECS marked the rollout FAILED; the failed tasks and service events above say why.',
-  replaced:
-    'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
+  replaced: 'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
   'tasks-failed': 'Its tasks keep failing; the failed tasks above say why.',
   'health-check': 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.',
-  'timed-out':
-    'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
-  'no-capacity':
-    'ECS could not place the new tasks: add capacity (capacity provider or Auto Scaling group), make sure the task CPU and memory fit an instance, or for Fargate try other subnets or Availability Zones.',
+  'timed-out': 'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
+  'no-capacity': 'ECS could not place the new tasks: add capacity (capacity provider or Auto Scaling group), make sure the task CPU and memory fit an instance, or for Fargate try other subnets or Availability Zones.',
   'aws-error': 'The rollout may still be running in ECS: check the service in the console before deploying again.',
 };
 

@@ -3,12 +3,7 @@
  * ECS's service deployment history knows (deployments since October 2024, kept 90 days). A revision
  * number minus one may never have run, or may have failed.
  */
-import {
-  DescribeServiceRevisionsCommand,
-  ListServiceDeploymentsCommand,
-  type ECSClient,
-  type ServiceDeploymentBrief,
-} from '@aws-sdk/client-ecs';
+import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand, type ECSClient, type ServiceDeploymentBrief } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
@@ -26,7 +21,10 @@ export async function lastSuccessfulTaskDefinition(ecs: ECSClient, cluster: stri
       const response = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service, status: ['SUCCESSFUL'], maxResults: 20, nextToken }));
       const deployments = [...(response.serviceDeployments ?? [])].filter((deployment) => deployment.targetServiceRevisionArn).sort(newestFirst);
       if (deployments.length) {
-        const revisions = await taskDefinitionsOf(ecs, deployments.map((deployment) => deployment.targetServiceRevisionArn!));
+        const revisions = await taskDefinitionsOf(
+          ecs,
+          deployments.map((deployment) => deployment.targetServiceRevisionArn!),
+        );
         for (const deployment of deployments) {
           const taskDefinitionArn = revisions.get(deployment.targetServiceRevisionArn!);
           if (taskDefinitionArn && !excluded.has(shortTaskDefinition(taskDefinitionArn))) return { taskDefinitionArn, finishedAt: deployment.finishedAt };

@@ -66,7 +66,10 @@ export async function prepare(targets: Target[], context: PrepareContext): Promi
     const errors = problems.map((problem) => ({ name: problem.target.name, error: problem.error as UserError }));
     throw new UserError(
       `${problems.length} services cannot be deployed, so nothing was changed:\n${errors.map(({ name, error }) => `  ${name}: ${error.message.replace(/\n/g, '\n    ')}`).join('\n')}`,
-      errors.map(({ name, error }) => (error.hint ? `${name}: ${error.hint}` : '')).filter(Boolean).join('\n'),
+      errors
+        .map(({ name, error }) => (error.hint ? `${name}: ${error.hint}` : ''))
+        .filter(Boolean)
+        .join('\n'),
     );
   }
   return settled.map((result) => (result as PromiseFulfilledResult<Plan>).value);
@@ -184,10 +187,7 @@ function mainContainer(target: Target, definition: TaskDefinition): string {
   if (names.length === 1) return names[0]!;
   const essential = essentialContainerNames(definition);
   if (essential.length === 1) return essential[0]!;
-  throw new UserError(
-    `Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`,
-    'Set "container" to the container whose image you deploy.',
-  );
+  throw new UserError(`Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`, 'Set "container" to the container whose image you deploy.');
 }
 
 async function loadBase(reference: string, context: PrepareContext): Promise<{ loaded: LoadedTaskDefinition; reference?: string }> {

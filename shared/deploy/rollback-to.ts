@@ -89,8 +89,7 @@ function checkFamily(family: string, shown: string, context: RollbackContext): v
   if (family === live || context.allowOtherFamily) return;
   throw new UserError(
     `Input "rollback-to" is "${shown}", a revision of task-definition family "${family}", but ECS service "${context.service}" runs family "${live}": that would put another application on it.`,
-    `Roll back to an earlier revision of ${live}: a revision number (rollback-to: 12), ${live}:<revision>, previous, or an image tag. ` +
-      'To move the service to another family on purpose, set "allow-other-family: true".',
+    `Roll back to an earlier revision of ${live}: a revision number (rollback-to: 12), ${live}:<revision>, previous, or an image tag. ` + 'To move the service to another family on purpose, set "allow-other-family: true".',
   );
 }
 
@@ -150,8 +149,7 @@ async function byImageTag(tag: string, context: RollbackContext): Promise<Rollba
     {
       origin: `"rollback-to", which no registered revision of ${context.live.taskDefinition.family} runs (newest ${REVISIONS_SEARCHED} searched)`,
       before: 'registering a revision with it',
-      whatToDo: async () =>
-        `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
+      whatToDo: async () => `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
     },
     context.warn,
   );

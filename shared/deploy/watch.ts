@@ -227,7 +227,11 @@ export class RolloutWatcher {
 
   private async report(watch: ActiveWatch, service: Service, verdict: Failure): Promise<FailureReport> {
     const { request } = watch;
-    const definition = request.definition ?? (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn).then((loaded) => loaded.taskDefinition).catch(() => undefined));
+    const definition =
+      request.definition ??
+      (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn)
+        .then((loaded) => loaded.taskDefinition)
+        .catch(() => undefined));
     const failed = watch.failed.records;
     const { logs, note } = await collectLogs(failed, definition, request.container, this.options.region, this.options.logsFor);
     return {

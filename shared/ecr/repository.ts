@@ -3,16 +3,7 @@
  * the repository, and pointing more tags at an existing image without pulling or pushing layers.
  */
 import * as core from '../core.js';
-import {
-  BatchGetImageCommand,
-  CreateRepositoryCommand,
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
-  PutImageCommand,
-  type ECRClient,
-  type ImageDetail,
-  type Repository,
-} from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, PutImageCommand, type ECRClient, type ImageDetail, type Repository } from '@aws-sdk/client-ecr';
 import { UserError } from '../errors.js';
 import type { TagMutability } from './host.js';
 
@@ -88,9 +79,7 @@ export async function findImage(ecr: ECRClient, repository: string, reference: {
 export async function pointTags(ecr: ECRClient, repository: string, image: ImageDetail, tags: string[]): Promise<string[]> {
   const missing = tags.filter((tag) => !(image.imageTags ?? []).includes(tag));
   if (missing.length === 0) return [];
-  const { images, failures } = await ecr.send(
-    new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: image.imageDigest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES }),
-  );
+  const { images, failures } = await ecr.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: image.imageDigest }], acceptedMediaTypes: MANIFEST_MEDIA_TYPES }));
   const found = images?.[0];
   if (!found?.imageManifest) {
     throw new Error(`ECR BatchGetImage did not return the manifest of ${repository}@${image.imageDigest}: ${failures?.[0]?.failureReason ?? 'no reason given'}`);

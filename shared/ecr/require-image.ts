@@ -40,10 +40,7 @@ export async function requireImageInEcr(session: AwsSession, image: string, cont
       throw new UserError(`${where} has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, await whatToDo());
     }
     if (error.name === 'RepositoryNotFoundException') {
-      throw new UserError(
-        `${where} does not exist, so it has no image tagged "${tag}" (${context.origin}). ${nothingRan}`,
-        `Check the image the step runs (${image}). ${await whatToDo()}`,
-      );
+      throw new UserError(`${where} does not exist, so it has no image tagged "${tag}" (${context.origin}). ${nothingRan}`, `Check the image the step runs (${image}). ${await whatToDo()}`);
     }
     if (isAccessDenied(error)) {
       warn(

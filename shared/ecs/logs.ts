@@ -61,9 +61,7 @@ export class LogFollower {
     for (let page = 0; page < 100; page++) {
       let response;
       try {
-        response = await this.logs.send(
-          new GetLogEventsCommand({ logGroupName: this.location.group, logStreamName: this.location.stream, startFromHead: true, nextToken: this.nextToken }),
-        );
+        response = await this.logs.send(new GetLogEventsCommand({ logGroupName: this.location.group, logStreamName: this.location.stream, startFromHead: true, nextToken: this.nextToken }));
       } catch (error) {
         // The stream appears only once the container has started; throttling must not stop a wait.
         if (error instanceof Error && (error.name === 'ResourceNotFoundException' || transientReason(error))) return count;

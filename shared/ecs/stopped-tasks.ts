@@ -50,8 +50,7 @@ const HINTS: Record<Exclude<StopKind, 'succeeded' | 'unknown' | 'network' | 'ini
   'log-config':
     'ECS could not create the container\'s CloudWatch log stream: check that the log group in the container\'s "awslogs-group" option exists in its "awslogs-region" ' +
     '(create it, or set "awslogs-create-group": "true" and allow logs:CreateLogGroup on the task execution role), and that the execution role allows logs:CreateLogStream and logs:PutLogEvents.',
-  'health-check':
-    'The container started but failed its health checks: check the health-check command or target-group path and port, and give slow starts a longer startPeriod / health-check grace period.',
+  'health-check': 'The container started but failed its health checks: check the health-check command or target-group path and port, and give slow starts a longer startPeriod / health-check grace period.',
   'start-failure': 'The container could not be started: check the entry point, command, user and mounts in the task definition.',
   stopped: 'The task was stopped before it finished.',
 };
@@ -157,13 +156,11 @@ function networkHint(evidence: string, taskArn: string | undefined): string {
   if (/\bssm\b/i.test(tail)) services.push({ name: 'SSM Parameter Store', endpoints: ['ssm'] });
   if (/logger args|log group|log stream|cloudwatch|\blogs\./i.test(tail)) services.push({ name: 'CloudWatch Logs', endpoints: ['logs'] });
   const what = services.length ? services.map((service) => service.name).join(' and ') : 'the AWS services it needs to start (ECR, Secrets Manager, SSM, CloudWatch Logs)';
-  const endpoints = (services.length ? services.flatMap((service) => service.endpoints) : ['ecr.api', 'ecr.dkr', 's3', 'secretsmanager', 'ssm', 'logs']).map(
-    (endpoint) => `com.amazonaws.${region}.${endpoint}`,
-  );
+  const endpoints = (services.length ? services.flatMap((service) => service.endpoints) : ['ecr.api', 'ecr.dkr', 's3', 'secretsmanager', 'ssm', 'logs']).map((endpoint) => `com.amazonaws.${region}.${endpoint}`);
   return (
     `The task timed out connecting to ${what} before its container started, so its subnets have no way out to it: ` +
     `in a private subnet, route 0.0.0.0/0 to a NAT gateway or add VPC endpoints (${endpoints.join(', ')}) whose security group allows HTTPS (443) from the task; ` +
-    'in a public subnet, run the task with assignPublicIp ENABLED. Also check that the task\'s security group and the subnet\'s network ACL allow outbound 443.'
+    "in a public subnet, run the task with assignPublicIp ENABLED. Also check that the task's security group and the subnet's network ACL allow outbound 443."
   );
 }
 
@@ -181,11 +178,7 @@ function initFailureHint(evidence: string): string {
 
 /** The container that explains the stop: a non-zero exit first, then one with a reason, then the first. */
 function pickContainer(containers: Container[]): Container | undefined {
-  return (
-    containers.find((container) => container.exitCode !== undefined && container.exitCode !== null && container.exitCode !== 0) ??
-    containers.find((container) => container.reason) ??
-    containers[0]
-  );
+  return containers.find((container) => container.exitCode !== undefined && container.exitCode !== null && container.exitCode !== 0) ?? containers.find((container) => container.reason) ?? containers[0];
 }
 
 /** One line for a log: `task 1a2b (api): exited with code 1 — Essential container in task exited`. */

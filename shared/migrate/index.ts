@@ -243,9 +243,7 @@ function whyNoLines(follower: LogFollower, logError: string | undefined, task: T
   const state = task?.containers?.find((candidate) => candidate.name === container);
   const started = Boolean(task?.startedAt) || state?.exitCode !== undefined;
   if (!follower.streamFound) {
-    return started
-      ? `its log stream ${follower.location.stream} never appeared in ${follower.location.group}: the container wrote nothing, or the log driver could not deliver it`
-      : 'the container never started, so it has no log';
+    return started ? `its log stream ${follower.location.stream} never appeared in ${follower.location.group}: the container wrote nothing, or the log driver could not deliver it` : 'the container never started, so it has no log';
   }
   return 'the container wrote nothing to its log stream';
 }
@@ -267,7 +265,7 @@ function checkDatabaseUrl(plan: MigrationPlan, variable: string, warn: (message:
   if (!pooler) return false;
   warn(
     `${variable} points at ${pooler}. Prisma's migration lock (a Postgres advisory lock) is not reliable through a connection pooler: ` +
-      'give migrations a direct connection to the database (Prisma uses the datasource\'s directUrl for migrations when it is set).',
+      "give migrations a direct connection to the database (Prisma uses the datasource's directUrl for migrations when it is set).",
   );
   return true;
 }
@@ -281,10 +279,7 @@ function logWarnings(findings: PrismaFindings, poolerWarned: boolean, variable: 
     );
   }
   if (findings.downloadedCli) {
-    warn(
-      `The image has no Prisma CLI, so npx downloaded ${findings.downloadedCli} at run time; it may not match the image's @prisma/client. ` +
-        'Add "prisma" to the dependencies installed in the image.',
-    );
+    warn(`The image has no Prisma CLI, so npx downloaded ${findings.downloadedCli} at run time; it may not match the image's @prisma/client. ` + 'Add "prisma" to the dependencies installed in the image.');
   }
 }
 

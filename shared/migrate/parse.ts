@@ -26,10 +26,7 @@ export function parseCommand(text: string, input: string): string[] {
       ),
   );
   if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
-    throw new UserError(
-      `Input "${input}" must be a non-empty JSON array of strings.`,
-      `For example: ${input}: '["npx", "prisma", "migrate", "deploy"]', or plain text, which runs with sh -c.`,
-    );
+    throw new UserError(`Input "${input}" must be a non-empty JSON array of strings.`, `For example: ${input}: '["npx", "prisma", "migrate", "deploy"]', or plain text, which runs with sh -c.`);
   }
   return parsed as string[];
 }
@@ -92,10 +89,7 @@ export function checkIds(ids: string[], kind: 'subnet' | 'security group', input
   const pattern = kind === 'subnet' ? SUBNET : SECURITY_GROUP;
   const bad = ids.find((id) => !pattern.test(id));
   if (bad !== undefined) {
-    throw new UserError(
-      `Input "${input}" contains "${bad}", which is not a ${kind} id.`,
-      `List ${kind} ids such as ${kind === 'subnet' ? 'subnet-0123456789abcdef0' : 'sg-0123456789abcdef0'}, separated by commas or newlines.`,
-    );
+    throw new UserError(`Input "${input}" contains "${bad}", which is not a ${kind} id.`, `List ${kind} ids such as ${kind === 'subnet' ? 'subnet-0123456789abcdef0' : 'sg-0123456789abcdef0'}, separated by commas or newlines.`);
   }
   return ids;
 }
@@ -104,10 +98,7 @@ export function checkIds(ids: string[], kind: 'subnet' | 'security group', input
 export function checkImage(image: string, input: string): string {
   const problem = imageProblem(image);
   if (problem) {
-    throw new UserError(
-      `Input "${input}" is "${quoted(image)}", which is ${problem}.`,
-      `Pass the build step's output, e.g. ${input}: \${{ needs.build.outputs.image-with-digest }} (or <registry>/<repository>:<tag>).`,
-    );
+    throw new UserError(`Input "${input}" is "${quoted(image)}", which is ${problem}.`, `Pass the build step's output, e.g. ${input}: \${{ needs.build.outputs.image-with-digest }} (or <registry>/<repository>:<tag>).`);
   }
   return image;
 }

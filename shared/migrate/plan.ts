@@ -4,14 +4,7 @@
  * every mistake is reported by name here, before anything is registered or started.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ECSClient,
-  type KeyValuePair,
-  type RunTaskCommandInput,
-  type Service,
-  type Tag,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import { type ECSClient, type KeyValuePair, type RunTaskCommandInput, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { githubContext } from '../github.js';
@@ -199,10 +192,7 @@ function chooseImage(inputs: MigrateInputs, currentImage: string | undefined, co
     throw new UserError('No image to migrate with: "image" and "image-tag" are empty.', 'Set "image-tag" to the tag build-push pushed (the commit SHA), "image" to the full image, or "image: current".');
   }
   if (!currentImage) {
-    throw new UserError(
-      `Container "${container}" of task definition ${shown} names no image, so there is no repository to take tag "${tag}" from.`,
-      'Set "image" to the full image to migrate with.',
-    );
+    throw new UserError(`Container "${container}" of task definition ${shown} names no image, so there is no repository to take tag "${tag}" from.`, 'Set "image" to the full image to migrate with.');
   }
   const origin = inputs.imageTagFromCommit ? 'the commit\'s tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given' : 'the tag from the "image-tag" input';
   return { wanted: withTag(currentImage, tag), origin };
@@ -262,11 +252,7 @@ function networkSettings(inputs: MigrateInputs, service: Service | undefined, de
   }
   const from = (own: boolean) => (own ? 'input' : `service ${service?.serviceName}`);
   notes.push(`Subnets: ${subnets.join(', ')} (from ${from(inputs.subnets.length > 0)})`);
-  notes.push(
-    securityGroups.length
-      ? `Security groups: ${securityGroups.join(', ')} (from ${from(inputs.securityGroups.length > 0)})`
-      : "Security groups: none given, so the VPC's default security group",
-  );
+  notes.push(securityGroups.length ? `Security groups: ${securityGroups.join(', ')} (from ${from(inputs.securityGroups.length > 0)})` : "Security groups: none given, so the VPC's default security group");
   if (assignPublicIp) notes.push(`Public IP: ${assignPublicIp} (from ${from(inputs.assignPublicIp !== undefined)})`);
   return {
     awsvpcConfiguration: {

@@ -122,10 +122,7 @@ export function botDestination(inputs: BotInputs): Destination {
   const apiUrl = destinationUrl('slack-api-url', inputs.apiUrl ?? DEFAULT_API_URL, DEFAULT_API_URL);
   const method = API_METHOD.exec(apiUrl.pathname);
   if (method) {
-    throw new UserError(
-      `Input "slack-api-url" ends in the method "${method[1]}"; it is the base URL that each method is added to.`,
-      `Set it to ${DEFAULT_API_URL} (or your GovSlack or proxy base URL), without the method.`,
-    );
+    throw new UserError(`Input "slack-api-url" ends in the method "${method[1]}"; it is the base URL that each method is added to.`, `Set it to ${DEFAULT_API_URL} (or your GovSlack or proxy base URL), without the method.`);
   }
   const messageTs = inputs.messageTs === undefined ? undefined : checkMessageTs(inputs.messageTs);
   if (messageTs !== undefined && !/^[CGD][A-Z0-9]{6,}$/.test(channel)) {

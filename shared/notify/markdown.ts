@@ -45,11 +45,9 @@ export function reasonLines(report: Report): string[] {
 /** The whole message as markdown in at most `maxChars`, the service list shortened first ("and N more"). */
 export function markdownMessage(report: Report, maxChars: number): string {
   const head = [`**${escapeMarkdown(headerText(report))}**`, ...(report.mentions ? [plainMentions(report.mentions)] : []), ...factLines(report)];
-  const tail = [
-    migrationText(report),
-    ...(report.reasons.length ? [`**${reasonsTitle(report)}**`, ...reasonLines(report)] : []),
-    report.runUrl ? markdownLink(report.runUrl, 'View run') : undefined,
-  ].filter((line): line is string => line !== undefined);
+  const tail = [migrationText(report), ...(report.reasons.length ? [`**${reasonsTitle(report)}**`, ...reasonLines(report)] : []), report.runUrl ? markdownLink(report.runUrl, 'View run') : undefined].filter(
+    (line): line is string => line !== undefined,
+  );
   const fixed = [...head, ...tail].join('\n').length;
   const lines = [`**Services (${report.services.length})**`, ...report.services.map(serviceBullet)];
   const room = maxChars - fixed - 60;

@@ -186,11 +186,7 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
   // Shown in the header, which is plain text: one line, whatever the input held.
   const environment = inputs.environment ? oneLine(inputs.environment).trim() || undefined : undefined;
   const title = inputs.title ? oneLine(inputs.title).trim() || undefined : undefined;
-  const target = environment
-    ? `${repository.name} to ${environment}`
-    : branchName
-      ? `${repository.name} from ${branchName}`
-      : repository.name;
+  const target = environment ? `${repository.name} to ${environment}` : branchName ? `${repository.name} from ${branchName}` : repository.name;
   const services = serviceLines(inputs, outcome);
   const m = inputs.migration;
   const migration: MigrationLine | undefined = m ? { ...m, status: m.status ?? 'unknown' } : undefined;

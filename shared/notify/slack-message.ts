@@ -98,10 +98,9 @@ function actions(report: Report): Block | undefined {
 }
 
 function footer(report: Report): Block | undefined {
-  const parts = [
-    report.workflow ? `Workflow ${link(report.runUrl, report.workflow)}` : undefined,
-    report.runAttempt && report.runAttempt !== '1' ? `attempt ${escapeMrkdwn(report.runAttempt)}` : undefined,
-  ].filter((part): part is string => part !== undefined);
+  const parts = [report.workflow ? `Workflow ${link(report.runUrl, report.workflow)}` : undefined, report.runAttempt && report.runAttempt !== '1' ? `attempt ${escapeMrkdwn(report.runAttempt)}` : undefined].filter(
+    (part): part is string => part !== undefined,
+  );
   return parts.length ? context(parts.join(' · ')) : undefined;
 }
 
@@ -136,10 +135,7 @@ function fallbackText(report: Report): string {
 export function slackMessage(report: Report): SlackMessage {
   const header: Block = { type: 'header', text: { type: 'plain_text', text: truncate(headerText(report), SLACK_LIMITS.headerText), emoji: true } };
   const before: Block[] = [header, ...(report.mentions ? [section(slackMentions(report.mentions))] : []), fields(report)];
-  const after: Block[] = [
-    ...(report.migration ? [section(migrationLine(report.migration))] : []),
-    ...[reasonsBlock(report), actions(report), footer(report)].filter((block): block is Block => block !== undefined),
-  ];
+  const after: Block[] = [...(report.migration ? [section(migrationLine(report.migration))] : []), ...[reasonsBlock(report), actions(report), footer(report)].filter((block): block is Block => block !== undefined)];
   const blocks = [...before];
   if (report.services.length) {
     const fixed = [...before, ...after];

@@ -53,11 +53,7 @@ export function serviceSummary(service: ServiceLine): string {
   const took = service.durationSeconds !== undefined ? formatDuration(service.durationSeconds * 1000) : undefined;
   const parts: Array<string | undefined> =
     service.state === 'rolled-back' && service.rolledBackToRevision !== undefined
-      ? [
-          `rolled back to rev ${service.rolledBackToRevision}`,
-          service.revision !== undefined ? `rev ${service.revision}${tag ? ` (${tag})` : ''} failed` : tag,
-          took,
-        ]
+      ? [`rolled back to rev ${service.rolledBackToRevision}`, service.revision !== undefined ? `rev ${service.revision}${tag ? ` (${tag})` : ''} failed` : tag, took]
       : [SERVICE_LABEL[service.state], tag, service.revision !== undefined ? `rev ${service.revision}` : undefined, took];
   return parts.filter((part) => part !== undefined).join(' · ');
 }

@@ -37,7 +37,6 @@ export interface PreflightReport {
   steps: CheckedStep[];
 }
 
-
 export async function preflight(request: PreflightRequest): Promise<PreflightReport> {
   const inputs = stringInputs(request.inputs);
   const problems: string[] = [];
@@ -99,7 +98,7 @@ function stringInputs(inputs: Record<string, unknown>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(inputs)) {
     if (value === null || value === undefined) continue;
-    if (typeof value === 'object') throw new UserError(`Input "${name}" of the workflow is not text, a number or a boolean.`, 'Pass the workflow\'s inputs unchanged: inputs: ${{ toJSON(inputs) }}.');
+    if (typeof value === 'object') throw new UserError(`Input "${name}" of the workflow is not text, a number or a boolean.`, "Pass the workflow's inputs unchanged: inputs: ${{ toJSON(inputs) }}.");
     result[name] = String(value);
   }
   return result;

@@ -92,13 +92,16 @@ const deploySteps: StepSpec[] = [
       ...aws,
     },
   },
-  ...notifySteps({
-    needs: { runtime: NEEDS_STAND_IN },
-    environment: { input: 'environment' },
-    changes: { runtime: '' },
-    migration: { runtime: '' },
-    deployment: { runtime: '' },
-  }, { 'message-ts': { runtime: '' } }),
+  ...notifySteps(
+    {
+      needs: { runtime: NEEDS_STAND_IN },
+      environment: { input: 'environment' },
+      changes: { runtime: '' },
+      migration: { runtime: '' },
+      deployment: { runtime: '' },
+    },
+    { 'message-ts': { runtime: '' } },
+  ),
 ];
 
 const rollbackSteps: StepSpec[] = [

@@ -112,9 +112,7 @@ function targetShape(model: CodeDeployModel, deployment: CdDeployment): Json {
       targetId: targetId(deployment),
       targetArn: deployment.service.arn,
       lastUpdatedAt: seconds(deployment.targetUpdatedAt),
-      lifecycleEvents: deployment.events.map((event) =>
-        strip({ lifecycleEventName: event.name, diagnostics: event.diagnostics, startTime: seconds(event.startTime), endTime: seconds(event.endTime), status: event.status }),
-      ),
+      lifecycleEvents: deployment.events.map((event) => strip({ lifecycleEventName: event.name, diagnostics: event.diagnostics, startTime: seconds(event.startTime), endTime: seconds(event.endTime), status: event.status })),
       status: deployment.targetStatus,
       taskSetsInfo: taskSets.map(({ taskSet, label, weight }) => {
         const tasks = ecs.tasksOfTaskSet(taskSet!).filter((task) => task.desiredStatus === 'RUNNING');

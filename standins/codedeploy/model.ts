@@ -583,7 +583,15 @@ export class CodeDeployModel {
     if (!config?.enabled || deployment.rollbackOf || deployment.originalDeleted) return false;
     const triggered = (config.alarms ?? []).map((alarm) => alarm.name ?? '').filter((name) => this.ecs.alarmState(name) === 'ALARM');
     if (!triggered.length) return false;
-    this.end(deployment, 'Stopped', { code: 'ALARM_ACTIVE', message: `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${triggered.join(', ')}>` }, this.rollsBackOn(deployment, 'DEPLOYMENT_STOP_ON_ALARM'));
+    this.end(
+      deployment,
+      'Stopped',
+      {
+        code: 'ALARM_ACTIVE',
+        message: `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${triggered.join(', ')}>`,
+      },
+      this.rollsBackOn(deployment, 'DEPLOYMENT_STOP_ON_ALARM'),
+    );
     return true;
   }
 
@@ -615,7 +623,10 @@ export class CodeDeployModel {
     });
     rollbackDeployment.production = original.production;
     rollbackDeployment.test = original.test;
-    original.rollbackInfo = { rollbackDeploymentId: rollbackDeployment.id, rollbackMessage: `Deployment ${original.id} ${status === 'Failed' ? 'failed' : 'was stopped'}; rollback deployment ${rollbackDeployment.id} restores the original task set.` };
+    original.rollbackInfo = {
+      rollbackDeploymentId: rollbackDeployment.id,
+      rollbackMessage: `Deployment ${original.id} ${status === 'Failed' ? 'failed' : 'was stopped'}; rollback deployment ${rollbackDeployment.id} restores the original task set.`,
+    };
     rollbackDeployment.rollbackInfo = { rollbackTriggeringDeploymentId: original.id, rollbackMessage: `Rolls back deployment ${original.id}.` };
     rollbackDeployment.description = `Rollback of deployment ${original.id}`;
     original.group.lastAttempted = rollbackDeployment;
@@ -666,9 +677,7 @@ function parseAppSpec(content: string): AppSpec {
   if (!document || typeof document !== 'object') bad('it is not a mapping');
   const resources = (document as Json).Resources;
   if (!Array.isArray(resources) || resources.length === 0) bad('Resources must list the target service');
-  const target = (resources as Json[])
-    .map((resource) => Object.values(resource)[0] as Json | undefined)
-    .find((resource) => resource?.Type === 'AWS::ECS::Service');
+  const target = (resources as Json[]).map((resource) => Object.values(resource)[0] as Json | undefined).find((resource) => resource?.Type === 'AWS::ECS::Service');
   if (!target) bad('no resource of Type AWS::ECS::Service');
   const properties = (target!.Properties as Json | undefined) ?? {};
   if (typeof properties.TaskDefinition !== 'string' || !properties.TaskDefinition) bad('Resources[].TargetService.Properties.TaskDefinition is missing');

@@ -41,9 +41,7 @@ function page<T>(items: T[], input: Json, fallback: number, max: number): { item
 }
 
 function taskDefinitionShape(model: EcsModel, record: TaskDefinitionRecord): Json {
-  const containers = (record.body.containerDefinitions as Json[]).map(
-    (container): Json => strip({ cpu: 0, portMappings: [], essential: true, environment: [], mountPoints: [], volumesFrom: [], systemControls: [], ...container }),
-  );
+  const containers = (record.body.containerDefinitions as Json[]).map((container): Json => strip({ cpu: 0, portMappings: [], essential: true, environment: [], mountPoints: [], volumesFrom: [], systemControls: [], ...container }));
   const usesAwslogs = containers.some((container) => (container.logConfiguration as Json | undefined)?.logDriver === 'awslogs');
   const usesEcr = containers.some((container) => /\.dkr\.ecr\./.test(String(container.image)));
   return strip({
@@ -248,7 +246,13 @@ function serviceDeploymentBrief(service: SimService, record: ServiceDeploymentRe
   });
 }
 
-function revisionSummary(model: EcsModel, revision: ServiceRevisionRecord, fixed: { requested: number; running: number; pending: number }, deployment: SimDeployment | undefined, weights?: { production: number; test: number }): Json {
+function revisionSummary(
+  model: EcsModel,
+  revision: ServiceRevisionRecord,
+  fixed: { requested: number; running: number; pending: number },
+  deployment: SimDeployment | undefined,
+  weights?: { production: number; test: number },
+): Json {
   const live = deployment ? model.tasksOf(deployment).filter((task) => task.desiredStatus === 'RUNNING') : undefined;
   return strip({
     arn: revision.arn,
@@ -281,9 +285,7 @@ function serviceDeploymentShape(model: EcsModel, service: SimService, record: Se
     statusReason: record.statusReason,
     lifecycleStage: run?.stage,
     lifecycleHookDetails: hooks.length
-      ? hooks.map((hook) =>
-          strip({ hookId: hook.hookId, targetType: hook.targetType, targetArn: hook.targetArn, status: hook.status, expiresAt: seconds(hook.expiresAt), timeoutAction: hook.timeoutAction }),
-        )
+      ? hooks.map((hook) => strip({ hookId: hook.hookId, targetType: hook.targetType, targetArn: hook.targetArn, status: hook.status, expiresAt: seconds(hook.expiresAt), timeoutAction: hook.timeoutAction }))
       : undefined,
     deploymentConfiguration: record.configuration,
     rollback: record.rollback && { reason: record.rollback.reason, startedAt: seconds(record.rollback.startedAt), serviceRevisionArn: record.rollback.serviceRevisionArn },
@@ -344,7 +346,12 @@ export const OPERATIONS: Record<string, Handler> = {
 
   ListServices(model, input) {
     const cluster = model.cluster(input.cluster as string | undefined);
-    const { items, nextToken } = page([...cluster.services.values()].filter((service) => service.status === 'ACTIVE'), input, 10, 100);
+    const { items, nextToken } = page(
+      [...cluster.services.values()].filter((service) => service.status === 'ACTIVE'),
+      input,
+      10,
+      100,
+    );
     return strip({ serviceArns: items.map((service) => service.arn), nextToken });
   },
 
@@ -422,10 +429,7 @@ export const OPERATIONS: Record<string, Handler> = {
     const window = (input.createdAt as { before?: number; after?: number } | undefined) ?? {};
     // Newest first. The token names the last deployment given, so a deployment started between pages moves nothing.
     const records = service.history.filter(
-      (record) =>
-        (!statuses || statuses.includes(record.status)) &&
-        (window.after === undefined || record.createdAt >= window.after * 1000) &&
-        (window.before === undefined || record.createdAt <= window.before * 1000),
+      (record) => (!statuses || statuses.includes(record.status)) && (window.after === undefined || record.createdAt >= window.after * 1000) && (window.before === undefined || record.createdAt <= window.before * 1000),
     );
     const size = typeof input.maxResults === 'number' ? input.maxResults : 20;
     if (!Number.isInteger(size) || size < 1 || size > 100) throw new SimError('InvalidParameterException', 'maxResults must be between 1 and 100.');

@@ -138,7 +138,7 @@ export class BlueGreenEngine {
       updatedAt: now,
       status: 'PENDING',
       source: [blue, ...others].map((deployment) => ({
-        revision: deployment === blue ? blueRevision : revisionOf(deployment, previous) ?? model.revisionFor(service, deployment.taskDefinition),
+        revision: deployment === blue ? blueRevision : (revisionOf(deployment, previous) ?? model.revisionFor(service, deployment.taskDefinition)),
         requested: 0,
         running: 0,
         pending: 0,
@@ -179,12 +179,7 @@ export class BlueGreenEngine {
       failedHooks: [],
       weights: { production: 0, test: 0 },
       stepWeights,
-      stepBakeMs:
-        strategy === 'LINEAR'
-          ? (service.linearConfiguration?.stepBakeTimeInMinutes ?? 6) * 60_000
-          : strategy === 'CANARY'
-            ? (service.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) * 60_000
-            : 0,
+      stepBakeMs: strategy === 'LINEAR' ? (service.linearConfiguration?.stepBakeTimeInMinutes ?? 6) * 60_000 : strategy === 'CANARY' ? (service.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) * 60_000 : 0,
       bakeMs: (service.bakeTimeInMinutes ?? 0) * 60_000,
       hasTestListener: listeners.some((advanced) => advanced?.testListenerRule !== undefined),
       shiftMs: model.trafficShiftMs + (nlb ? NLB_EXTRA_MS : 0),

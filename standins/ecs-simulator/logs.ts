@@ -3,12 +3,7 @@
  * driver would use, so the action reads its evidence through the real API. Each stream is written
  * once per task, so streams are written in parallel.
  */
-import {
-  CloudWatchLogsClient,
-  CreateLogGroupCommand,
-  CreateLogStreamCommand,
-  PutLogEventsCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
 export interface LogWrite {
   group: string;
@@ -91,8 +86,6 @@ export class LogSink {
     });
     // CloudWatch rejects events from the future; the simulated clock runs ahead, so use real time.
     const at = Date.now();
-    await logs.send(
-      new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map((message, i) => ({ timestamp: at + i, message })) }),
-    );
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map((message, i) => ({ timestamp: at + i, message })) }));
   }
 }

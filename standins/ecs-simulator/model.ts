@@ -320,7 +320,8 @@ function validateSettings(settings: DeploymentSettings, loadBalancers: LoadBalan
       if (type === 'PAUSE' && (stage === 'TEST_TRAFFIC_SHIFT' || stage === 'PRODUCTION_TRAFFIC_SHIFT')) invalid(`${at}: PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages.`);
     }
     const timeout = hook.timeoutConfiguration;
-    if (timeout?.timeoutInMinutes !== undefined && (!Number.isInteger(timeout.timeoutInMinutes) || timeout.timeoutInMinutes < 1 || timeout.timeoutInMinutes > 1440)) invalid(`${at}.timeoutConfiguration.timeoutInMinutes must be from 1 to 1440.`);
+    if (timeout?.timeoutInMinutes !== undefined && (!Number.isInteger(timeout.timeoutInMinutes) || timeout.timeoutInMinutes < 1 || timeout.timeoutInMinutes > 1440))
+      invalid(`${at}.timeoutConfiguration.timeoutInMinutes must be from 1 to 1440.`);
     if (timeout?.action !== undefined && timeout.action !== 'CONTINUE' && timeout.action !== 'ROLLBACK') invalid(`${at}.timeoutConfiguration.action must be CONTINUE or ROLLBACK.`);
   }
   if (strategy === 'ROLLING') return;
@@ -350,7 +351,6 @@ export function deploymentConfigurationShape(service: SimService): Json {
   if (service.canaryConfiguration) shape.canaryConfiguration = structuredClone(service.canaryConfiguration);
   return shape;
 }
-
 
 const digits = (count: number) => String(randomInt(1, 10)) + Array.from({ length: count - 1 }, () => randomInt(0, 10)).join('');
 
@@ -781,11 +781,14 @@ export class EcsModel {
     if (task.unhealthyAt !== undefined && now >= task.unhealthyAt) {
       this.setHealth(task, 'UNHEALTHY');
       const essential = this.essential(task);
-      const reason = essential.hasHealthCheck
-        ? 'Task failed container health checks'
-        : `Task failed ELB health checks in (target-group ${this.targetGroupOf(task)})`;
+      const reason = essential.hasHealthCheck ? 'Task failed container health checks' : `Task failed ELB health checks in (target-group ${this.targetGroupOf(task)})`;
       if (task.service) {
-        this.event(task.service, essential.hasHealthCheck ? `(service ${task.service.name}) (task ${task.taskId}) failed container health checks.` : `(service ${task.service.name}) (port 3000) is unhealthy in (target-group ${reason.slice(reason.indexOf('arn:'), -1)}) due to (reason Health checks failed).`);
+        this.event(
+          task.service,
+          essential.hasHealthCheck
+            ? `(service ${task.service.name}) (task ${task.taskId}) failed container health checks.`
+            : `(service ${task.service.name}) (port 3000) is unhealthy in (target-group ${reason.slice(reason.indexOf('arn:'), -1)}) due to (reason Health checks failed).`,
+        );
       }
       this.beginStop(task, { stopCode: 'ServiceSchedulerInitiated', reason, failure: true, drainMs: seconds.drain(task.scenario), exitCode: 143 });
       return;
@@ -1347,7 +1350,7 @@ export class EcsModel {
     const scenario = this.scenarioFor(definition, command);
     const containers: ContainerState[] = definitions.map((container) => {
       const logConfiguration = container.logConfiguration as { logDriver?: string; options?: Record<string, string> } | undefined;
-      const logOptions = logConfiguration?.logDriver === 'awslogs' ? logConfiguration.options ?? {} : undefined;
+      const logOptions = logConfiguration?.logDriver === 'awslogs' ? (logConfiguration.options ?? {}) : undefined;
       return {
         name: String(container.name),
         image: String(container.image),
@@ -1355,9 +1358,7 @@ export class EcsModel {
         essential: container.essential !== false,
         hasHealthCheck: container.healthCheck !== undefined,
         logs:
-          logOptions?.['awslogs-group'] && logOptions['awslogs-stream-prefix']
-            ? { group: logOptions['awslogs-group'], prefix: logOptions['awslogs-stream-prefix'], region: logOptions['awslogs-region'] ?? this.region }
-            : undefined,
+          logOptions?.['awslogs-group'] && logOptions['awslogs-stream-prefix'] ? { group: logOptions['awslogs-group'], prefix: logOptions['awslogs-stream-prefix'], region: logOptions['awslogs-region'] ?? this.region } : undefined,
         lastStatus: 'PENDING',
         healthStatus: container.healthCheck !== undefined ? 'UNKNOWN' : undefined,
       };
@@ -1408,8 +1409,7 @@ export class EcsModel {
       task.exitAt = at + seconds.run(scenario);
       // One that runs past stableSeconds before it exits counted as a success meanwhile.
       if (seconds.run(scenario) > seconds.stable(scenario)) task.stableAt = at + seconds.stable(scenario);
-    }
-    else if (scenario.behaviour === 'health-check-failure') task.unhealthyAt = at + seconds.healthCheck(scenario);
+    } else if (scenario.behaviour === 'health-check-failure') task.unhealthyAt = at + seconds.healthCheck(scenario);
     else task.stableAt = at + seconds.stable(scenario);
     if (seeded) return;
     const essential = this.essential(task);

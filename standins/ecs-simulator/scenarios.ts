@@ -166,12 +166,7 @@ export interface AlarmRule {
 }
 
 export function pickHookRule(rules: readonly HookRule[], target: string, stage: string, rollingBack: boolean): HookRule | undefined {
-  return rules.find(
-    (rule) =>
-      matches(rule.target, target) &&
-      (rule.stage === undefined || rule.stage === stage) &&
-      ((rule.during ?? 'deploy') === 'any' || (rule.during ?? 'deploy') === (rollingBack ? 'rollback' : 'deploy')),
-  );
+  return rules.find((rule) => matches(rule.target, target) && (rule.stage === undefined || rule.stage === stage) && ((rule.during ?? 'deploy') === 'any' || (rule.during ?? 'deploy') === (rollingBack ? 'rollback' : 'deploy')));
 }
 
 export function imageMatches(pattern: string | RegExp | undefined, image: string): boolean {

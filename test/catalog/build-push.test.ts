@@ -73,6 +73,11 @@ describe('bad inputs of build-push', () => {
     const run = await runAction('build-push', { inputs: entry.inputs, env: { ...awsTestEnv(), AWS_ENDPOINT_URL: recorder.url, DOCKER_HOST: 'unix:///nonexistent.sock' }, cwd });
     expectRefused(run, entry.says);
     expect(run.log).not.toMatch(/Cannot connect to the Docker daemon/);
-    expect(recorder.calls.slice(seen).map((call) => call.operation).filter((operation) => !/\.(Describe|List|Get|BatchCheck|AssumeRole)/.test(operation))).toEqual([]);
+    expect(
+      recorder.calls
+        .slice(seen)
+        .map((call) => call.operation)
+        .filter((operation) => !/\.(Describe|List|Get|BatchCheck|AssumeRole)/.test(operation)),
+    ).toEqual([]);
   });
 });

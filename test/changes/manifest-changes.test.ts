@@ -91,7 +91,7 @@ describe('a service whose definition changed in the manifest', () => {
     });
   });
 
-  it('since: last-deployed compares the definition with the deployed commit\'s', async () => {
+  it("since: last-deployed compares the definition with the deployed commit's", async () => {
     const repo = shop(OWN);
     const deployed = repo.sha();
     repo.commit('Web target', { '.github/services.yml': OWN.replace('target: runtime', 'target: slim') });

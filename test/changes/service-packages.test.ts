@@ -32,9 +32,7 @@ describe("a service's own workspace package", () => {
     const manifest = SHOP_MANIFEST.replace('paths: [apps/web/**]', 'paths: [apps/web/src/**, docker/web.Dockerfile]');
     const plan = await uiChange(manifest);
     expect(causeOf(plan, 'web')).toMatchObject({ kind: 'dependency', chain: ['@shop/web', '@shop/ui'] });
-    expect(plan.manifestWarnings).toEqual([
-      expect.objectContaining({ message: '"docker/web.Dockerfile" in services.web.paths matches no file in the repository: check the spelling, or remove it.' }),
-    ]);
+    expect(plan.manifestWarnings).toEqual([expect.objectContaining({ message: '"docker/web.Dockerfile" in services.web.paths matches no file in the repository: check the spelling, or remove it.' })]);
   });
 
   it('is taken from "package:" when given', async () => {

@@ -98,7 +98,12 @@ describe('failed tasks count before ECS reports them STOPPED', () => {
     expect(evidence).toMatch(/health-check, no exit code: Task failed ELB health checks in \(target-group [^)]*\) \(not stopped yet: (DEACTIVATING|RUNNING)\)/);
     const counted = countedTasks(run.log, 'api');
     expect(new Set(counted).size).toBe(counted.length);
-    expect(sim.inspect(CLUSTER, 'shop-api').failures.slice(0, counted.length).map((failure) => failure.taskArn.split('/').at(-1))).toEqual(expect.arrayContaining(counted));
+    expect(
+      sim
+        .inspect(CLUSTER, 'shop-api')
+        .failures.slice(0, counted.length)
+        .map((failure) => failure.taskArn.split('/').at(-1)),
+    ).toEqual(expect.arrayContaining(counted));
   });
 
   it("a rollback whose own tasks fail: counted as early, and named as the rollback's tasks", async () => {
@@ -114,7 +119,9 @@ describe('failed tasks count before ECS reports them STOPPED', () => {
 
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('failed');
-    expect(api!.reason).toMatch(/^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/);
+    expect(api!.reason).toMatch(
+      /^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/,
+    );
     expect(run.log).toMatch(/^\[api rollback\] FAILED: \d tasks of the rollback deployment failed/m);
     const counted = countedTasks(run.log, 'api rollback');
     expect(new Set(counted).size).toBe(counted.length);

@@ -126,7 +126,9 @@ describe('rolling back', () => {
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('failed');
     expect(api!.rolledBackTo).toBe('');
-    expect(api!.reason).toMatch(/^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/);
+    expect(api!.reason).toMatch(
+      /^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/,
+    );
     // The annotation's title names the service once; its body starts with the reason.
     expect(run.stdout).toMatch(/^::error title=api%3A failed::\d tasks of the new deployment failed/m);
     const evidence = errors(run).join('\n');
@@ -177,10 +179,7 @@ describe('the health check after a rollout', () => {
   it('rolls back when the URL keeps failing', async () => {
     const base = await healthServer();
     const sim = await simulator(shop(['shop-api']));
-    const run = await deploy(
-      { services: 'api', 'image-tag': 'v2', 'health-url': `api=${base}/ready`, 'health-timeout': '1s', ...FAST },
-      { sim, cwd: workspace(MANIFEST) },
-    );
+    const run = await deploy({ services: 'api', 'image-tag': 'v2', 'health-url': `api=${base}/ready`, 'health-timeout': '1s', ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('rolled-back');

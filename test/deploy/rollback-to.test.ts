@@ -58,7 +58,9 @@ describe('rollback-to', () => {
     await pushImageToEcr('shop-api', OLD_SHA);
     const run = await deploy({ services: 'api', 'rollback-to': 'v9.9.9', ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
-    expect(errors(run).join('\n')).toMatch(/The ECR repository "shop-api" \(registry 123456789012, us-east-1\) has no image tagged "v9\.9\.9" \("rollback-to", which no registered revision of shop-api runs[\s\S]*Newest revisions: 2 \(2{40}\), 1 \(1{40}\)/);
+    expect(errors(run).join('\n')).toMatch(
+      /The ECR repository "shop-api" \(registry 123456789012, us-east-1\) has no image tagged "v9\.9\.9" \("rollback-to", which no registered revision of shop-api runs[\s\S]*Newest revisions: 2 \(2{40}\), 1 \(1{40}\)/,
+    );
     expect(sim.calls.filter((call) => call.operation === 'UpdateService' || call.operation === 'RegisterTaskDefinition')).toEqual([]);
   });
 

@@ -53,9 +53,7 @@ describe('AWS errors as people read them', () => {
   }, 30_000);
 
   it('keeps user errors as they are written, with their hint on the next line', () => {
-    expect(failureMessage(new UserError('Service "api" is not in cluster "prod".', 'Check the manifest.'))).toBe(
-      'Service "api" is not in cluster "prod".\nCheck the manifest.',
-    );
+    expect(failureMessage(new UserError('Service "api" is not in cluster "prod".', 'Check the manifest.'))).toBe('Service "api" is not in cluster "prod".\nCheck the manifest.');
     const debug = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       expect(failureMessage(new Error('boom'))).toMatch(/^Unexpected error: boom\nRe-run the job with debug logging/);

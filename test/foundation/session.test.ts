@@ -77,7 +77,7 @@ describe('OIDC role assumption against moto', () => {
     expect((error as UserError).hint).toContain('id-token: write');
   });
 
-  it('retries when GitHub\'s token endpoint fails transiently', async () => {
+  it("retries when GitHub's token endpoint fails transiently", async () => {
     const flaky = await startOidcServer({ failures: [0, 0] });
     Object.assign(process.env, flaky.env());
     const out = captureStdout();
@@ -127,7 +127,7 @@ describe('OIDC role assumption against moto', () => {
     }
   });
 
-  it('assumes the manifest\'s role when the role-to-assume input is empty', async () => {
+  it("assumes the manifest's role when the role-to-assume input is empty", async () => {
     Object.assign(process.env, oidc.env());
     const out = captureStdout();
     try {
@@ -188,7 +188,7 @@ describe('refusals AWS gives that moto does not', () => {
     for (const token of oidc.issued) expect(hint).not.toContain(token.split('.')[2]);
   });
 
-  it('retries IDPCommunicationError beyond the SDK\'s own attempts and then succeeds', async () => {
+  it("retries IDPCommunicationError beyond the SDK's own attempts and then succeeds", async () => {
     const before = sts.calls.length;
     const ok = {
       status: 200,

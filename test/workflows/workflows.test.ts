@@ -128,17 +128,20 @@ describe('deploys and rollbacks of one environment', () => {
 });
 
 describe('the example calls the reusable workflows as they are declared', () => {
-  it.each(example.flatMap(({ file, workflow }) => Object.entries(workflow.jobs).filter(([, job]) => job.uses).map(([name, job]) => [file, name, job] as const)))(
-    '%s job %s',
-    (_file, _name, job) => {
-      const target = /^berth-actions\/berth\/(\.github\/workflows\/[\w-]+\.yml)@[0-9a-f]{40}$/.exec(job.uses!)?.[1];
-      expect(target).toBeDefined();
-      const called = read<Workflow>(target!).on.workflow_call!;
-      const inputs = called.inputs ?? {};
-      for (const key of Object.keys(job.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
-      for (const [key, spec] of Object.entries(inputs)) if (spec.required) expect([key, key in (job.with ?? {})]).toEqual([key, true]);
-    },
-  );
+  it.each(
+    example.flatMap(({ file, workflow }) =>
+      Object.entries(workflow.jobs)
+        .filter(([, job]) => job.uses)
+        .map(([name, job]) => [file, name, job] as const),
+    ),
+  )('%s job %s', (_file, _name, job) => {
+    const target = /^berth-actions\/berth\/(\.github\/workflows\/[\w-]+\.yml)@[0-9a-f]{40}$/.exec(job.uses!)?.[1];
+    expect(target).toBeDefined();
+    const called = read<Workflow>(target!).on.workflow_call!;
+    const inputs = called.inputs ?? {};
+    for (const key of Object.keys(job.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
+    for (const [key, spec] of Object.entries(inputs)) if (spec.required) expect([key, key in (job.with ?? {})]).toEqual([key, true]);
+  });
 
   it('deploys the services the example manifest declares', () => {
     const manifest = parse(readFileSync(join(REPO_ROOT, 'examples/monorepo/.github/services.yml'), 'utf8')) as { services: Record<string, unknown> };

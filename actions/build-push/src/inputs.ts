@@ -17,10 +17,7 @@ export function getInputs(): BuildPushInputs {
   const service = input.optional('service');
   const repository = input.optional('repository');
   if (!service && !repository) {
-    throw new UserError(
-      'Input "service" is required (or "repository", to build without the services manifest).',
-      'Add to the step\'s "with:" block, for example: service: api',
-    );
+    throw new UserError('Input "service" is required (or "repository", to build without the services manifest).', 'Add to the step\'s "with:" block, for example: service: api');
   }
   if (repository !== undefined && (!REPOSITORY.test(repository) || repository.length < 2 || repository.length > 256)) {
     throw new UserError(`Input "repository" is "${repository}", which is not an ECR repository name.`, 'Use lowercase letters, digits and . _ - / separators, such as shop-api or shop/api.');

@@ -59,5 +59,8 @@ function workingDirectory(workspace: string): string {
   if (given === undefined) {
     throw new UserError(`The workspace ${path} (GITHUB_WORKSPACE) ${what}.`, 'Run this step in a job that checks out the repository (actions/checkout), or set "working-directory" to the checkout.');
   }
-  throw new UserError(`Input "working-directory" is "${given}", but ${path} ${what}.`, 'Set "working-directory" to the directory the repository is checked out in (relative to the workspace), or leave it empty for the workspace itself.');
+  throw new UserError(
+    `Input "working-directory" is "${given}", but ${path} ${what}.`,
+    'Set "working-directory" to the directory the repository is checked out in (relative to the workspace), or leave it empty for the workspace itself.',
+  );
 }

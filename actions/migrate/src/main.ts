@@ -77,8 +77,5 @@ export async function post(): Promise<void> {
   }
   const aws = readAwsInputs();
   const engine = await import('../../../shared/migrate/index.js');
-  await engine.stopAbandonedTask(
-    { taskArn, cluster: core.getState(STATE.cluster), region: core.getState(STATE.region), roleToAssume: core.getState(STATE.roleToAssume) || undefined },
-    aws,
-  );
+  await engine.stopAbandonedTask({ taskArn, cluster: core.getState(STATE.cluster), region: core.getState(STATE.region), roleToAssume: core.getState(STATE.roleToAssume) || undefined }, aws);
 }
