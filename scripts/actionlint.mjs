@@ -12,7 +12,9 @@ const NEWER_THAN_ACTIONLINT = /^unexpected key "queue" for "concurrency" section
 const findings = [];
 let files = 0;
 for (const dir of process.argv.slice(2)) {
-  for (const name of readdirSync(dir).filter((entry) => /\.ya?ml$/.test(entry)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((entry) => /\.ya?ml$/.test(entry))
+    .sort()) {
     const path = join(dir, name);
     const data = readFileSync(path, 'utf8');
     files++;

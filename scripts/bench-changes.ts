@@ -19,8 +19,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest } from '../shared/manifest/load.js';
 import { matchServices } from '../shared/changes/match.js';
-import { TestRepo } from '../test/changes/repo.js';
-import { BENCH_SHAPE, buildMonorepo, manifestFor } from '../test/changes/monorepo.js';
+import { TestRepo } from '../standins/git-repo.js';
+import { BENCH_SHAPE, buildMonorepo, manifestFor } from '../standins/monorepo.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const action = join(root, 'actions', 'changes', 'dist', 'index.js');
@@ -83,7 +83,10 @@ try {
   const output = (name: string) => new RegExp(`^${name}<<(.+)\\n(.*)\\n\\1$`, 'm').exec(readFileSync(files.output, 'utf8'))?.[2];
 
   // One checked run of each first: both must find exactly the changed services.
-  for (const [cwd, env, what] of [[repo.dir, asIs, ''], [bumpRepo.dir, bump, ' (lockfile bumped too)']] as const) {
+  for (const [cwd, env, what] of [
+    [repo.dir, asIs, ''],
+    [bumpRepo.dir, bump, ' (lockfile bumped too)'],
+  ] as const) {
     reset();
     const check = spawnSync(process.execPath, [action], { cwd, env, encoding: 'utf8' });
     if (check.status !== 0 || output('services') !== JSON.stringify(mono.changedServices)) {
@@ -155,7 +158,9 @@ try {
     line('without NODE_EXTRA_CA_CERTS:', 'changes action, no NODE_EXTRA_CA_CERTS', 'dorny/paths-filter, no NODE_EXTRA_CA_CERTS');
     line('lockfile bumped too, as is:', 'changes action, lockfile bumped', 'dorny/paths-filter');
     line('lockfile bumped too, without NODE_EXTRA_CA_CERTS:', 'changes action, lockfile bumped, no NODE_EXTRA_CA_CERTS', 'dorny/paths-filter, no NODE_EXTRA_CA_CERTS');
-    console.log(`  above bare node (${ms(bare)}): ${ms(above('changes action', 'bare node -e 0'))} against ${ms(above('dorny/paths-filter', 'bare node -e 0'))} (${(above('changes action', 'bare node -e 0') / above('dorny/paths-filter', 'bare node -e 0')).toFixed(2)}x)`);
+    console.log(
+      `  above bare node (${ms(bare)}): ${ms(above('changes action', 'bare node -e 0'))} against ${ms(above('dorny/paths-filter', 'bare node -e 0'))} (${(above('changes action', 'bare node -e 0') / above('dorny/paths-filter', 'bare node -e 0')).toFixed(2)}x)`,
+    );
   }
   console.log(`  measurements took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

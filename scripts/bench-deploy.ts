@@ -13,9 +13,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { startEcsSimulator, type EcsSimulator, type ScenarioRule } from '../test/harness/ecs-simulator/index.js';
-import { freePort, waitFor } from '../test/harness/ports.js';
-import { startAction } from '../test/harness/run-action.js';
+import { startEcsSimulator, type EcsSimulator, type ScenarioRule } from '../standins/ecs-simulator/index.js';
+import { freePort, waitFor } from '../standins/ports.js';
+import { startAction } from '../standins/run-action.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -142,7 +142,7 @@ async function callsPerPoll(env: Env, count: number): Promise<{ firstPoll: numbe
     const [, polls, calls] = /Watched with (\d+) polls and (\d+) DescribeServices calls/.exec(result.log)!.map(Number) as [number, number, number];
     const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
     const watching = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices');
-    const firstPoll = watching.filter((call) => call.at - watching[0]!.at < (POLL_SIM_MS / SPEED) / 2).length;
+    const firstPoll = watching.filter((call) => call.at - watching[0]!.at < POLL_SIM_MS / SPEED / 2).length;
     return { firstPoll, average: calls / polls, polls };
   });
 }

@@ -30,7 +30,10 @@ function median(args) {
 }
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
-const actions = readdirSync(join(root, 'actions'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+const actions = readdirSync(join(root, 'actions'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 median(['-e', '0']); // warm the file cache
 const bare = median(['-e', '0']);
 console.log(`node ${process.version}, ${runs} runs each, median wall time of the whole process`);
@@ -48,8 +51,6 @@ for (const action of actions) {
     continue;
   }
   const cold = median([join(dist, 'index.js')]);
-  console.log(
-    [action.padEnd(12), kb(total).padStart(9), kb(entry).padStart(9), String(files.length - 1).padStart(7), `${cold.toFixed(1)} ms`.padStart(11), `${(cold - bare).toFixed(1)} ms`.padStart(10)].join('  '),
-  );
+  console.log([action.padEnd(12), kb(total).padStart(9), kb(entry).padStart(9), String(files.length - 1).padStart(7), `${cold.toFixed(1)} ms`.padStart(11), `${(cold - bare).toFixed(1)} ms`.padStart(10)].join('  '));
 }
 rmSync(work, { recursive: true, force: true });

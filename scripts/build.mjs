@@ -10,7 +10,9 @@ const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const typecheck = !args.includes('--no-typecheck');
 const named = args.filter((arg) => !arg.startsWith('--'));
-const all = readdirSync(join(root, 'actions')).filter((name) => existsSync(join(root, 'actions', name, 'src', 'index.ts'))).sort();
+const all = readdirSync(join(root, 'actions'))
+  .filter((name) => existsSync(join(root, 'actions', name, 'src', 'index.ts')))
+  .sort();
 const unknown = named.filter((name) => !all.includes(name));
 if (unknown.length) {
   console.error(`Unknown action(s): ${unknown.join(', ')}. Actions: ${all.join(', ')}`);

@@ -2,8 +2,8 @@
 // The example monorepo's pipeline end to end on this machine, against local stand-ins for AWS,
 // ECS rollouts, Docker and Slack. Exits 0 when everything happened as the story says.
 import { parseArgs } from 'node:util';
-import { runDemo } from './demo/story.js';
-import { wantsColour } from './demo/terminal.js';
+import { runDemo } from '../demo/story.js';
+import { wantsColour } from '../demo/terminal.js';
 
 const USAGE = `Usage: npm run demo [-- --no-docker]
 

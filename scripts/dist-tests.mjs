@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Prints the test files that run a built dist/index.js: those that call runAction() or startAction()
-// of test/harness/run-action.ts, directly or through a test helper that does (deploy() of
+// of standins/run-action.ts, directly or through a test helper that does (deploy() of
 // test/deploy/fixtures.ts, for example). `.ci/run` runs them again with the bundles on Node 24.
 // Usage: node scripts/dist-tests.mjs [test file ...]   (default: every test/**/*.test.ts)
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const HARNESS = join(root, 'test', 'harness', 'run-action.ts');
+const HARNESS = join(root, 'standins', 'run-action.ts');
 const RUNNERS = new Set(['runAction', 'startAction']);
 
 /** Names of the functions a module exports that run a bundle when called. */
@@ -70,7 +70,7 @@ function moduleRunners(file) {
   const running = importedRunners(source);
   const local = declarations(source);
   // A helper that calls another helper of the same module that runs a bundle runs one too.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [name, node] of local) {
       if (!running.has(name) && calls(node, running)) {
@@ -96,9 +96,7 @@ export function runsBundles(file) {
 }
 
 function testFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : [],
-  );
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? testFiles(join(dir, entry.name)) : entry.name.endsWith('.test.ts') ? [join(dir, entry.name)] : []));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

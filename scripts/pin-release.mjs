@@ -31,7 +31,11 @@ const files = [
   ...readdirSync(join(root, 'actions')).map((name) => join('actions', name, 'README.md')),
   ...readdirSync(join(root, 'examples')).flatMap((name) => {
     const dir = join('examples', name, '.github', 'workflows');
-    return existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((file) => /\.ya?ml$/.test(file)).map((file) => join(dir, file)) : [];
+    return existsSync(join(root, dir))
+      ? readdirSync(join(root, dir))
+          .filter((file) => /\.ya?ml$/.test(file))
+          .map((file) => join(dir, file))
+      : [];
   }),
 ].filter((file) => existsSync(join(root, file)));
 

@@ -4,9 +4,9 @@
 import { parseArgs } from 'node:util';
 import { detectChanges, type ChangePlan } from '../shared/changes/detect.js';
 import { REVISION } from '../shared/changes/base.js';
-import { actionOutputs, planTable } from '../shared/changes/report.js';
+import { actionOutputs, planTable } from '../shared/changes/summary.js';
 import { UserError, errorMessage } from '../shared/errors.js';
-import { DEFAULT_MANIFEST } from '../shared/manifest/load.js';
+import { DEFAULT_MANIFEST } from '../shared/manifest/file.js';
 
 const USAGE = `Usage: npm run plan -- [--base <ref>] [--head <ref>] [options]
 
@@ -56,7 +56,10 @@ async function main(): Promise<number> {
   }
   const since = values.since === 'last-deployed' ? 'last-deployed' : 'event';
   const directory = values.repo ?? process.env.INIT_CWD ?? process.cwd();
-  const services = values.services?.split(',').map((name) => name.trim()).filter(Boolean);
+  const services = values.services
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const defaultBranch = values['default-branch'] ?? (await remoteDefaultBranch(directory)) ?? 'main';
   const log = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -49,7 +49,11 @@ export function changelogEntry(changelog, version) {
   const start = lines.findIndex((line) => heading.exec(line)?.[1] === version);
   if (start < 0) return undefined;
   const end = lines.findIndex((line, index) => index > start && /^## /.test(line));
-  const body = lines.slice(start + 1, end < 0 ? undefined : end).join('\n').replace(/^\s*\n/, '').trimEnd();
+  const body = lines
+    .slice(start + 1, end < 0 ? undefined : end)
+    .join('\n')
+    .replace(/^\s*\n/, '')
+    .trimEnd();
   // Link definitions at the end of the file belong to the whole changelog, not to the last entry.
   return { date: heading.exec(lines[start])[2], body: body.replace(/(\n\[[^\]]+\]: \S+)+$/, '').trimEnd() };
 }
@@ -62,10 +66,7 @@ export function plan({ tag: given, sha, branch, root = process.cwd() }) {
 
   const packageVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   if (packageVersion !== version) {
-    throw new PlanError(
-      `package.json says version ${packageVersion}, but the release is ${tag}.`,
-      `Set it in the release commit: npm version ${version} --no-git-tag-version, then commit package.json and package-lock.json.`,
-    );
+    throw new PlanError(`package.json says version ${packageVersion}, but the release is ${tag}.`, `Set it in the release commit: npm version ${version} --no-git-tag-version, then commit package.json and package-lock.json.`);
   }
 
   const entry = changelogEntry(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), version);
@@ -119,7 +120,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const result = plan({ tag: positionals[0], sha: values.sha, branch: values.branch });
     if (values.notes) writeFileSync(values.notes, releaseNotes(result, process.env.GITHUB_REPOSITORY || 'berth-actions/berth'));
     const outputs = { tag: result.tag, version: result.version, prerelease: String(result.prerelease), latest: String(result.latest), 'major-tag': result.majorTag };
-    if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, Object.entries(outputs).map(([name, value]) => `${name}=${value}\n`).join(''));
+    if (process.env.GITHUB_OUTPUT)
+      appendFileSync(
+        process.env.GITHUB_OUTPUT,
+        Object.entries(outputs)
+          .map(([name, value]) => `${name}=${value}\n`)
+          .join(''),
+      );
     console.log(`${result.tag} (${result.date}) from ${result.commit}`);
     console.log(result.prerelease ? '  a pre-release: not the latest release, no major tag moved' : result.latest ? '  the latest release' : '  not the latest release: a newer version exists');
     if (!result.prerelease) console.log(result.majorTag ? `  moves ${result.majorTag} to it` : `  leaves v${result.version.split('.')[0]} where it is: a newer release of that major exists`);

@@ -39,10 +39,6 @@ export function setOutputs(outputs: Record<string, unknown>): void {
   }
 }
 
-export function setOutput(name: string, value: unknown): void {
-  setOutputs({ [name]: value });
-}
-
 export function setSecret(secret: string): void {
   issueCommand('add-mask', {}, secret);
 }
@@ -56,10 +52,6 @@ export function getState(name: string): string {
   return process.env[`STATE_${name}`] || '';
 }
 
-export function isDebug(): boolean {
-  return process.env.RUNNER_DEBUG === '1';
-}
-
 export function info(message: string): void {
   process.stdout.write(message + EOL);
 }
@@ -68,8 +60,10 @@ export function debug(message: string): void {
   issueCommand('debug', {}, message);
 }
 
-const annotate = (kind: 'error' | 'warning' | 'notice') => (message: string | Error, properties: AnnotationProperties = {}) =>
-  issueCommand(kind, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+const annotate =
+  (kind: 'error' | 'warning' | 'notice') =>
+  (message: string | Error, properties: AnnotationProperties = {}) =>
+    issueCommand(kind, toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 
 export const error = annotate('error');
 export const warning = annotate('warning');
@@ -80,11 +74,11 @@ export function setFailed(message: string | Error): void {
   error(message);
 }
 
-export function startGroup(name: string): void {
+function startGroup(name: string): void {
   issue('group', name);
 }
 
-export function endGroup(): void {
+function endGroup(): void {
   issue('endgroup');
 }
 

@@ -32,9 +32,27 @@ export class DeploymentFailure extends Error {
   }
 }
 
-/** A value quoted in a message, cut to `max` characters so a pasted blob cannot flood the log. */
+/** A value for a message, cut to `max` characters so a pasted blob cannot flood the log; the message puts the quotes around it. */
 export function quoted(value: string, max = 80): string {
   return value.length > max ? `${value.slice(0, max - 3)}...` : value;
+}
+
+/**
+ * A value quoted for a message in JSON string syntax (line breaks and quotes show as escapes), with
+ * invisible and direction-changing characters escaped too, and cut like quoted(): for values that
+ * may come from anyone (notify's inputs).
+ */
+export function quote(value: string, max = 60): string {
+  return JSON.stringify(quoted(value, max)).replace(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON.parse, with a syntax error turned into the caller's UserError; `refuse` gets the parser's words. */
+export function parseJson(text: string, refuse: (reason: string) => UserError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw refuse(errorMessage(error));
+  }
 }
 
 export function errorMessage(error: unknown): string {

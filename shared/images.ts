@@ -7,17 +7,13 @@ export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE = /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
 /** The longest image reference a container definition accepts. */
-export const MAX_IMAGE_LENGTH = 255;
+const MAX_IMAGE_LENGTH = 255;
 
 /** What is wrong with an image reference, in words that follow "which is"; undefined when nothing is. */
 export function imageProblem(image: string): string | undefined {
   if (image.length > MAX_IMAGE_LENGTH) return `${image.length} characters long, longer than the ${MAX_IMAGE_LENGTH} ECS accepts for an image`;
   if (!IMAGE.test(image)) return 'not an image reference';
   return undefined;
-}
-
-export function isImage(image: string): boolean {
-  return imageProblem(image) === undefined;
 }
 
 export interface ImageRef {
@@ -38,11 +34,16 @@ export function parseImageRef(image: string): ImageRef {
   return colon >= 0 ? { registry, repository: rest.slice(0, colon), tag: rest.slice(colon + 1), digest } : { registry, repository: rest, digest };
 }
 
-/** The tag, or the start of the digest, for tables and logs. */
+/** `sha256:` and the first 12 hex digits of a digest, as registries and Docker show it. */
+export function shortDigest(digest: string): string {
+  return digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
+}
+
+/** The tag, or the start of the digest (marked as cut), for tables and logs. */
 export function shortImage(image: string): string {
   const ref = parseImageRef(image);
   if (ref.tag) return ref.tag;
-  if (ref.digest) return `${ref.digest.slice(0, 19)}…`;
+  if (ref.digest) return `${shortDigest(ref.digest)}…`;
   return 'latest';
 }
 

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as core from './core.js';
-import { UserError, quoted } from './errors.js';
+import { UserError, parseJson, quoted } from './errors.js';
 import { parseDuration, formatDuration } from './time.js';
 
 let given: Readonly<Record<string, string>> | undefined;
@@ -37,10 +37,7 @@ function invalid(name: string, value: string, expected: string): UserError {
 export function required(name: string, example?: string): string {
   const value = read(name);
   if (value === '') {
-    throw new UserError(
-      `Input "${name}" is required but was not given.`,
-      `Add it to the step's "with:" block${example ? `, for example: ${name}: ${example}` : ''}.`,
-    );
+    throw new UserError(`Input "${name}" is required but was not given.`, `Add it to the step's "with:" block${example ? `, for example: ${name}: ${example}` : ''}.`);
   }
   return value;
 }
@@ -79,12 +76,7 @@ export function integer(name: string, fallback: number, range: { min?: number; m
   const value = read(name);
   if (value === '') return fallback;
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
-  const expected =
-    range.min !== undefined && range.max !== undefined
-      ? `a whole number from ${min} to ${max}`
-      : range.min !== undefined
-        ? `a whole number of at least ${min}`
-        : 'a whole number';
+  const expected = range.min !== undefined && range.max !== undefined ? `a whole number from ${min} to ${max}` : range.min !== undefined ? `a whole number of at least ${min}` : 'a whole number';
   if (!/^-?\d+$/.test(value)) throw invalid(name, value, expected);
   const number = Number(value);
   if (number < min || number > max) throw invalid(name, value, expected);
@@ -114,14 +106,10 @@ export function oneOf<const T extends string>(name: string, allowed: readonly T[
 export function json<T = unknown>(name: string, describe: string): T | undefined {
   const value = read(name);
   if (value === '') return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch (error) {
-    throw new UserError(
-      `Input "${name}" is not valid JSON (${(error as Error).message}); it should be ${describe}.`,
-      `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`,
-    );
-  }
+  return parseJson(
+    value,
+    (reason) => new UserError(`Input "${name}" is not valid JSON (${reason}); it should be ${describe}.`, `Pass the value through unchanged, e.g. "${name}: \${{ steps.<id>.outputs.<name> }}", or write it as JSON.`),
+  ) as T;
 }
 
 /** A directory that must exist, relative to `root` (the workspace); `root` itself when empty. */

@@ -25,6 +25,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
+/** The time of day (UTC) in a log line: `14:03:27`. */
+export function clock(date: Date | undefined): string {
+  return date ? date.toISOString().slice(11, 19) : '--:--:--';
+}
+
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

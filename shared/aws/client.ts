@@ -30,7 +30,7 @@ const errorContext: InitializeMiddleware<any, any> = (next, context) => async (a
 
 export const MAX_SDK_ATTEMPTS = 5;
 
-export function clientConfig(session: AwsSession) {
+function clientConfig(session: AwsSession) {
   return {
     region: session.region,
     credentials: session.credentials,

@@ -31,31 +31,19 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
 ]);
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']);
-const BAD_CREDENTIALS = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'CredentialsProviderError',
-]);
+const BAD_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'CredentialsProviderError']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function isAwsError(error: unknown): error is AwsError {
   return error instanceof Error && ('$metadata' in error || '$fault' in error || '$service' in error);
 }
 
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   return error instanceof Error && (THROTTLING.has(error.name) || (error as AwsError).$metadata?.httpStatusCode === 429);
 }
 
 export function isAccessDenied(error: unknown): boolean {
   return error instanceof Error && ACCESS_DENIED.has(error.name);
-}
-
-export function isExpiredCredentials(error: unknown): boolean {
-  return error instanceof Error && BAD_CREDENTIALS.has(error.name) && /expired/i.test(`${error.name} ${error.message}`);
 }
 
 /** Why a call may succeed when repeated (throttling, a 5xx, a network failure), or undefined. */
@@ -72,7 +60,7 @@ export function transientReason(error: unknown): string | undefined {
 }
 
 /** The IAM action a refused call needed, from the error message or from the operation it came from. */
-export function deniedIamAction(error: AwsError): string | undefined {
+function deniedIamAction(error: AwsError): string | undefined {
   const fromMessage = /perform:\s*([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(error.message)?.[1];
   if (fromMessage) return fromMessage;
   const prefix = error.$service ? IAM_PREFIX[error.$service] : undefined;

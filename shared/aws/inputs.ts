@@ -15,7 +15,7 @@ export interface AwsInputs {
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** STS's rule for RoleSessionName. */
-export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const SESSION_NAME_FORM = 'an STS session name: 2 to 64 characters from letters, digits and _ + = , . @ -';
 
 export function readAwsInputs(): AwsInputs {
@@ -23,10 +23,7 @@ export function readAwsInputs(): AwsInputs {
   if (region !== undefined) requireKnownRegion(region, 'Input "aws-region"', 'the step\'s "with:" block');
   const roleToAssume = input.optional('role-to-assume');
   if (roleToAssume !== undefined && !ROLE_ARN.test(roleToAssume)) {
-    throw new UserError(
-      `Input "role-to-assume" is "${roleToAssume}", which is not an IAM role ARN.`,
-      'Use the full ARN, for example arn:aws:iam::123456789012:role/github-actions-deployer.',
-    );
+    throw new UserError(`Input "role-to-assume" is "${roleToAssume}", which is not an IAM role ARN.`, 'Use the full ARN, for example arn:aws:iam::123456789012:role/github-actions-deployer.');
   }
   const allowedAccountIds = input.list('allowed-account-ids');
   const badAccount = allowedAccountIds.find((id) => !/^\d{12}$/.test(id));
@@ -45,14 +42,21 @@ export function readAwsInputs(): AwsInputs {
 }
 
 /** STS allows 2 to 64 characters from [A-Za-z0-9_+=,.@-]. */
-export function sanitizeSessionName(name: string): string {
-  const cleaned = name.replace(/[^\w+=,.@-]+/g, '-').replace(/-{2,}/g, '-').slice(0, 64).replace(/-+$/, '');
+function sanitizeSessionName(name: string): string {
+  const cleaned = name
+    .replace(/[^\w+=,.@-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .slice(0, 64)
+    .replace(/-+$/, '');
   return cleaned.length >= 2 ? cleaned : 'GitHubActions';
 }
 
-export function defaultSessionName(): string {
+function defaultSessionName(): string {
   const { repository, runId, runAttempt } = githubContext();
-  const suffix = [runId, runAttempt !== '1' ? runAttempt : ''].filter(Boolean).map((part) => `-${part}`).join('');
+  const suffix = [runId, runAttempt !== '1' ? runAttempt : '']
+    .filter(Boolean)
+    .map((part) => `-${part}`)
+    .join('');
   const prefix = 'GitHubActions-';
   const repo = repository.replace('/', '@').slice(0, 64 - prefix.length - suffix.length);
   return sanitizeSessionName(`${prefix}${repo}${suffix}`);

@@ -3,7 +3,7 @@ import * as core from '../core.js';
 import { UserError } from '../errors.js';
 
 const CLAIMS_SHOWN = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref', 'iss'] as const;
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 /** The ID token for `audience`; core.getIDToken masks it before anything can print it. */
 export async function fetchIdToken(audience: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {

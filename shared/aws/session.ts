@@ -15,7 +15,7 @@ import { requireKnownRegion } from './regions.js';
 import { fetchIdToken, OidcTokenError, tokenClaims, trustPolicyHint } from './oidc.js';
 
 /** Credentials are renewed when they have less than this long to live. */
-export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 export interface SessionOptions {
   /** Used when the aws-region input is empty, e.g. the manifest's region. */
@@ -37,10 +37,7 @@ export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): 
   ];
   const chosen = sources.find(([value]) => value);
   if (!chosen) {
-    throw new UserError(
-      'No AWS region is set.',
-      'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).',
-    );
+    throw new UserError('No AWS region is set.', 'Set the "aws-region" input (or "region" in the services manifest, or AWS_REGION in the environment).');
   }
   const [region, source, where] = chosen;
   return requireKnownRegion(region!, source, where);
@@ -105,8 +102,7 @@ export function webIdentityCredentials(inputs: AwsInputs, region: string, option
           }
           return transientReason(error);
         },
-        onRetry: ({ reason, attempt, delayMs }) =>
-          core.info(`Assuming ${roleArn} failed (attempt ${attempt}): ${reason}; retrying in ${formatDuration(delayMs)}.`),
+        onRetry: ({ reason, attempt, delayMs }) => core.info(`Assuming ${roleArn} failed (attempt ${attempt}): ${reason}; retrying in ${formatDuration(delayMs)}.`),
       },
     );
 
@@ -122,10 +118,7 @@ export function webIdentityCredentials(inputs: AwsInputs, region: string, option
 function explainRefusal(error: unknown, token: string, roleArn: string, audience: string): unknown {
   if (!(error instanceof Error)) return error;
   if (isAccessDenied(error) || error.name === 'InvalidIdentityToken' || error.name === 'InvalidIdentityTokenException') {
-    return new UserError(
-      `AWS refused to let this workflow assume ${roleArn}: ${error.name}: ${error.message}`,
-      trustPolicyHint(tokenClaims(token), roleArn, audience),
-    );
+    return new UserError(`AWS refused to let this workflow assume ${roleArn}: ${error.name}: ${error.message}`, trustPolicyHint(tokenClaims(token), roleArn, audience));
   }
   return error;
 }
@@ -140,11 +133,4 @@ async function checkAccount(session: AwsSession, allowed: string[]): Promise<voi
     );
   }
   core.info(`AWS account ${Account} is allowed.`);
-}
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com` for the identity the session runs as. */
-export async function accountRegistry(session: AwsSession): Promise<string> {
-  const { Account } = await createClient(STSClient, session).send(new GetCallerIdentityCommand({}));
-  if (!Account) throw new Error('STS GetCallerIdentity returned no account');
-  return `${Account}.dkr.ecr.${session.region}.amazonaws.com`;
 }

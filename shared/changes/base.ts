@@ -85,19 +85,13 @@ export function chooseBase(request: BaseRequest): BaseChoice {
       return pushBase(event, request.defaultBranch);
     case 'pull_request':
     case 'pull_request_target':
-      return event.pullRequestBase
-        ? { kind: 'commit', ref: event.pullRequestBase, why: 'the merge-base of the pull request\'s base and head' }
-        : { kind: 'all', why: 'the pull_request event carries no base commit' };
+      return event.pullRequestBase ? { kind: 'commit', ref: event.pullRequestBase, why: "the merge-base of the pull request's base and head" } : { kind: 'all', why: 'the pull_request event carries no base commit' };
     case 'merge_group':
-      return event.mergeGroupBase
-        ? { kind: 'commit', ref: event.mergeGroupBase, why: 'the merge group\'s base commit', direct: true }
-        : { kind: 'all', why: 'the merge_group event carries no base commit' };
+      return event.mergeGroupBase ? { kind: 'commit', ref: event.mergeGroupBase, why: "the merge group's base commit", direct: true } : { kind: 'all', why: 'the merge_group event carries no base commit' };
     default:
       return {
         kind: 'all',
-        why: NO_BASE_EVENTS.has(event.name)
-          ? `a ${event.name} run with neither "services" nor "base" given`
-          : `the ${event.name || 'unknown'} event has no base commit to compare with (set the "base" input)`,
+        why: NO_BASE_EVENTS.has(event.name) ? `a ${event.name} run with neither "services" nor "base" given` : `the ${event.name || 'unknown'} event has no base commit to compare with (set the "base" input)`,
       };
   }
 }

@@ -14,7 +14,7 @@ import type { Glob, PathMatcher } from './patterns.js';
 import type { Workspaces } from './workspaces.js';
 
 /** Outputs of the changes action that a service's own true/false output must not overwrite. */
-export const FIXED_OUTPUTS = ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result'] as const;
+const FIXED_OUTPUTS = ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result'] as const;
 
 export interface Finding {
   at: (string | number)[];
@@ -27,15 +27,7 @@ export interface Finding {
  * that cannot work; returns warnings for globs that match nothing, and `notices` (found elsewhere)
  * placed on their lines. `files` is the head commit, whose manifest is `manifestText`.
  */
-export async function checkAgainstRepository(
-  manifest: Manifest,
-  manifestText: string,
-  files: Snapshot,
-  git: Git,
-  workspaces: Workspaces | undefined,
-  matcher: PathMatcher,
-  notices: Finding[] = [],
-): Promise<FileProblem[]> {
+export async function checkAgainstRepository(manifest: Manifest, manifestText: string, files: Snapshot, git: Git, workspaces: Workspaces | undefined, matcher: PathMatcher, notices: Finding[] = []): Promise<FileProblem[]> {
   const errors = [...outputClashes(manifest), ...packageProblems(manifest, workspaces)];
   const warnings = [...(await unmatchedGlobs(manifest, matcher, files, git)), ...notices];
   if (errors.length === 0 && warnings.length === 0) return [];
@@ -93,9 +85,7 @@ function packageProblems(manifest: Manifest, workspaces: Workspaces | undefined)
  */
 async function unmatchedGlobs(manifest: Manifest, matcher: PathMatcher, files: Snapshot, git: Git): Promise<Finding[]> {
   const entries: { glob: Glob; at: (string | number)[]; owner: string }[] = [];
-  manifest.services.forEach((service, group) =>
-    matcher.groups[group]!.forEach((glob, index) => entries.push({ glob, at: ['services', service.name, 'paths', index], owner: `services.${service.name}.paths` })),
-  );
+  manifest.services.forEach((service, group) => matcher.groups[group]!.forEach((glob, index) => entries.push({ glob, at: ['services', service.name, 'paths', index], owner: `services.${service.name}.paths` })));
   matcher.groups[manifest.services.length]!.forEach((glob, index) => entries.push({ glob, at: ['always', index], owner: 'always' }));
 
   const findings = new Map<(typeof entries)[number], Finding>();

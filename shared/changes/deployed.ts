@@ -7,7 +7,10 @@ import { createClient } from '../aws/client.js';
 import type { AwsInputs } from '../aws/inputs.js';
 import { openSession } from '../aws/session.js';
 import { describeServices } from '../ecs/services.js';
-import { containerImage, describeTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage } from '../ecs/containers.js';
+import { describeTaskDefinition } from '../ecs/task-definitions.js';
+import { parseImageRef } from '../images.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import { FULL_SHA } from './git.js';
 
@@ -19,13 +22,17 @@ export async function lookupDeployed(aws: AwsInputs, manifest: Manifest, service
   return deployedCommits(createClient(ECSClient, session), services, log);
 }
 
-export async function deployedCommits(ecs: ECSClient, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
+async function deployedCommits(ecs: ECSClient, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
   const byCluster = new Map<string, ServiceSpec[]>();
   for (const service of services) byCluster.set(service.ecs.cluster, [...(byCluster.get(service.ecs.cluster) ?? []), service]);
   const running = new Map<string, Service | undefined>();
   await Promise.all(
     [...byCluster].map(async ([cluster, members]) => {
-      const { found } = await describeServices(ecs, cluster, members.map((service) => service.ecs.service));
+      const { found } = await describeServices(
+        ecs,
+        cluster,
+        members.map((service) => service.ecs.service),
+      );
       for (const service of members) running.set(service.name, found.get(service.ecs.service));
     }),
   );
@@ -42,7 +49,7 @@ export async function deployedCommits(ecs: ECSClient, services: readonly Service
       if (!definitions.has(arn)) definitions.set(arn, describeTaskDefinition(ecs, arn));
       const image = containerImage((await definitions.get(arn)!).taskDefinition, service.ecs.container);
       if (!image) return result.set(service.name, { reason: `task definition ${shortTaskDefinition(arn)} has no container "${service.ecs.container}"` });
-      const tag = imageTag(image);
+      const tag = parseImageRef(image).tag;
       if (!tag || !FULL_SHA.test(tag.toLowerCase())) {
         return result.set(service.name, { reason: `it runs ${image}, whose ${tag ? `tag "${tag}"` : 'reference (no tag)'} is not a commit id` });
       }
@@ -51,11 +58,4 @@ export async function deployedCommits(ecs: ECSClient, services: readonly Service
     }),
   );
   return result;
-}
-
-/** The tag of an image reference (`host:port/repo:tag@sha256:...`), or undefined when it has none. */
-export function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0]!;
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
 }

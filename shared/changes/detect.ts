@@ -22,7 +22,7 @@ import { MissingHead, startDetection, type Started } from './start.js';
 import { readWorkspaces, type Workspaces } from './workspaces.js';
 
 /** How the caller names each setting in messages: an action input, or a command-line option. */
-export interface SettingNames {
+interface SettingNames {
   manifest: string;
   services: string;
   base: string;
@@ -153,9 +153,7 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
     case 'named': {
       const named = new Set(choice.names.map((name) => namedService(plan.manifest, name, names)));
       plan.services = all.map((service) =>
-        named.has(service.name)
-          ? { service, changed: true, cause: { kind: 'forced', why: choice.why } }
-          : { service, changed: false, cause: { kind: 'unchanged', why: 'not named in the services input' } },
+        named.has(service.name) ? { service, changed: true, cause: { kind: 'forced', why: choice.why } } : { service, changed: false, cause: { kind: 'unchanged', why: 'not named in the services input' } },
       );
       break;
     }

@@ -103,7 +103,7 @@ function splitNul(text: string): string[] {
 }
 
 /** git's error lines (not its hints), without their `fatal:` prefixes, deduplicated. */
-export function fetchError(stderr: string): string {
+function fetchError(stderr: string): string {
   const lines = stderr
     .split('\n')
     .map((line) => line.trim())
@@ -114,8 +114,9 @@ export function fetchError(stderr: string): string {
 }
 
 /** Answers that no other fetch from the same remote can change. */
-export function remoteFailure(stderr: string): RemoteFailure | undefined {
-  if (/Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Access denied|returned error: 40[13]|Invalid username or password|Host key verification failed/i.test(stderr)) return 'authentication';
+function remoteFailure(stderr: string): RemoteFailure | undefined {
+  if (/Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|Access denied|returned error: 40[13]|Invalid username or password|Host key verification failed/i.test(stderr))
+    return 'authentication';
   if (/Repository not found|does not appear to be a git repository|repository '[^']*' not found|returned error: 404|No such (file or directory|repository)/i.test(stderr)) return 'not-found';
   if (/Could not resolve host|Connection refused|Connection timed out|Failed to connect|Network is unreachable|Could not read from remote repository|unable to access/i.test(stderr)) return 'unreachable';
   return undefined;

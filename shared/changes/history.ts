@@ -67,7 +67,7 @@ export class Fetcher {
 }
 
 /** What to check when the remote refused a fetch. */
-export function remoteAdvice(remote: string, kind: RemoteFailure, error: string): string {
+function remoteAdvice(remote: string, kind: RemoteFailure, error: string): string {
   const depth = 'or give actions/checkout `fetch-depth: 0` so the history is there without fetching';
   switch (kind) {
     case 'authentication':
@@ -78,8 +78,7 @@ export function remoteAdvice(remote: string, kind: RemoteFailure, error: string)
       );
     case 'not-found':
       return (
-        `${remote} answered that the repository does not exist (${error}). A private repository or fork answers a token that ` +
-        `cannot read it this way: check the token actions/checkout uses and the remote's URL, ${depth}.`
+        `${remote} answered that the repository does not exist (${error}). A private repository or fork answers a token that ` + `cannot read it this way: check the token actions/checkout uses and the remote's URL, ${depth}.`
       );
     case 'unreachable':
       return `${remote} cannot be reached (${error}). Check the runner's network access to it, ${depth}.`;

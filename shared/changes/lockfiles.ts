@@ -8,11 +8,10 @@
  */
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import type { LockfileChange } from './match.js';
-export { ROOT_LOCKFILES as LOCKFILES } from './match.js';
 import type { Workspaces } from './workspaces.js';
 
 /** A lockfile that cannot be read; the message says why. */
-export class UnreadableLockfile extends Error {
+class UnreadableLockfile extends Error {
   override readonly name = 'UnreadableLockfile';
 }
 
@@ -191,7 +190,11 @@ function differences(was: Resolved[], is: Resolved[], directWas: Resolved[], dir
     return names;
   };
   const [old, now, oldDirect, nowDirect] = [byName(was), byName(is), byName(directWas), byName(directIs)];
-  const ids = (list: Resolved[]) => list.map((pkg) => pkg.id).sort().join('\n');
+  const ids = (list: Resolved[]) =>
+    list
+      .map((pkg) => pkg.id)
+      .sort()
+      .join('\n');
   const versions = (list: Resolved[]) => [...new Set(list.map((pkg) => pkg.version))].sort().join(', ');
   const changes: string[] = [];
   for (const name of [...new Set([...old.keys(), ...now.keys(), ...oldDirect.keys(), ...nowDirect.keys()])].sort()) {
@@ -211,14 +214,12 @@ function differences(was: Resolved[], is: Resolved[], directWas: Resolved[], dir
 function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph {
   const version = isObject(json) ? json.lockfileVersion : undefined;
   if (!isObject(json) || !isObject(json.packages)) {
-    throw new UnreadableLockfile(
-      version === 1 ? 'lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)' : 'it has no "packages" section',
-    );
+    throw new UnreadableLockfile(version === 1 ? 'lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)' : 'it has no "packages" section');
   }
   const packages = json.packages;
   const entry = (key: string): Json => (isObject(packages[key]) ? (packages[key] as Json) : {});
   const find = (from: string, name: string): string | undefined => {
-    for (let base = from; ; ) {
+    for (let base = from; ;) {
       const key = base ? `${base}/node_modules/${name}` : `node_modules/${name}`;
       if (key in packages) return key;
       if (!base) return undefined;

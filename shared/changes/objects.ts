@@ -85,9 +85,7 @@ export class GitObjects {
       },
       (error: unknown) =>
         this.fail(
-          error instanceof CommandNotFound
-            ? new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).')
-            : (error as Error),
+          error instanceof CommandNotFound ? new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).') : (error as Error),
         ),
     );
     this.command = command;
@@ -131,7 +129,7 @@ export class GitObjects {
 export type EntryKind = 'file' | 'directory' | 'link' | 'submodule';
 
 /** The entries of a tree object: names and what they are. */
-export function parseTree(data: Buffer, idLength: number): Map<string, EntryKind> {
+function parseTree(data: Buffer, idLength: number): Map<string, EntryKind> {
   const entries = new Map<string, EntryKind>();
   const hashBytes = idLength / 2;
   let at = 0;

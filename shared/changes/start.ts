@@ -20,7 +20,7 @@ export interface StartRequest extends BaseRequest {
 }
 
 /** The diff between the base and the head, when both were in the clone. */
-export interface QuickComparison {
+interface QuickComparison {
   /** The commit compared with: the base itself, or its merge-base with the head. */
   base: string;
   /** Only when the diff already run is the right one. */

@@ -40,7 +40,7 @@ interface PackageJson {
 }
 
 /** The workspace globs the repository declares, or undefined when it has no workspaces. */
-export async function workspaceGlobs(files: Snapshot): Promise<{ source: Workspaces['source']; globs: string[]; root: PackageJson | undefined } | undefined> {
+async function workspaceGlobs(files: Snapshot): Promise<{ source: Workspaces['source']; globs: string[]; root: PackageJson | undefined } | undefined> {
   const [pnpm, text] = await Promise.all([files.text('pnpm-workspace.yaml'), files.text('package.json')]);
   let root: PackageJson | undefined;
   try {

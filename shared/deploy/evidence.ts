@@ -3,10 +3,11 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { ServiceEvent, TaskDefinition } from '@aws-sdk/client-ecs';
 import { describeAwsError, isAccessDenied, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
-import { findLogStream, lastLogLines, taskIdOf } from '../ecs/logs.js';
-import { EXITED_WITHOUT_LOGS_HINT } from '../ecs/stopped-tasks.js';
+import { findLogStream, lastLogLines } from '../ecs/logs.js';
+import { clock } from '../time.js';
 import type { FailureCause } from './judge.js';
-import { stillStopping, stopReason, type StoppedRecord } from './stopped.js';
+import { stillStopping, stopReason, type FailedTask } from './failed-tasks.js';
+import { taskIdOf } from '../ecs/arn.js';
 
 export interface LogEvidence {
   taskId: string;
@@ -20,7 +21,7 @@ export interface FailureReport {
   /** One line: what went wrong. */
   summary: string;
   /** Failed tasks of the deployment (stopped, or still stopping), oldest first. */
-  stopped: StoppedRecord[];
+  stopped: FailedTask[];
   logs?: LogEvidence;
   /** Why there are no log lines, when there are none. */
   logsNote?: string;
@@ -30,42 +31,19 @@ export interface FailureReport {
   ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
 }
 
-export const LOG_LINES = 20;
+const LOG_LINES = 20;
 const EVENTS_SHOWN = 5;
 const TASKS_SHOWN = 3;
 
-const HINTS: Record<FailureCause, string> = {
-  'circuit-breaker': 'ECS stopped the rollout after repeated task failures; the failed tasks above say why.',
-  'rollout-failed': 'ECS marked the rollout FAILED; the failed tasks and service events above say why.',
-  replaced:
-    'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
-  'tasks-failed': 'Its tasks keep failing; the failed tasks above say why.',
-  'health-check': 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.',
-  'timed-out':
-    'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
-  'no-capacity':
-    'ECS could not place the new tasks: add capacity (capacity provider or Auto Scaling group), make sure the task CPU and memory fit an instance, or for Fargate try other subnets or Availability Zones.',
-  'aws-error': 'The rollout may still be running in ECS: check the service in the console before deploying again.',
-};
-
-/** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
-export function defaultHint(cause: FailureCause, stopped: StoppedRecord[], { logsShown }: { logsShown: boolean }): string {
-  const latest = stopped.at(-1)?.verdict;
-  if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
-  return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
-}
-
 /** The last lines of the most recent failed task whose container actually ran. */
 export async function collectLogs(
-  stopped: StoppedRecord[],
+  stopped: FailedTask[],
   definition: TaskDefinition | undefined,
   fallbackContainer: string,
   region: string,
   logsFor: (region: string) => CloudWatchLogsClient,
 ): Promise<{ logs?: LogEvidence; note?: string }> {
-  const ran = [...stopped]
-    .reverse()
-    .find(({ task, verdict }) => verdict.exitCode !== undefined || task.startedAt !== undefined || task.containers?.some((container) => container.exitCode != null || container.runtimeId));
+  const ran = [...stopped].reverse().find(({ task, verdict }) => verdict.exitCode !== undefined || task.startedAt !== undefined || task.containers?.some((container) => container.exitCode != null || container.runtimeId));
   if (!ran) return { note: stopped.length ? 'no failed task got as far as running its container, so there is no output to show' : undefined };
   if (!definition) return { note: 'the task definition could not be read to find its log stream' };
   const container = ran.verdict.container ?? fallbackContainer;
@@ -87,10 +65,6 @@ export function recentEvents(events: ServiceEvent[] | undefined, since: Date | u
     .filter((event) => !since || (event.createdAt && event.createdAt.getTime() >= since.getTime() - 1000))
     .slice(0, EVENTS_SHOWN)
     .reverse();
-}
-
-export function clock(date: Date | undefined): string {
-  return date ? date.toISOString().slice(11, 19) : '--:--:--';
 }
 
 /** The evidence as indented lines (no title line). */

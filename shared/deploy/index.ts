@@ -3,7 +3,6 @@
  * watch every rollout with one poller, and put the last good revision back when one fails.
  */
 import * as core from '../core.js';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient, UpdateServiceCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { phase, type ActionRun } from '../action.js';
 import { createClient, type AwsSession } from '../aws/client.js';
@@ -12,18 +11,23 @@ import { openSession } from '../aws/session.js';
 import { DeploymentFailure, UserError, errorMessage } from '../errors.js';
 import { githubContext } from '../github.js';
 import { loadManifest } from '../manifest/load.js';
-import { containerImage, registerTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { logsClients } from '../ecs/logs.js';
+import { registerTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
 import { formatEvidence, type FailureReport } from './evidence.js';
 import { checkHealth } from './health.js';
-import { lastSuccessfulTaskDefinition } from './history.js';
+import { lastSuccessfulTaskDefinition } from './last-good.js';
 import { shortImage } from '../images.js';
 import { prepare, type Plan } from './prepare.js';
-import { deployResult, failureText, failureTitle, otherFamilyText, overallOutcome, summaryWriter, writeOutputs, type ServiceRun } from './report.js';
-import { stopReason } from './stopped.js';
+import { deployResult, overallOutcome, type ServiceRun } from './result.js';
+import { failureText, failureTitle, jobSummary, otherFamilyText } from './summary.js';
+import { stopReason } from './failed-tasks.js';
+import { failureHint, judgeHealth, noRollbackReason } from './judge.js';
 import { resolveTargets } from './targets.js';
 import { RolloutWatcher, type WatchRequest } from './watch.js';
-import type { DeployInputs } from './types.js';
+import type { DeployInputs, DeployResult } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage } from '../ecs/containers.js';
 
 interface Engine {
   inputs: DeployInputs;
@@ -32,27 +36,26 @@ interface Engine {
   watcher: RolloutWatcher;
 }
 
-export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<void> {
+/** What a call did; `failure`, when a service did not deploy, is for the action to throw once its outputs are written. */
+export interface DeployOutcome {
+  result: DeployResult;
+  failure?: DeploymentFailure;
+}
+
+export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<DeployOutcome> {
   const github = githubContext();
   const manifest = inputs.selection.kind === 'manifest' ? await loadManifest(inputs.selection.file, github.workspace) : undefined;
   const targets = resolveTargets(inputs, manifest);
   const title = inputs.rollbackTo ? 'Roll back on ECS' : 'Deploy to ECS';
   if (targets.length === 0) {
     core.notice('No services to deploy: the "services" input is an empty list.');
-    writeOutputs({ outcome: 'deployed', services: [] });
     action.setSummary((summary) => summary.addHeading(`${title}: nothing to deploy`, 2));
-    return;
+    return { result: { outcome: 'deployed', services: [] } };
   }
 
   const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
   const ecs = createClient(ECSClient, session);
-  const logsClients = new Map<string, CloudWatchLogsClient>();
-  const logsFor = (region: string) => {
-    let client = logsClients.get(region);
-    if (!client) logsClients.set(region, (client = createClient(CloudWatchLogsClient, { ...session, region })));
-    return client;
-  };
-  const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor, pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
+  const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor: logsClients(session), pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
   const engine: Engine = { inputs, session, ecs, watcher };
 
   const plans = await phase('Validate', async () => {
@@ -62,7 +65,15 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     return prepared;
   });
 
-  const runs: ServiceRun[] = plans.map((plan) => ({
+  const runs = plans.map(newRun);
+  action.setSummary(jobSummary(runs, session.region, title));
+  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
+  await rollOut(engine, runs);
+  return conclude(runs, session.region);
+}
+
+function newRun(plan: Plan): ServiceRun {
+  return {
     plan,
     taskDefinitionArn: plan.release.kind === 'existing' ? plan.release.arn : '',
     definition: plan.release.kind === 'existing' ? plan.release.definition : undefined,
@@ -72,40 +83,44 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<v
     rolledBackTo: '',
     state: 'validated',
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
-  }));
-  action.setSummary(summaryWriter(runs, session.region, title));
-  for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) core.warning(otherFamilyText(run), { title: 'Rollback to another task-definition family' });
+  };
+}
 
+/** Registers the new revisions, updates every service, and watches each rollout (rolling back a failed one) unless told not to wait. */
+async function rollOut(engine: Engine, runs: ServiceRun[]): Promise<void> {
   const toRegister = runs.filter((run) => run.plan.release.kind === 'register');
   if (toRegister.length) {
     await phase('Register task definitions', () => Promise.all(toRegister.map((run) => register(engine, run))));
   }
   await phase('Update services', () => Promise.all(runs.map((run) => update(engine, run))));
 
-  if (inputs.wait) {
+  if (engine.inputs.wait) {
     await phase('Watch rollouts', async () => {
       await Promise.all(runs.filter((run) => run.outcome === undefined).map((run) => lifecycle(engine, run)));
-      core.info(`Watched with ${watcher.stats.polls} polls and ${watcher.stats.describeCalls} DescribeServices calls.`);
+      core.info(`Watched with ${engine.watcher.stats.polls} polls and ${engine.watcher.stats.describeCalls} DescribeServices calls.`);
     });
   } else {
     for (const run of runs.filter((candidate) => candidate.outcome === undefined)) {
       finish(run, 'deployed', `rollout started and not watched (wait: false); follow deployment ${run.deploymentId} in the ECS console`);
     }
   }
+}
 
-  const result = deployResult(runs, session.region);
-  writeOutputs(result);
+/** The result, a line per service, and for the services that did not deploy an error each and the failure to end the step with. */
+function conclude(runs: ServiceRun[], region: string): DeployOutcome {
+  const result = deployResult(runs, region);
   for (const run of runs) core.info(`${run.plan.target.name}: ${run.outcome}${run.reason ? ` (${run.reason})` : ''} in ${formatDuration(run.finishedAt! - run.startedAt)}`);
   const failed = runs.filter((run) => run.outcome !== 'deployed');
-  if (failed.length === 0) return;
+  if (failed.length === 0) return { result };
   for (const run of failed) core.error(failureText(run), { title: failureTitle(run) });
-  throw new DeploymentFailure(
+  const failure = new DeploymentFailure(
     `${failed.length} of ${runs.length} service${runs.length === 1 ? '' : 's'} did not deploy (${overallOutcome(runs)}):\n${failed.map((run) => `  ${run.plan.target.name}: ${run.outcome}: ${run.reason}`).join('\n')}`,
     failed
       .map((run) => run.rollbackFailure?.hint ?? run.failure?.hint)
       .filter((hint, i, all): hint is string => Boolean(hint) && all.indexOf(hint) === i)
       .join('\n'),
   );
+  return { result, failure };
 }
 
 function describePlan(plan: Plan): string {
@@ -198,7 +213,8 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
     if (target.healthUrl) {
       run.state = 'checking health';
       const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
-      if (!health.ok) failure = { cause: 'health-check', summary: `the health check failed: ${health.detail}`, stopped: [], events: [], hint: 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.' };
+      const unhealthy = judgeHealth(health);
+      if (unhealthy) failure = { cause: unhealthy.cause, summary: unhealthy.summary, stopped: [], events: [], hint: failureHint(unhealthy.cause, [], { logsShown: false }) };
     }
   }
   if (!failure) {
@@ -218,8 +234,8 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
     await followRollback(engine, run, why, failure.ecsRollback.deploymentId, to, `rolled back by the ECS circuit breaker to ${shortTaskDefinition(to)}`);
     return;
   }
-  if (failure.cause === 'replaced') return finish(run, 'failed', `${why}; not rolled back, the newer deployment is in charge`);
-  if (failure.cause === 'aws-error') return finish(run, 'failed', `${why}; not rolled back, AWS could not be reached reliably`);
+  const notOurs = noRollbackReason(failure.cause);
+  if (notOurs) return finish(run, 'failed', `${why}; ${notOurs}`);
   if (!engine.inputs.rollback) {
     return finish(run, 'failed', `${why}; automatic rollback is off (rollback: false), so ${target.ecsService} is left on the failing deployment`);
   }

@@ -1,34 +1,63 @@
 /**
- * The verdict on one deployment from one DescribeServices answer. Success needs our deployment
+ * Every verdict on a rollout, in one place: the watcher (watch.ts) observes (service deployments,
+ * failed tasks, placement events, AWS errors, the deadline) and asks here; deploy (index.ts) asks
+ * here about the health check and whether a failure is rolled back. Success needs our deployment
  * COMPLETED (or, where ECS reports no rollout state, alone and at its desired count) with the
  * service on our task definition: a circuit-breaker rollback is never a success.
  */
-import type { Deployment, Service } from '@aws-sdk/client-ecs';
-import { shortTaskDefinition } from '../ecs/task-definitions.js';
+import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
+import { describeAwsError, isAwsError } from '../aws/errors.js';
+import { errorMessage } from '../errors.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { EXITED_WITHOUT_LOGS_HINT, STOPPED_FROM_OUTSIDE, explainStoppedTask, type StopKind, type StopVerdict } from '../ecs/stopped-tasks.js';
+import { formatDuration } from '../time.js';
+import type { HealthResult } from './health.js';
 
-export type FailureCause =
-  | 'circuit-breaker'
-  | 'rollout-failed'
-  | 'replaced'
-  | 'tasks-failed'
-  | 'health-check'
-  | 'timed-out'
-  | 'no-capacity'
-  | 'aws-error';
+// ---- What can fail, and what to do about it ----
 
-export type Verdict =
-  | { state: 'in-progress'; deployment: Deployment }
-  | { state: 'completed'; deployment: Deployment }
-  | {
-      state: 'failed';
-      cause: FailureCause;
-      summary: string;
-      deployment?: Deployment;
-      /** The deployment ECS started to roll back to, when its circuit breaker did. */
-      ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
-    };
+export type FailureCause = 'circuit-breaker' | 'rollout-failed' | 'replaced' | 'tasks-failed' | 'health-check' | 'timed-out' | 'no-capacity' | 'aws-error';
 
-export interface JudgeInput {
+export type Verdict = { state: 'in-progress'; deployment: Deployment } | { state: 'completed'; deployment: Deployment } | Failure;
+
+export interface Failure {
+  state: 'failed';
+  cause: FailureCause;
+  summary: string;
+  deployment?: Deployment;
+  /** The deployment ECS started to roll back to, when its circuit breaker did. */
+  ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
+  /** The rollout was still in progress when its deadline passed. */
+  atDeadline?: boolean;
+}
+
+const HINTS: Record<FailureCause, string> = {
+  'circuit-breaker': 'ECS stopped the rollout after repeated task failures; the failed tasks above say why.',
+  'rollout-failed': 'ECS marked the rollout FAILED; the failed tasks and service events above say why.',
+  replaced: 'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
+  'tasks-failed': 'Its tasks keep failing; the failed tasks above say why.',
+  'health-check': 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.',
+  'timed-out': 'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
+  'no-capacity': 'ECS could not place the new tasks: add capacity (capacity provider or Auto Scaling group), make sure the task CPU and memory fit an instance, or for Fargate try other subnets or Availability Zones.',
+  'aws-error': 'The rollout may still be running in ECS: check the service in the console before deploying again.',
+};
+
+/** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
+export function failureHint(cause: FailureCause, failedTasks: { verdict: StopVerdict }[], { logsShown }: { logsShown: boolean }): string {
+  const latest = failedTasks.at(-1)?.verdict;
+  if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
+  return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
+}
+
+/** Why a failure is not rolled back by this step, when it is not: someone else is in charge, or AWS cannot be trusted to answer. */
+export function noRollbackReason(cause: FailureCause): string | undefined {
+  if (cause === 'replaced') return 'not rolled back, the newer deployment is in charge';
+  if (cause === 'aws-error') return 'not rolled back, AWS could not be reached reliably';
+  return undefined;
+}
+
+// ---- The deployment, from one DescribeServices answer ----
+
+export interface RolloutFacts {
   service: Service;
   deploymentId: string;
   taskDefinitionArn: string;
@@ -38,46 +67,142 @@ export interface JudgeInput {
   threshold: number;
   /** What the deployment is, in messages: "the new deployment" (the default) or "the rollback deployment". */
   subject?: string;
+  /** Set once the deadline has passed: a rollout still in progress then fails. */
+  deadline?: { timeoutMs: number; placement?: string };
 }
 
 const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && shortTaskDefinition(a) === shortTaskDefinition(b);
 
-export function judge({ service, deploymentId, taskDefinitionArn, failedTasks, threshold, subject = 'the new deployment' }: JudgeInput): Verdict {
-  const deployments = service.deployments ?? [];
-  const ours = deployments.find((deployment) => deployment.id === deploymentId);
-  const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
-  const other = primary && primary.id !== deploymentId ? primary : undefined;
-  const otherText = other ? `${other.id} (${shortTaskDefinition(other.taskDefinition ?? '?')})` : 'another deployment';
-
-  if (!ours) {
-    return { state: 'failed', cause: 'replaced', summary: `deployment ${deploymentId} is gone: ${otherText} replaced it before it finished` };
-  }
-  if (ours.rolloutState === 'FAILED') {
-    const reason = ours.rolloutStateReason ?? 'no reason given';
-    if (other && !same(other.taskDefinition, taskDefinitionArn)) {
-      return {
-        state: 'failed',
-        cause: 'circuit-breaker',
-        summary: `ECS failed the deployment (${reason}) and is rolling back to ${shortTaskDefinition(other.taskDefinition ?? '?')}`,
-        deployment: ours,
-        ecsRollback: { deploymentId: other.id!, taskDefinitionArn: other.taskDefinition! },
-      };
-    }
-    return { state: 'failed', cause: 'rollout-failed', summary: `ECS failed the deployment: ${reason}`, deployment: ours };
-  }
-  if (ours.status !== 'PRIMARY') {
-    return { state: 'failed', cause: 'replaced', summary: `${otherText} replaced deployment ${deploymentId} before it finished`, deployment: ours };
-  }
-  const onOurs = same(service.taskDefinition, taskDefinitionArn);
-  if (ours.rolloutState === 'COMPLETED' && onOurs) return { state: 'completed', deployment: ours };
-  if (ours.rolloutState === undefined && onOurs && deployments.length === 1 && ours.runningCount === ours.desiredCount && (ours.pendingCount ?? 0) === 0) {
-    return { state: 'completed', deployment: ours };
-  }
-  if (threshold > 0 && failedTasks >= threshold) {
-    return { state: 'failed', cause: 'tasks-failed', summary: `${failedTasks} task${failedTasks === 1 ? '' : 's'} of ${subject} failed`, deployment: ours };
-  }
-  return { state: 'in-progress', deployment: ours };
+/**
+ * The verdict on one deployment: the rules below in order, the first that decides wins. A new
+ * stage of a rollout adds its rule here.
+ */
+export function judgeRollout(facts: RolloutFacts): Verdict {
+  const deployments = facts.service.deployments ?? [];
+  const ours = deployments.find((deployment) => deployment.id === facts.deploymentId);
+  if (!ours) return gone(facts);
+  return ecsFailed(facts, ours) ?? notPrimary(facts, ours) ?? completed(facts, ours) ?? tooManyFailedTasks(facts, ours) ?? pastDeadline(facts, ours) ?? { state: 'in-progress', deployment: ours };
 }
 
-/** ECS's words when it cannot place a task (no capacity, no instance that fits, limits). */
+function otherPrimary({ service, deploymentId }: RolloutFacts): { other?: Deployment; otherText: string } {
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  const other = primary && primary.id !== deploymentId ? primary : undefined;
+  return { other, otherText: other ? `${other.id} (${shortTaskDefinition(other.taskDefinition ?? '?')})` : 'another deployment' };
+}
+
+function gone(facts: RolloutFacts): Failure {
+  return { state: 'failed', cause: 'replaced', summary: `deployment ${facts.deploymentId} is gone: ${otherPrimary(facts).otherText} replaced it before it finished` };
+}
+
+function ecsFailed(facts: RolloutFacts, ours: Deployment): Failure | undefined {
+  if (ours.rolloutState !== 'FAILED') return undefined;
+  const reason = ours.rolloutStateReason ?? 'no reason given';
+  const { other } = otherPrimary(facts);
+  if (other && !same(other.taskDefinition, facts.taskDefinitionArn)) {
+    return {
+      state: 'failed',
+      cause: 'circuit-breaker',
+      summary: `ECS failed the deployment (${reason}) and is rolling back to ${shortTaskDefinition(other.taskDefinition ?? '?')}`,
+      deployment: ours,
+      ecsRollback: { deploymentId: other.id!, taskDefinitionArn: other.taskDefinition! },
+    };
+  }
+  return { state: 'failed', cause: 'rollout-failed', summary: `ECS failed the deployment: ${reason}`, deployment: ours };
+}
+
+function notPrimary(facts: RolloutFacts, ours: Deployment): Failure | undefined {
+  if (ours.status === 'PRIMARY') return undefined;
+  return { state: 'failed', cause: 'replaced', summary: `${otherPrimary(facts).otherText} replaced deployment ${facts.deploymentId} before it finished`, deployment: ours };
+}
+
+function completed({ service, taskDefinitionArn }: RolloutFacts, ours: Deployment): Verdict | undefined {
+  const onOurs = same(service.taskDefinition, taskDefinitionArn);
+  if (ours.rolloutState === 'COMPLETED' && onOurs) return { state: 'completed', deployment: ours };
+  const alone = (service.deployments ?? []).length === 1;
+  if (ours.rolloutState === undefined && onOurs && alone && ours.runningCount === ours.desiredCount && (ours.pendingCount ?? 0) === 0) {
+    return { state: 'completed', deployment: ours };
+  }
+  return undefined;
+}
+
+function tooManyFailedTasks({ failedTasks, threshold, subject = 'the new deployment' }: RolloutFacts, ours: Deployment): Failure | undefined {
+  if (!(threshold > 0 && failedTasks >= threshold)) return undefined;
+  return { state: 'failed', cause: 'tasks-failed', summary: `${failedTasks} task${failedTasks === 1 ? '' : 's'} of ${subject} failed`, deployment: ours };
+}
+
+/** At the deadline: no task could be placed (with ECS's word for it), or the rollout is just not done. */
+function pastDeadline({ service, deadline, subject = 'the new deployment' }: RolloutFacts, ours: Deployment): Failure | undefined {
+  if (!deadline) return undefined;
+  const within = formatDuration(deadline.timeoutMs);
+  if ((ours.runningCount ?? 0) === 0 && deadline.placement) {
+    return { state: 'failed', cause: 'no-capacity', summary: `ECS could not place any task of ${subject} in ${within}: ${deadline.placement}`, deployment: ours, atDeadline: true };
+  }
+  return { state: 'failed', cause: 'timed-out', summary: `the deployment did not finish within ${within} (${progressText(service, ours)})`, deployment: ours, atDeadline: true };
+}
+
+/** `shop-api:13: 1/2 running, 1 pending · rollout IN_PROGRESS · older deployments: 2 running`. */
+export function progressText(service: Service, ours: Deployment): string {
+  const parts = [`${shortTaskDefinition(ours.taskDefinition ?? '?')}: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`];
+  if (ours.pendingCount) parts.push(`${ours.pendingCount} pending`);
+  if (ours.failedTasks) parts.push(`${ours.failedTasks} failed`);
+  const older = (service.deployments ?? []).filter((deployment) => deployment.id !== ours.id);
+  const olderRunning = older.reduce((sum, deployment) => sum + (deployment.runningCount ?? 0), 0);
+  return `${parts.join(', ')} · rollout ${ours.rolloutState ?? 'state not reported'}${older.length ? ` · older deployments: ${olderRunning} running` : ''}`;
+}
+
+/** ECS's words when it cannot place a task (no capacity, no instance that fits, limits): the watcher keeps the first such event. */
 export const PLACEMENT_FAILURE = /unable to place a task|no container instance met|Capacity is unavailable|insufficient (?:memory|CPU)|reached the limit/i;
+
+// ---- When ECS does not answer as expected ----
+
+/** The service itself is gone from its cluster. */
+export function serviceMissing(service: string, cluster: string): Failure {
+  return { state: 'failed', cause: 'replaced', summary: `ECS service ${service} no longer exists in ${cluster}` };
+}
+
+/** Polls after the deadline that may be lost to throttling before the watch gives up anyway. */
+const GRACE_POLLS = 3;
+
+/** A poll that got no answer (throttling, a network error): a failure only once the deadline and a few more polls have passed. */
+export function judgeNoAnswer(transient: string, { now, deadline, pollIntervalMs }: { now: number; deadline: number; pollIntervalMs: number }): Failure | undefined {
+  if (now < deadline + GRACE_POLLS * pollIntervalMs) return undefined;
+  return { state: 'failed', cause: 'timed-out', summary: `no answer from ECS at the deadline (${transient})` };
+}
+
+/** Any other error while watching: the rollout's state is unknown. The hint says what AWS said to do, then to look before deploying again. */
+export function judgeAwsError(error: unknown): Failure & { hint: string } {
+  const described = isAwsError(error) ? describeAwsError(error) : { message: errorMessage(error), hint: '' };
+  return { state: 'failed', cause: 'aws-error', summary: `watching the rollout failed: ${described.message}`, hint: [described.hint, HINTS['aws-error']].filter(Boolean).join('\n') };
+}
+
+// ---- The service's own health URL, once ECS calls the rollout complete ----
+
+export function judgeHealth(health: HealthResult): Failure | undefined {
+  return health.ok ? undefined : { state: 'failed', cause: 'health-check', summary: `the health check failed: ${health.detail}` };
+}
+
+// ---- Which stopped tasks count against a deployment ----
+
+const COUNTED = new Set<StopKind>(['exited', 'out-of-memory', 'image-pull', 'secrets', 'network', 'log-config', 'init-failure', 'health-check', 'start-failure']);
+
+/**
+ * The verdict on a service task ECS is stopping or has stopped. An essential container that exits,
+ * even with 0, is a failure for a service (its tasks are meant to keep running); one that exits
+ * because a user or the scheduler stopped the task (a scale-in, a replacement) is not, unless the
+ * reason is a failed health check.
+ */
+export function judgeStoppedServiceTask(task: Task): StopVerdict {
+  const verdict = explainStoppedTask(task);
+  if (verdict.kind === 'succeeded' && task.stopCode === 'EssentialContainerExited') {
+    return { ...verdict, kind: 'exited', failed: true, hint: 'The essential container exited although a service task must keep running; check its command and entry point.' };
+  }
+  if ((verdict.kind === 'exited' || verdict.kind === 'succeeded') && STOPPED_FROM_OUTSIDE.has(task.stopCode ?? '')) {
+    return { ...verdict, kind: 'stopped', failed: false, hint: undefined };
+  }
+  return verdict;
+}
+
+/** Whether the stop counts against the deployment (not a scale-in, a user's stop or a replacement). */
+export function countsAsFailure(verdict: StopVerdict): boolean {
+  return verdict.failed && COUNTED.has(verdict.kind);
+}

@@ -2,7 +2,7 @@
  * Parsing of the deploy action's structured inputs (image maps, environment lines, health URLs,
  * rollback targets). Pure functions: every mistake is a UserError naming the input.
  */
-import { UserError, quoted } from '../errors.js';
+import { UserError, parseJson, quoted } from '../errors.js';
 import type { RollbackTo } from './types.js';
 import { IMAGE_TAG, imageProblem } from '../images.js';
 const KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$/;
@@ -29,12 +29,7 @@ export function parseImages(text: string | undefined, input = 'images'): Record<
     throw new UserError(`Input "${input}" is a JSON list; it must name the service of each image.`, 'Give a JSON object such as {"api": "<image>"}, or one api=<image> line per service.');
   }
   if (text.trimStart().startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new UserError(`Input "${input}" looks like JSON but does not parse: ${(error as Error).message}.`, 'Give a JSON object such as {"api": "<image>"}, or one api=<image> line per service.');
-    }
+    const parsed = parseJson(text, (reason) => new UserError(`Input "${input}" looks like JSON but does not parse: ${reason}.`, 'Give a JSON object such as {"api": "<image>"}, or one api=<image> line per service.'));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new UserError(`Input "${input}" must be a JSON object of service name to image.`, 'For example {"api": "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api@sha256:..."}.');
     }
@@ -66,7 +61,11 @@ export function parseEnvironment(text: string | undefined, input = 'environment'
   for (const line of lines(text ?? '')) {
     const at = line.indexOf('=');
     const name = at > 0 ? line.slice(0, at).trim() : '';
-    if (!ENV_NAME.test(name)) throw new UserError(`Input "${input}" has the line "${line.length > 60 ? `${line.slice(0, 57)}...` : line}", which is not NAME=value.`, 'Write one NAME=value per line; names are letters, digits and _ and do not start with a digit.');
+    if (!ENV_NAME.test(name))
+      throw new UserError(
+        `Input "${input}" has the line "${line.length > 60 ? `${line.slice(0, 57)}...` : line}", which is not NAME=value.`,
+        'Write one NAME=value per line; names are letters, digits and _ and do not start with a digit.',
+      );
     environment[name] = line.slice(at + 1);
   }
   return environment;
@@ -118,18 +117,19 @@ export function parseRollbackTo(text: string | undefined, input = 'rollback-to')
 export function parseServiceNames(text: string, input = 'services'): string[] | 'all' {
   const value = text.trim();
   if (value.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (error) {
-      throw new UserError(`Input "${input}" looks like a JSON array but does not parse: ${(error as Error).message}.`, 'Pass the changes action\'s "services" output unchanged, or list names separated by commas.');
-    }
+    const parsed = parseJson(
+      value,
+      (reason) => new UserError(`Input "${input}" looks like a JSON array but does not parse: ${reason}.`, 'Pass the changes action\'s "services" output unchanged, or list names separated by commas.'),
+    );
     if (!Array.isArray(parsed) || parsed.some((name) => typeof name !== 'string')) {
       throw new UserError(`Input "${input}" must be a JSON array of service names.`, 'For example ["api","web"], or api,web.');
     }
     return [...new Set(parsed as string[])];
   }
-  const names = lines(value).flatMap((line) => line.split(',')).map((name) => name.trim()).filter(Boolean);
+  const names = lines(value)
+    .flatMap((line) => line.split(','))
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 1 && names[0]!.toLowerCase() === 'all') return 'all';
   return [...new Set(names)];
 }

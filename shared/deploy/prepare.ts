@@ -13,19 +13,13 @@ import { UserError, quoted } from '../errors.js';
 import { imageProblem } from '../images.js';
 import { closest } from '../suggest.js';
 import { requireServices } from '../ecs/services.js';
-import {
-  containerImage,
-  containerNames,
-  describeTaskDefinition,
-  parseTaskDefinitionJson,
-  renderTaskDefinition,
-  shortTaskDefinition,
-  type LoadedTaskDefinition,
-} from '../ecs/task-definitions.js';
-import { accountRegistry } from '../aws/session.js';
+import { describeTaskDefinition, parseTaskDefinitionJson, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
 import type { DeployInputs, Release } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage, containerNames, essentialContainerNames } from '../ecs/containers.js';
+import { accountRegistry } from '../ecr/registry.js';
 
 export interface Plan {
   target: Target;
@@ -72,7 +66,10 @@ export async function prepare(targets: Target[], context: PrepareContext): Promi
     const errors = problems.map((problem) => ({ name: problem.target.name, error: problem.error as UserError }));
     throw new UserError(
       `${problems.length} services cannot be deployed, so nothing was changed:\n${errors.map(({ name, error }) => `  ${name}: ${error.message.replace(/\n/g, '\n    ')}`).join('\n')}`,
-      errors.map(({ name, error }) => (error.hint ? `${name}: ${error.hint}` : '')).filter(Boolean).join('\n'),
+      errors
+        .map(({ name, error }) => (error.hint ? `${name}: ${error.hint}` : ''))
+        .filter(Boolean)
+        .join('\n'),
     );
   }
   return settled.map((result) => (result as PromiseFulfilledResult<Plan>).value);
@@ -188,12 +185,9 @@ function mainContainer(target: Target, definition: TaskDefinition): string {
   const given = Object.keys(target.images);
   if (given.length === 1 && names.includes(given[0]!)) return given[0]!;
   if (names.length === 1) return names[0]!;
-  const essential = (definition.containerDefinitions ?? []).filter((container) => container.essential !== false).map((container) => container.name ?? '');
+  const essential = essentialContainerNames(definition);
   if (essential.length === 1) return essential[0]!;
-  throw new UserError(
-    `Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`,
-    'Set "container" to the container whose image you deploy.',
-  );
+  throw new UserError(`Task definition ${source} of ${target.ecsService} has ${names.length} containers (${names.join(', ')}); which one is the application?`, 'Set "container" to the container whose image you deploy.');
 }
 
 async function loadBase(reference: string, context: PrepareContext): Promise<{ loaded: LoadedTaskDefinition; reference?: string }> {

@@ -5,12 +5,14 @@
  */
 import { ListTaskDefinitionsCommand, type ECSClient, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsSession } from '../aws/client.js';
-import { requireImageInEcr } from '../ecr-images.js';
 import { UserError } from '../errors.js';
-import { containerImage, containerNames, describeTaskDefinition, renderTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
-import { lastSuccessfulTaskDefinition } from './history.js';
+import { describeTaskDefinition, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { lastSuccessfulTaskDefinition } from './last-good.js';
 import { parseImageRef, withTag } from '../images.js';
 import type { Release, RollbackTo } from './types.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerImage, containerNames } from '../ecs/containers.js';
+import { requireImageInEcr } from '../ecr/require-image.js';
 
 /** The release to put back, and the image of the main container it runs. */
 export interface RollbackRelease {
@@ -35,7 +37,7 @@ export interface RollbackContext {
 }
 
 /** How many of a family's newest revisions an image-tag search reads. */
-export const REVISIONS_SEARCHED = 50;
+const REVISIONS_SEARCHED = 50;
 
 export async function resolveRollbackTo(rollbackTo: RollbackTo, context: RollbackContext): Promise<RollbackRelease> {
   const liveArn = context.live.taskDefinition.taskDefinitionArn!;
@@ -87,8 +89,7 @@ function checkFamily(family: string, shown: string, context: RollbackContext): v
   if (family === live || context.allowOtherFamily) return;
   throw new UserError(
     `Input "rollback-to" is "${shown}", a revision of task-definition family "${family}", but ECS service "${context.service}" runs family "${live}": that would put another application on it.`,
-    `Roll back to an earlier revision of ${live}: a revision number (rollback-to: 12), ${live}:<revision>, previous, or an image tag. ` +
-      'To move the service to another family on purpose, set "allow-other-family: true".',
+    `Roll back to an earlier revision of ${live}: a revision number (rollback-to: 12), ${live}:<revision>, previous, or an image tag. ` + 'To move the service to another family on purpose, set "allow-other-family: true".',
   );
 }
 
@@ -148,8 +149,7 @@ async function byImageTag(tag: string, context: RollbackContext): Promise<Rollba
     {
       origin: `"rollback-to", which no registered revision of ${context.live.taskDefinition.family} runs (newest ${REVISIONS_SEARCHED} searched)`,
       before: 'registering a revision with it',
-      whatToDo: async () =>
-        `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
+      whatToDo: async () => `Check the tag: "rollback-to" takes a tag that was pushed (a full git SHA, or another tag), a revision number or "previous". Newest revisions: ${await recentRevisions(context)}.`,
     },
     context.warn,
   );

@@ -3,16 +3,10 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from '@aws-sd
 import type { AwsInputs } from '../aws/inputs.js';
 
 /** Which services to deploy: names from the manifest, or one ECS service named directly. */
-export type Selection =
-  | { kind: 'manifest'; file: string; names: string[] | 'all' }
-  | { kind: 'explicit'; cluster: string; service: string; container?: string };
+export type Selection = { kind: 'manifest'; file: string; names: string[] | 'all' } | { kind: 'explicit'; cluster: string; service: string; container?: string };
 
 /** `rollback-to`: what to put back, without building anything. */
-export type RollbackTo =
-  | { kind: 'previous' }
-  | { kind: 'revision'; revision: number }
-  | { kind: 'task-definition'; reference: string }
-  | { kind: 'image-tag'; tag: string };
+export type RollbackTo = { kind: 'previous' } | { kind: 'revision'; revision: number } | { kind: 'task-definition'; reference: string } | { kind: 'image-tag'; tag: string };
 
 export interface DeployInputs {
   selection: Selection;
@@ -70,6 +64,4 @@ export interface DeployResult {
 }
 
 /** What a service is given: a new revision to register, or an existing one deployed as it is. */
-export type Release =
-  | { kind: 'register'; input: RegisterTaskDefinitionCommandInput; note?: string }
-  | { kind: 'existing'; arn: string; definition: TaskDefinition; note?: string };
+export type Release = { kind: 'register'; input: RegisterTaskDefinitionCommandInput; note?: string } | { kind: 'existing'; arn: string; definition: TaskDefinition; note?: string };

@@ -1,21 +1,21 @@
 /**
- * One watcher for every rollout of a call. Each poll makes one DescribeServices per cluster per ten
- * services, prints new service events and a progress line per service, reads the tasks ECS is
- * stopping or has stopped (a failed task counts at the first poll that shows it, long before Fargate
- * reports it STOPPED), and settles each deployment as soon as it completes or fails. No SDK waiter:
- * they ignore rolloutState and back off for minutes.
+ * One watcher for every rollout of a call. It observes and the judge (judge.ts) decides: each poll
+ * makes one DescribeServices per cluster per ten services, prints new service events and a progress
+ * line per service, reads the tasks ECS is stopping or has stopped (a failed task counts at the first
+ * poll that shows it, long before Fargate reports it STOPPED), keeps ECS's first word that it cannot
+ * place tasks, and hands these facts and the deadline to the judge, settling each deployment as soon
+ * as it completes or fails. No SDK waiter: they ignore rolloutState and back off for minutes.
  */
 import * as core from '../core.js';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { describeAwsError, isAccessDenied, isAwsError, transientReason } from '../aws/errors.js';
-import { errorMessage } from '../errors.js';
+import { describeAwsError, isAccessDenied, transientReason } from '../aws/errors.js';
 import { DESCRIBE_SERVICES_BATCH } from '../ecs/services.js';
-import { describeTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
-import { formatDuration, sleep as defaultSleep } from '../time.js';
-import { clock, collectLogs, defaultHint, recentEvents, type FailureReport } from './evidence.js';
-import { judge, PLACEMENT_FAILURE, type FailureCause, type Verdict } from './judge.js';
-import { FailedTasks, stillStopping, stopReason } from './stopped.js';
+import { describeTaskDefinition } from '../ecs/task-definitions.js';
+import { formatDuration, sleep as defaultSleep, clock } from '../time.js';
+import { collectLogs, recentEvents, type FailureReport } from './evidence.js';
+import { failureHint, judgeAwsError, judgeNoAnswer, judgeRollout, PLACEMENT_FAILURE, progressText, serviceMissing, type Failure } from './judge.js';
+import { FailedTasks, stillStopping, stopReason } from './failed-tasks.js';
 
 export interface WatchRequest {
   /** Prefix of every log line, e.g. `api` or `api rollback`. */
@@ -60,8 +60,6 @@ interface ActiveWatch {
   resolve(result: WatchResult): void;
 }
 
-/** Polls after the deadline that may be lost to throttling before the watch gives up anyway. */
-const GRACE_POLLS = 3;
 const PROGRESS_EVERY_MS = 30_000;
 
 export class RolloutWatcher {
@@ -130,7 +128,10 @@ export class RolloutWatcher {
       const transient = transientReason(error);
       if (transient) {
         core.info(`DescribeServices for ${names.join(', ')} in ${cluster}: ${transient}; skipping this poll.`);
-        for (const watch of watches) if (this.now() >= watch.deadline + GRACE_POLLS * this.options.pollIntervalMs) this.settle(watch, { ok: false, failure: this.bare(watch, 'timed-out', `no answer from ECS at the deadline (${transient})`) });
+        for (const watch of watches) {
+          const failure = judgeNoAnswer(transient, { now: this.now(), deadline: watch.deadline, pollIntervalMs: this.options.pollIntervalMs });
+          if (failure) this.settle(watch, { ok: false, failure: this.bare(watch, failure) });
+        }
         return;
       }
       for (const watch of watches) this.settle(watch, { ok: false, failure: this.awsFailure(watch, error) });
@@ -140,7 +141,7 @@ export class RolloutWatcher {
       watches.map(async (watch) => {
         const service = services.find((candidate) => candidate.serviceName === watch.request.service);
         if (!service) {
-          this.settle(watch, { ok: false, failure: this.bare(watch, 'replaced', `ECS service ${watch.request.service} no longer exists in ${cluster}`) });
+          this.settle(watch, { ok: false, failure: this.bare(watch, serviceMissing(watch.request.service, cluster)) });
           return;
         }
         try {
@@ -166,29 +167,20 @@ export class RolloutWatcher {
     if (counting || ecsCount > watch.ecsFailedTasks || watch.polls % 2 === 0 || final || suspicious) await this.readFailed(watch, out);
     watch.ecsFailedTasks = Math.max(watch.ecsFailedTasks, ecsCount);
 
-    const verdict = judge({
+    const verdict = judgeRollout({
       service,
       deploymentId: request.deploymentId,
       taskDefinitionArn: request.taskDefinitionArn,
       failedTasks: watch.failed.records.length,
       threshold: this.options.failedTasksThreshold,
       subject: subject(request),
+      deadline: final ? { timeoutMs: request.timeoutMs, placement: watch.placement } : undefined,
     });
-    if (verdict.state === 'in-progress') this.progress(watch, service, verdict.deployment, out);
+    if (verdict.state === 'in-progress' || (verdict.state === 'failed' && verdict.atDeadline)) this.progress(watch, service, verdict.deployment!, out);
     flush(out);
 
-    if (verdict.state === 'completed') {
-      this.settle(watch, { ok: true, deployment: verdict.deployment, service });
-    } else if (verdict.state === 'failed') {
-      this.settle(watch, { ok: false, failure: await this.report(watch, service, verdict), service });
-    } else if (final) {
-      const running = verdict.deployment.runningCount ?? 0;
-      const failure =
-        running === 0 && watch.placement
-          ? { cause: 'no-capacity' as const, summary: `ECS could not place any task of ${subject(request)} in ${formatDuration(request.timeoutMs)}: ${watch.placement}` }
-          : { cause: 'timed-out' as const, summary: `the deployment did not finish within ${formatDuration(request.timeoutMs)} (${progressText(service, verdict.deployment)})` };
-      this.settle(watch, { ok: false, failure: await this.report(watch, service, { state: 'failed', ...failure, deployment: verdict.deployment }), service });
-    }
+    if (verdict.state === 'completed') this.settle(watch, { ok: true, deployment: verdict.deployment, service });
+    else if (verdict.state === 'failed') this.settle(watch, { ok: false, failure: await this.report(watch, service, verdict), service });
   }
 
   private newEvents(watch: ActiveWatch, service: Service, out: string[]): void {
@@ -233,9 +225,13 @@ export class RolloutWatcher {
     out.push(`[${watch.request.label}] ${text} (${formatDuration(now - watch.startedAt)})`);
   }
 
-  private async report(watch: ActiveWatch, service: Service, verdict: Extract<Verdict, { state: 'failed' }>): Promise<FailureReport> {
+  private async report(watch: ActiveWatch, service: Service, verdict: Failure): Promise<FailureReport> {
     const { request } = watch;
-    const definition = request.definition ?? (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn).then((loaded) => loaded.taskDefinition).catch(() => undefined));
+    const definition =
+      request.definition ??
+      (await describeTaskDefinition(this.options.ecs, request.taskDefinitionArn)
+        .then((loaded) => loaded.taskDefinition)
+        .catch(() => undefined));
     const failed = watch.failed.records;
     const { logs, note } = await collectLogs(failed, definition, request.container, this.options.region, this.options.logsFor);
     return {
@@ -245,18 +241,19 @@ export class RolloutWatcher {
       logs,
       logsNote: note,
       events: recentEvents(service.events, verdict.deployment?.createdAt),
-      hint: defaultHint(verdict.cause, failed, { logsShown: logs !== undefined }),
+      hint: failureHint(verdict.cause, failed, { logsShown: logs !== undefined }),
       ecsRollback: verdict.ecsRollback,
     };
   }
 
-  private bare(watch: ActiveWatch, cause: FailureCause, summary: string): FailureReport {
-    return { cause, summary, stopped: watch.failed.records, events: [], hint: defaultHint(cause, watch.failed.records, { logsShown: false }) };
+  /** A failure decided without a fresh look at the service: its failed tasks so far, no events or logs. */
+  private bare(watch: ActiveWatch, { cause, summary }: Failure): FailureReport {
+    return { cause, summary, stopped: watch.failed.records, events: [], hint: failureHint(cause, watch.failed.records, { logsShown: false }) };
   }
 
   private awsFailure(watch: ActiveWatch, error: unknown): FailureReport {
-    const described = isAwsError(error) ? describeAwsError(error) : { message: errorMessage(error), hint: '' };
-    return { ...this.bare(watch, 'aws-error', `watching the rollout failed: ${described.message}`), hint: [described.hint, defaultHint('aws-error', [], { logsShown: false })].filter(Boolean).join('\n') };
+    const failure = judgeAwsError(error);
+    return { ...this.bare(watch, failure), hint: failure.hint };
   }
 
   private settle(watch: ActiveWatch, result: WatchResult): void {
@@ -267,15 +264,6 @@ export class RolloutWatcher {
 
 function subject(request: WatchRequest): string {
   return request.rollback ? 'the rollback deployment' : 'the new deployment';
-}
-
-function progressText(service: Service, ours: Deployment): string {
-  const parts = [`${shortTaskDefinition(ours.taskDefinition ?? '?')}: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`];
-  if (ours.pendingCount) parts.push(`${ours.pendingCount} pending`);
-  if (ours.failedTasks) parts.push(`${ours.failedTasks} failed`);
-  const older = (service.deployments ?? []).filter((deployment) => deployment.id !== ours.id);
-  const olderRunning = older.reduce((sum, deployment) => sum + (deployment.runningCount ?? 0), 0);
-  return `${parts.join(', ')} · rollout ${ours.rolloutState ?? 'state not reported'}${older.length ? ` · older deployments: ${olderRunning} running` : ''}`;
 }
 
 function flush(lines: string[]): void {

@@ -1,6 +1,7 @@
 /** Links into the ECS console, for logs and summaries. */
+import { resourceName as name } from './arn.js';
+
 const base = (region: string) => `https://${region}.console.aws.amazon.com/ecs/v2`;
-const name = (arnOrName: string) => arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
 
 export function taskUrl(region: string, cluster: string, taskArn: string): string {
   return `${base(region)}/clusters/${name(cluster)}/tasks/${name(taskArn)}/configuration?region=${region}`;
@@ -8,11 +9,6 @@ export function taskUrl(region: string, cluster: string, taskArn: string): strin
 
 export function serviceUrl(region: string, cluster: string, service: string): string {
   return `${base(region)}/clusters/${name(cluster)}/services/${name(service)}/deployments?region=${region}`;
-}
-
-export function taskDefinitionUrl(region: string, taskDefinitionArn: string): string {
-  const [family, revision] = name(taskDefinitionArn).split(':');
-  return `${base(region)}/task-definitions/${family}/${revision ?? ''}?region=${region}`;
 }
 
 /** A CloudWatch Logs stream in the console; the console wants names URL-encoded twice, with `$` for `%`. */

@@ -3,6 +3,8 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import type { TaskDefinition } from '@aws-sdk/client-ecs';
 import { createClient, type AwsSession } from '../aws/client.js';
 import { transientReason } from '../aws/errors.js';
+import { taskIdOf } from './arn.js';
+import { containerDefinition } from './containers.js';
 
 export interface LogLocation {
   group: string;
@@ -12,13 +14,9 @@ export interface LogLocation {
 
 export type LogLookup = { location: LogLocation } | { location?: undefined; why: string };
 
-export function taskIdOf(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
-}
-
 /** Where the `awslogs` driver writes `container` of task `taskArn`: `<prefix>/<container>/<task id>`. */
 export function findLogStream(definition: TaskDefinition, container: string, taskArn: string, defaultRegion: string): LogLookup {
-  const config = definition.containerDefinitions?.find((candidate) => candidate.name === container)?.logConfiguration;
+  const config = containerDefinition(definition, container)?.logConfiguration;
   if (!config) return { why: `container "${container}" has no logConfiguration, so its output is not kept anywhere` };
   if (config.logDriver !== 'awslogs') return { why: `container "${container}" logs with the ${config.logDriver} driver; read its output where that driver sends it` };
   const options = config.options ?? {};
@@ -29,8 +27,14 @@ export function findLogStream(definition: TaskDefinition, container: string, tas
   return { location: { group, stream: `${prefix}/${container}/${taskIdOf(taskArn)}`, region: options['awslogs-region'] ?? defaultRegion } };
 }
 
-export function logsClient(session: AwsSession, region: string): CloudWatchLogsClient {
-  return createClient(CloudWatchLogsClient, { ...session, region });
+/** One CloudWatch Logs client per region (a container may log to another region than the task runs in), made on first use. */
+export function logsClients(session: AwsSession): (region: string) => CloudWatchLogsClient {
+  const clients = new Map<string, CloudWatchLogsClient>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) clients.set(region, (client = createClient(CloudWatchLogsClient, { ...session, region })));
+    return client;
+  };
 }
 
 /**
@@ -57,9 +61,7 @@ export class LogFollower {
     for (let page = 0; page < 100; page++) {
       let response;
       try {
-        response = await this.logs.send(
-          new GetLogEventsCommand({ logGroupName: this.location.group, logStreamName: this.location.stream, startFromHead: true, nextToken: this.nextToken }),
-        );
+        response = await this.logs.send(new GetLogEventsCommand({ logGroupName: this.location.group, logStreamName: this.location.stream, startFromHead: true, nextToken: this.nextToken }));
       } catch (error) {
         // The stream appears only once the container has started; throttling must not stop a wait.
         if (error instanceof Error && (error.name === 'ResourceNotFoundException' || transientReason(error))) return count;

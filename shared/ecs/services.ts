@@ -2,6 +2,7 @@
 import { DescribeClustersCommand, DescribeServicesCommand, ListClustersCommand, ListServicesCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
+import { resourceName } from './arn.js';
 
 /** DescribeServices accepts at most this many services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
@@ -58,7 +59,7 @@ async function listServiceNames(ecs: ECSClient, cluster: string): Promise<string
   let nextToken: string | undefined;
   do {
     const page = await ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 }));
-    for (const arn of page.serviceArns ?? []) names.push(arn.slice(arn.lastIndexOf('/') + 1));
+    for (const arn of page.serviceArns ?? []) names.push(resourceName(arn));
     nextToken = page.nextToken;
   } while (nextToken && names.length < 500);
   return names.sort();
@@ -75,7 +76,7 @@ async function missingCluster(ecs: ECSClient, cluster: string): Promise<UserErro
   const existing: string[] = [];
   try {
     const { clusterArns } = await ecs.send(new ListClustersCommand({ maxResults: 100 }));
-    for (const arn of clusterArns ?? []) existing.push(arn.slice(arn.lastIndexOf('/') + 1));
+    for (const arn of clusterArns ?? []) existing.push(resourceName(arn));
   } catch {
     // The list only improves the message.
   }

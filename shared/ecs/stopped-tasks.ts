@@ -3,7 +3,7 @@
  * stopCode and stoppedReason and each container's exitCode and reason; this puts it together.
  */
 import type { Container, Task } from '@aws-sdk/client-ecs';
-import { taskIdOf } from './logs.js';
+import { taskIdOf } from './arn.js';
 
 export type StopKind =
   | 'succeeded' // the judged container exited 0
@@ -19,7 +19,8 @@ export type StopKind =
   | 'stopped' // stopped from outside (a user, a deployment, a scale-in) before finishing
   | 'unknown';
 
-export interface StoppedTask {
+/** What a stopped task says about itself: why it stopped, whether that is a failure, and what to check. */
+export interface StopVerdict {
   taskId: string;
   kind: StopKind;
   failed: boolean;
@@ -30,6 +31,9 @@ export interface StoppedTask {
   /** One line on what to check. */
   hint?: string;
 }
+
+/** Stops asked for from outside the task: its containers exit because they were told to (SIGTERM, then SIGKILL). */
+export const STOPPED_FROM_OUTSIDE: ReadonlySet<string> = new Set(['UserInitiated', 'ServiceSchedulerInitiated', 'SpotInterruption', 'TerminationNotice']);
 
 /** The hint for an application that exited with an error, when none of its output could be shown. */
 export const EXITED_WITHOUT_LOGS_HINT =
@@ -46,8 +50,7 @@ const HINTS: Record<Exclude<StopKind, 'succeeded' | 'unknown' | 'network' | 'ini
   'log-config':
     'ECS could not create the container\'s CloudWatch log stream: check that the log group in the container\'s "awslogs-group" option exists in its "awslogs-region" ' +
     '(create it, or set "awslogs-create-group": "true" and allow logs:CreateLogGroup on the task execution role), and that the execution role allows logs:CreateLogStream and logs:PutLogEvents.',
-  'health-check':
-    'The container started but failed its health checks: check the health-check command or target-group path and port, and give slow starts a longer startPeriod / health-check grace period.',
+  'health-check': 'The container started but failed its health checks: check the health-check command or target-group path and port, and give slow starts a longer startPeriod / health-check grace period.',
   'start-failure': 'The container could not be started: check the entry point, command, user and mounts in the task definition.',
   stopped: 'The task was stopped before it finished.',
 };
@@ -75,14 +78,14 @@ const UNREACHABLE = /i\/o timeout|dial tcp|context deadline exceeded|request con
 const SHARED_PREFIX = /unable to pull secrets or registry auth:?/gi;
 
 /** Explains a STOPPED task. `container` names the container whose exit decides; by default the essential one that failed. */
-export function explainStoppedTask(task: Task, container?: string): StoppedTask {
+export function explainStoppedTask(task: Task, container?: string): StopVerdict {
   const taskId = taskIdOf(task.taskArn ?? '');
   const containers = task.containers ?? [];
   const judged = container ? containers.find((candidate) => candidate.name === container) : pickContainer(containers);
   const exitCode = judged?.exitCode ?? undefined;
   const reason = [task.stoppedReason, judged?.reason].filter((part) => part && part.trim()).join(' — ') || 'ECS gave no reason';
   const evidence = `${task.stoppedReason ?? ''} ${containers.map((candidate) => candidate.reason ?? '').join(' ')}`;
-  const result = (kind: StopKind, failed = true): StoppedTask => ({
+  const result = (kind: StopKind, failed = true): StopVerdict => ({
     taskId,
     kind,
     failed,
@@ -106,9 +109,7 @@ export function explainStoppedTask(task: Task, container?: string): StoppedTask 
   }
   if (exitCode !== undefined && exitCode !== 0) return result('exited');
   if (exitCode === 0) return result('succeeded', false);
-  if (task.stopCode === 'UserInitiated' || task.stopCode === 'ServiceSchedulerInitiated' || task.stopCode === 'SpotInterruption' || task.stopCode === 'TerminationNotice') {
-    return result('stopped');
-  }
+  if (STOPPED_FROM_OUTSIDE.has(task.stopCode ?? '')) return result('stopped');
   return result('unknown');
 }
 
@@ -155,13 +156,11 @@ function networkHint(evidence: string, taskArn: string | undefined): string {
   if (/\bssm\b/i.test(tail)) services.push({ name: 'SSM Parameter Store', endpoints: ['ssm'] });
   if (/logger args|log group|log stream|cloudwatch|\blogs\./i.test(tail)) services.push({ name: 'CloudWatch Logs', endpoints: ['logs'] });
   const what = services.length ? services.map((service) => service.name).join(' and ') : 'the AWS services it needs to start (ECR, Secrets Manager, SSM, CloudWatch Logs)';
-  const endpoints = (services.length ? services.flatMap((service) => service.endpoints) : ['ecr.api', 'ecr.dkr', 's3', 'secretsmanager', 'ssm', 'logs']).map(
-    (endpoint) => `com.amazonaws.${region}.${endpoint}`,
-  );
+  const endpoints = (services.length ? services.flatMap((service) => service.endpoints) : ['ecr.api', 'ecr.dkr', 's3', 'secretsmanager', 'ssm', 'logs']).map((endpoint) => `com.amazonaws.${region}.${endpoint}`);
   return (
     `The task timed out connecting to ${what} before its container started, so its subnets have no way out to it: ` +
     `in a private subnet, route 0.0.0.0/0 to a NAT gateway or add VPC endpoints (${endpoints.join(', ')}) whose security group allows HTTPS (443) from the task; ` +
-    'in a public subnet, run the task with assignPublicIp ENABLED. Also check that the task\'s security group and the subnet\'s network ACL allow outbound 443.'
+    "in a public subnet, run the task with assignPublicIp ENABLED. Also check that the task's security group and the subnet's network ACL allow outbound 443."
   );
 }
 
@@ -179,15 +178,11 @@ function initFailureHint(evidence: string): string {
 
 /** The container that explains the stop: a non-zero exit first, then one with a reason, then the first. */
 function pickContainer(containers: Container[]): Container | undefined {
-  return (
-    containers.find((container) => container.exitCode !== undefined && container.exitCode !== null && container.exitCode !== 0) ??
-    containers.find((container) => container.reason) ??
-    containers[0]
-  );
+  return containers.find((container) => container.exitCode !== undefined && container.exitCode !== null && container.exitCode !== 0) ?? containers.find((container) => container.reason) ?? containers[0];
 }
 
 /** One line for a log: `task 1a2b (api): exited with code 1 — Essential container in task exited`. */
-export function describeStoppedTask(stopped: StoppedTask): string {
+export function describeStoppedTask(stopped: StopVerdict): string {
   const who = stopped.container ? `task ${stopped.taskId} (${stopped.container})` : `task ${stopped.taskId}`;
   const code = stopped.exitCode !== undefined ? `exit code ${stopped.exitCode}` : 'no exit code';
   return `${who}: ${stopped.kind}, ${code} — ${stopped.reason}`;

@@ -1,28 +1,10 @@
 /** Reading, rendering and registering task definitions. */
-import {
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  type ECSClient,
-  type KeyValuePair,
-  type RegisterTaskDefinitionCommandInput,
-  type Tag,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
-import { UserError } from '../errors.js';
+import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, type ECSClient, type KeyValuePair, type RegisterTaskDefinitionCommandInput, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { UserError, parseJson } from '../errors.js';
 import { closest } from '../suggest.js';
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not accept. */
-const READ_ONLY_FIELDS = [
-  'taskDefinitionArn',
-  'revision',
-  'status',
-  'requiresAttributes',
-  'compatibilities',
-  'registeredAt',
-  'registeredBy',
-  'deregisteredAt',
-  'deleteRequestedAt',
-] as const;
+const READ_ONLY_FIELDS = ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt', 'deleteRequestedAt'] as const;
 
 export interface LoadedTaskDefinition {
   taskDefinition: TaskDefinition;
@@ -37,23 +19,10 @@ export async function describeTaskDefinition(ecs: ECSClient, reference: string):
     return { taskDefinition, tags: tags ?? [] };
   } catch (error) {
     if (error instanceof Error && (error.name === 'ClientException' || error.name === 'InvalidParameterException')) {
-      throw new UserError(
-        `Task definition "${reference}" cannot be read: ${error.message}`,
-        'Give a family name, family:revision or a full task-definition ARN that exists in this account and region.',
-      );
+      throw new UserError(`Task definition "${reference}" cannot be read: ${error.message}`, 'Give a family name, family:revision or a full task-definition ARN that exists in this account and region.');
     }
     throw error;
   }
-}
-
-/** The `family:revision` part of a task-definition ARN, for logs. */
-export function shortTaskDefinition(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
-export function revisionOf(arn: string): number | undefined {
-  const revision = Number(/:(\d+)$/.exec(arn)?.[1]);
-  return Number.isFinite(revision) ? revision : undefined;
 }
 
 export interface RenderChanges {
@@ -107,24 +76,11 @@ export async function registerTaskDefinition(ecs: ECSClient, input: RegisterTask
 
 /** Reads a task definition written as JSON (the output of `aws ecs describe-task-definition`, or its inner object). */
 export function parseTaskDefinitionJson(text: string, source: string): LoadedTaskDefinition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${source} is not valid JSON: ${(error as Error).message}.`, 'Fix the file; `aws ecs describe-task-definition --task-definition <family>` prints a valid one.');
-  }
+  const parsed = parseJson(text, (reason) => new UserError(`${source} is not valid JSON: ${reason}.`, 'Fix the file; `aws ecs describe-task-definition --task-definition <family>` prints a valid one.'));
   const wrapper = parsed as { taskDefinition?: TaskDefinition; tags?: Tag[] };
   const definition = (wrapper.taskDefinition ?? parsed) as TaskDefinition;
   if (typeof definition !== 'object' || definition === null || typeof definition.family !== 'string' || !Array.isArray(definition.containerDefinitions)) {
     throw new UserError(`${source} is not a task definition: it needs a "family" and a "containerDefinitions" list.`, 'Start from the output of `aws ecs describe-task-definition --task-definition <family>`.');
   }
   return { taskDefinition: definition, tags: wrapper.tags ?? (definition as { tags?: Tag[] }).tags ?? [] };
-}
-
-export function containerNames(definition: TaskDefinition): string[] {
-  return (definition.containerDefinitions ?? []).map((container) => container.name ?? '');
-}
-
-export function containerImage(definition: TaskDefinition, container: string): string | undefined {
-  return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.image;
 }

@@ -11,15 +11,14 @@ type Yaml = typeof import('yaml');
 import { UserError, type FileProblem } from '../errors.js';
 import { closest } from '../suggest.js';
 import { regionProblem } from '../aws/regions.js';
+import { MISSING_MANIFEST_HINT } from './file.js';
 import { globProblem } from './globs.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
 import type { Manifest, ServiceSpec } from './types.js';
 
-export const DEFAULT_MANIFEST = '.github/services.yml';
-
 /** A manifest of hundreds of services is a few dozen kB; anything near this is not a manifest. */
-export const MAX_MANIFEST_BYTES = 1024 * 1024;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export class ManifestError extends UserError {
   override readonly name = 'ManifestError';
@@ -35,10 +34,7 @@ export async function loadManifest(file: string, root: string): Promise<Manifest
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT' ? `The services manifest "${file}" does not exist in ${root}.` : `The services manifest "${file}" cannot be read: ${(error as Error).message}`,
-      'Check out the repository before this step (actions/checkout), or set the "manifest" input to the manifest\'s path.',
-    );
+    throw new UserError(code === 'ENOENT' ? `The services manifest "${file}" does not exist in ${root}.` : `The services manifest "${file}" cannot be read: ${(error as Error).message}`, MISSING_MANIFEST_HINT);
   }
   const shown = isAbsolute(file) ? relative(root, file) || file : posix.normalize(file.replace(/\\/g, '/'));
   return await parseManifest(text, shown);
@@ -118,7 +114,10 @@ export async function parseManifest(text: string, file: string): Promise<Manifes
     fail(file, schemaProblems((validate as { errors?: ErrorObject[] }).errors ?? [], yaml, doc, at));
   }
   const manifest = normalize(data as RawManifest, file);
-  fail(file, consistencyProblems(manifest, data as RawManifest, (segments, message) => at(offsetOf(yaml, doc, segments, true), message)));
+  fail(
+    file,
+    consistencyProblems(manifest, data as RawManifest, (segments, message) => at(offsetOf(yaml, doc, segments, true), message)),
+  );
   return manifest;
 }
 
@@ -128,10 +127,7 @@ export function findService(manifest: Manifest, name: string): ServiceSpec {
   if (!service) {
     const names = manifest.services.map((candidate) => candidate.name);
     const guess = closest(name, names);
-    throw new UserError(
-      `Service "${name}" is not in ${manifest.file}.${guess ? ` Did you mean "${guess}"?` : ''}`,
-      `Services in the manifest: ${names.join(', ')}.`,
-    );
+    throw new UserError(`Service "${name}" is not in ${manifest.file}.${guess ? ` Did you mean "${guess}"?` : ''}`, `Services in the manifest: ${names.join(', ')}.`);
   }
   return service;
 }
@@ -245,7 +241,10 @@ function schemaProblems(errors: ErrorObject[], yaml: Yaml, doc: Document, at: Lo
   for (const error of errors) {
     if (error.keyword === 'if' || (error.keyword !== 'oneOf' && [...oneOfPaths].some((path) => error.instancePath.startsWith(path)))) continue;
     if ('propertyName' in error && error.keyword !== 'propertyNames') continue;
-    const segments = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = error.instancePath
+      .split('/')
+      .slice(1)
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
     const where = dotted(segments);
     const expected = (error.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
     let message: string;

@@ -30,7 +30,7 @@ export interface ServiceSpec {
   health?: string;
 }
 
-export interface BuildSpec {
+interface BuildSpec {
   context: string;
   dockerfile: string;
   args: Record<string, string>;
@@ -38,13 +38,13 @@ export interface BuildSpec {
   platforms: string[];
 }
 
-export interface EcsSpec {
+interface EcsSpec {
   cluster: string;
   service: string;
   container: string;
 }
 
-export interface MigrateSpec {
+interface MigrateSpec {
   command: string[];
   container: string;
 }

@@ -2,7 +2,7 @@
  * Parsing of the migrate action's structured inputs. Kept free of the AWS SDK so the action can
  * validate everything before it loads the engine.
  */
-import { UserError, quoted } from '../errors.js';
+import { UserError, parseJson, quoted } from '../errors.js';
 import { imageProblem } from '../images.js';
 
 export type LaunchType = 'FARGATE' | 'EC2' | 'EXTERNAL';
@@ -17,20 +17,16 @@ export interface CapacityProviderItem {
 export function parseCommand(text: string, input: string): string[] {
   const trimmed = text.trim();
   if (!trimmed.startsWith('[')) return ['sh', '-c', trimmed];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(trimmed);
-  } catch (error) {
-    throw new UserError(
-      `Input "${input}" starts with "[" but is not a valid JSON array (${(error as Error).message}).`,
-      `Write it as a JSON array of strings, e.g. ${input}: '["sh", "-c", "cd apps/api && npx prisma migrate deploy"]', or as plain text, which runs with sh -c.`,
-    );
-  }
+  const parsed = parseJson(
+    trimmed,
+    (reason) =>
+      new UserError(
+        `Input "${input}" starts with "[" but is not a valid JSON array (${reason}).`,
+        `Write it as a JSON array of strings, e.g. ${input}: '["sh", "-c", "cd apps/api && npx prisma migrate deploy"]', or as plain text, which runs with sh -c.`,
+      ),
+  );
   if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((part) => typeof part === 'string')) {
-    throw new UserError(
-      `Input "${input}" must be a non-empty JSON array of strings.`,
-      `For example: ${input}: '["npx", "prisma", "migrate", "deploy"]', or plain text, which runs with sh -c.`,
-    );
+    throw new UserError(`Input "${input}" must be a non-empty JSON array of strings.`, `For example: ${input}: '["npx", "prisma", "migrate", "deploy"]', or plain text, which runs with sh -c.`);
   }
   return parsed as string[];
 }
@@ -93,10 +89,7 @@ export function checkIds(ids: string[], kind: 'subnet' | 'security group', input
   const pattern = kind === 'subnet' ? SUBNET : SECURITY_GROUP;
   const bad = ids.find((id) => !pattern.test(id));
   if (bad !== undefined) {
-    throw new UserError(
-      `Input "${input}" contains "${bad}", which is not a ${kind} id.`,
-      `List ${kind} ids such as ${kind === 'subnet' ? 'subnet-0123456789abcdef0' : 'sg-0123456789abcdef0'}, separated by commas or newlines.`,
-    );
+    throw new UserError(`Input "${input}" contains "${bad}", which is not a ${kind} id.`, `List ${kind} ids such as ${kind === 'subnet' ? 'subnet-0123456789abcdef0' : 'sg-0123456789abcdef0'}, separated by commas or newlines.`);
   }
   return ids;
 }
@@ -105,10 +98,7 @@ export function checkIds(ids: string[], kind: 'subnet' | 'security group', input
 export function checkImage(image: string, input: string): string {
   const problem = imageProblem(image);
   if (problem) {
-    throw new UserError(
-      `Input "${input}" is "${quoted(image)}", which is ${problem}.`,
-      `Pass the build step's output, e.g. ${input}: \${{ needs.build.outputs.image-with-digest }} (or <registry>/<repository>:<tag>).`,
-    );
+    throw new UserError(`Input "${input}" is "${quoted(image)}", which is ${problem}.`, `Pass the build step's output, e.g. ${input}: \${{ needs.build.outputs.image-with-digest }} (or <registry>/<repository>:<tag>).`);
   }
   return image;
 }

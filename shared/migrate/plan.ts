@@ -4,22 +4,17 @@
  * every mistake is reported by name here, before anything is registered or started.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type ECSClient,
-  type KeyValuePair,
-  type RunTaskCommandInput,
-  type Service,
-  type Tag,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import { type ECSClient, type KeyValuePair, type RunTaskCommandInput, type Service, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { githubContext } from '../github.js';
 import type { ServiceSpec } from '../manifest/types.js';
 import { requireCluster, requireService } from '../ecs/services.js';
-import { containerImage, containerNames, describeTaskDefinition, shortTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
+import { describeTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import type { MigrateInputs } from './types.js';
 import { withTag } from '../images.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
+import { containerDefinition, containerImage, containerNames } from '../ecs/containers.js';
 
 export interface MigrationPlan {
   /** The manifest service name, or the ECS service / family. */
@@ -98,55 +93,25 @@ export function resolveNames(inputs: MigrateInputs, spec: ServiceSpec | undefine
 
 export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: Names): Promise<MigrationPlan> {
   const notes: string[] = [];
-  const { cluster, ecsService } = names;
-  let service: Service | undefined;
-  if (ecsService) {
-    service = await requireService(ecs, cluster, ecsService);
-    notes.push(`ECS service: ${ecsService} in cluster ${cluster}`);
-  } else {
-    await requireCluster(ecs, cluster);
-    notes.push(`Cluster: ${cluster} (no ECS service named: network and launch settings come from the inputs only)`);
-  }
-
-  const reference = inputs.taskDefinition ?? service!.taskDefinition!;
-  const source = await describeTaskDefinition(ecs, reference).catch((error: unknown) => {
-    if (!(error instanceof UserError) || !inputs.taskDefinition) throw error;
-    throw new UserError(`Input "task-definition": ${error.message}`, error.hint);
-  });
+  const { service, source } = await findSource(ecs, inputs, names, notes);
   const definition = source.taskDefinition;
-  const shown = `${definition.family}:${definition.revision}`;
-  notes.push(inputs.taskDefinition ? `Task definition: ${shown} (from the "task-definition" input)` : `Task definition: ${shown} (the one service ${ecsService} runs now)`);
-
   const container = names.container ?? onlyContainer(definition);
   requireContainer(definition, container);
-  const currentImage = containerImage(definition, container);
-  const { wanted, origin } = chooseImage(inputs, currentImage, container, shown);
-  const newImage = wanted && wanted !== currentImage ? wanted : undefined;
-  const warnings: string[] = [];
-  if (!wanted) {
-    notes.push(`Image: ${currentImage} ("image: current": the image ${shown} names now, run as it is)`);
-    warnings.push(
-      `"image: current" runs ${currentImage}, the image ${shown} names now. An image built before this commit's migrations does not contain them: ` +
-        'prisma migrate deploy then reports "No pending migrations" and the step succeeds without applying anything. ' +
-        'To migrate with this commit\'s code, leave "image" and "image-tag" empty (the commit\'s tag is the default) or pass the build\'s image.',
-    );
-  } else if (!newImage) notes.push(`Image: ${currentImage} (${origin}; already in ${shown}, so no new revision is needed)`);
-  else notes.push(`Image: ${newImage} (${origin}; replaces ${currentImage} in a new revision of ${definition.family})`);
+  const { currentImage, wanted, origin, newImage, warnings } = imageToRun(inputs, definition, container, notes);
   notes.push(names.command ? `Command: ${JSON.stringify(names.command)}` : `Command: the task definition's own (${JSON.stringify(commandOf(definition, container) ?? [])})`);
 
   const placement = launchSettings(inputs, service, notes);
   const network = networkSettings(inputs, service, definition, notes);
   const environment = Object.entries(inputs.environment).map(([name, value]) => ({ name, value }));
   if (environment.length) notes.push(`Environment overrides: ${environment.map((pair) => pair.name).join(', ')}`);
-
-  const containerDefinition = definition.containerDefinitions!.find((candidate) => candidate.name === container)!;
-  const merged = new Map((containerDefinition.environment ?? []).map((pair) => [pair.name ?? '', pair.value ?? '']));
+  const spec = containerDefinition(definition, container)!;
+  const merged = new Map((spec.environment ?? []).map((pair) => [pair.name ?? '', pair.value ?? '']));
   for (const pair of environment) merged.set(pair.name, pair.value);
 
   return {
     name: names.name,
-    cluster,
-    ecsService,
+    cluster: names.cluster,
+    ecsService: names.ecsService,
     source,
     container,
     newImage,
@@ -155,11 +120,11 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
     warnings,
     command: names.command,
     environment: [...merged].map(([name, value]) => ({ name, value })),
-    secretNames: (containerDefinition.secrets ?? []).map((secret) => secret.name ?? ''),
+    secretNames: (spec.secrets ?? []).map((secret) => secret.name ?? ''),
     securityGroups: network?.awsvpcConfiguration?.securityGroups ?? [],
     notes,
     run: {
-      cluster,
+      cluster: names.cluster,
       count: 1,
       ...placement,
       networkConfiguration: network,
@@ -179,6 +144,45 @@ export async function resolvePlan(ecs: ECSClient, inputs: MigrateInputs, names: 
   };
 }
 
+/** The ECS service (when one is named) and the task definition to start from: the input's, or the one the service runs. */
+async function findSource(ecs: ECSClient, inputs: MigrateInputs, { cluster, ecsService }: Names, notes: string[]): Promise<{ service?: Service; source: LoadedTaskDefinition }> {
+  let service: Service | undefined;
+  if (ecsService) {
+    service = await requireService(ecs, cluster, ecsService);
+    notes.push(`ECS service: ${ecsService} in cluster ${cluster}`);
+  } else {
+    await requireCluster(ecs, cluster);
+    notes.push(`Cluster: ${cluster} (no ECS service named: network and launch settings come from the inputs only)`);
+  }
+  const reference = inputs.taskDefinition ?? service!.taskDefinition!;
+  const source = await describeTaskDefinition(ecs, reference).catch((error: unknown) => {
+    if (!(error instanceof UserError) || !inputs.taskDefinition) throw error;
+    throw new UserError(`Input "task-definition": ${error.message}`, error.hint);
+  });
+  const shown = `${source.taskDefinition.family}:${source.taskDefinition.revision}`;
+  notes.push(inputs.taskDefinition ? `Task definition: ${shown} (from the "task-definition" input)` : `Task definition: ${shown} (the one service ${ecsService} runs now)`);
+  return { service, source };
+}
+
+/** The image the container runs now, the one to run, and whether that needs a new revision; said in the notes. */
+function imageToRun(inputs: MigrateInputs, definition: TaskDefinition, container: string, notes: string[]) {
+  const shown = `${definition.family}:${definition.revision}`;
+  const currentImage = containerImage(definition, container);
+  const { wanted, origin } = chooseImage(inputs, currentImage, container, shown);
+  const newImage = wanted && wanted !== currentImage ? wanted : undefined;
+  const warnings: string[] = [];
+  if (!wanted) {
+    notes.push(`Image: ${currentImage} ("image: current": the image ${shown} names now, run as it is)`);
+    warnings.push(
+      `"image: current" runs ${currentImage}, the image ${shown} names now. An image built before this commit's migrations does not contain them: ` +
+        'prisma migrate deploy then reports "No pending migrations" and the step succeeds without applying anything. ' +
+        'To migrate with this commit\'s code, leave "image" and "image-tag" empty (the commit\'s tag is the default) or pass the build\'s image.',
+    );
+  } else if (!newImage) notes.push(`Image: ${currentImage} (${origin}; already in ${shown}, so no new revision is needed)`);
+  else notes.push(`Image: ${newImage} (${origin}; replaces ${currentImage} in a new revision of ${definition.family})`);
+  return { currentImage, wanted, origin, newImage, warnings };
+}
+
 /** The image the inputs ask for, and how it was chosen; `wanted` is undefined for `image: current`. */
 function chooseImage(inputs: MigrateInputs, currentImage: string | undefined, container: string, shown: string): { wanted?: string; origin: string } {
   if (inputs.currentImage) return { origin: '"image: current"' };
@@ -188,10 +192,7 @@ function chooseImage(inputs: MigrateInputs, currentImage: string | undefined, co
     throw new UserError('No image to migrate with: "image" and "image-tag" are empty.', 'Set "image-tag" to the tag build-push pushed (the commit SHA), "image" to the full image, or "image: current".');
   }
   if (!currentImage) {
-    throw new UserError(
-      `Container "${container}" of task definition ${shown} names no image, so there is no repository to take tag "${tag}" from.`,
-      'Set "image" to the full image to migrate with.',
-    );
+    throw new UserError(`Container "${container}" of task definition ${shown} names no image, so there is no repository to take tag "${tag}" from.`, 'Set "image" to the full image to migrate with.');
   }
   const origin = inputs.imageTagFromCommit ? 'the commit\'s tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given' : 'the tag from the "image-tag" input';
   return { wanted: withTag(currentImage, tag), origin };
@@ -251,11 +252,7 @@ function networkSettings(inputs: MigrateInputs, service: Service | undefined, de
   }
   const from = (own: boolean) => (own ? 'input' : `service ${service?.serviceName}`);
   notes.push(`Subnets: ${subnets.join(', ')} (from ${from(inputs.subnets.length > 0)})`);
-  notes.push(
-    securityGroups.length
-      ? `Security groups: ${securityGroups.join(', ')} (from ${from(inputs.securityGroups.length > 0)})`
-      : "Security groups: none given, so the VPC's default security group",
-  );
+  notes.push(securityGroups.length ? `Security groups: ${securityGroups.join(', ')} (from ${from(inputs.securityGroups.length > 0)})` : "Security groups: none given, so the VPC's default security group");
   if (assignPublicIp) notes.push(`Public IP: ${assignPublicIp} (from ${from(inputs.assignPublicIp !== undefined)})`);
   return {
     awsvpcConfiguration: {
@@ -290,7 +287,7 @@ function requireContainer(definition: TaskDefinition, name: string): void {
 }
 
 function commandOf(definition: TaskDefinition, container: string): string[] | undefined {
-  return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.command;
+  return containerDefinition(definition, container)?.command;
 }
 
 function familyOf(reference: string): string {

@@ -39,7 +39,7 @@ export interface FindingContext {
 // eslint-disable-next-line no-control-regex -- ANSI colour codes are control characters
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
-export function stripAnsi(line: string): string {
+function stripAnsi(line: string): string {
   return line.replace(ANSI, '');
 }
 
@@ -108,7 +108,7 @@ export class PrismaLogReader {
         if (this.lockTimeout) {
           return {
             code,
-            summary: "Prisma gave up waiting for its migration lock (P1002, advisory-lock timeout): another `prisma migrate` holds it on this database.",
+            summary: 'Prisma gave up waiting for its migration lock (P1002, advisory-lock timeout): another `prisma migrate` holds it on this database.',
             hint:
               'Let the other migration finish, then re-run this job. Run migrations one at a time by giving the workflow a concurrency group ' +
               '(concurrency: { group: migrate-${{ github.repository }}, cancel-in-progress: false }). If no migration is running, an abandoned session still holds the lock: ' +
@@ -143,7 +143,7 @@ export class PrismaLogReader {
           summary: `The migration task cannot reach the database${where ? ` at ${where}` : ''} (P1001).`,
           hint:
             `Check that the database's security group allows inbound connections on its port from the task's security groups${context.securityGroups.length ? ` (${context.securityGroups.join(', ')})` : ''}, ` +
-            'that the task\'s subnets route to the database (same VPC, or peering), and that the host in the URL is right. ' +
+            "that the task's subnets route to the database (same VPC, or peering), and that the host in the URL is right. " +
             'With RDS Proxy, its security group must allow the task too, and its target must be available.',
         };
       case 'P1000':

@@ -2,8 +2,9 @@
 import * as core from '../core.js';
 import { RunTaskCommand, type ECSClient, type Task, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { DeploymentFailure, UserError } from '../errors.js';
-import { registerTaskDefinition, renderTaskDefinition, shortTaskDefinition } from '../ecs/task-definitions.js';
+import { registerTaskDefinition, renderTaskDefinition } from '../ecs/task-definitions.js';
 import { revisionTags, type MigrationPlan } from './plan.js';
+import { shortTaskDefinition } from '../ecs/arn.js';
 
 /**
  * A new revision in the service's own family with only the migration container's image replaced:
@@ -18,14 +19,7 @@ export async function registerRevision(ecs: ECSClient, plan: MigrationPlan): Pro
 }
 
 /** RunTask refusals that mean the request itself is wrong; nothing was started. */
-const REFUSALS = new Set([
-  'InvalidParameterException',
-  'ClientException',
-  'PlatformUnknownException',
-  'PlatformTaskDefinitionIncompatibilityException',
-  'UnsupportedFeatureException',
-  'BlockedException',
-]);
+const REFUSALS = new Set(['InvalidParameterException', 'ClientException', 'PlatformUnknownException', 'PlatformTaskDefinitionIncompatibilityException', 'UnsupportedFeatureException', 'BlockedException']);
 
 export async function startTask(ecs: ECSClient, plan: MigrationPlan, taskDefinitionArn: string): Promise<Task> {
   let response;
@@ -43,9 +37,7 @@ export async function startTask(ecs: ECSClient, plan: MigrationPlan, taskDefinit
   }
   const task = response.tasks?.find((candidate) => candidate.taskArn);
   if (task) return task;
-  const failures = (response.failures ?? []).map((failure) =>
-    [failure.reason?.trim() || 'no reason given', failure.detail ? `(${failure.detail})` : '', failure.arn ? `for ${failure.arn}` : ''].filter(Boolean).join(' '),
-  );
+  const failures = (response.failures ?? []).map((failure) => [failure.reason?.trim() || 'no reason given', failure.detail ? `(${failure.detail})` : '', failure.arn ? `for ${failure.arn}` : ''].filter(Boolean).join(' '));
   throw new DeploymentFailure(
     `ECS did not start the migration task in cluster ${plan.cluster}: ${failures.length ? failures.join('; ') : 'RunTask returned neither a task nor a failure'}.`,
     runFailureHint(failures.join(' '), plan.cluster),

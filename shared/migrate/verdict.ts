@@ -5,13 +5,14 @@
  */
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { EXITED_WITHOUT_LOGS_HINT, explainStoppedTask, type StopKind } from '../ecs/stopped-tasks.js';
-import { taskIdOf } from '../ecs/logs.js';
 import { formatDuration } from '../time.js';
 import { successOutcome, type PrismaFindings } from './prisma.js';
 import type { MigrationStatus } from './types.js';
 import type { WaitEnd } from './wait.js';
+import { isEssential } from '../ecs/containers.js';
+import { taskIdOf } from '../ecs/arn.js';
 
-export interface Verdict {
+export interface MigrationVerdict {
   status: MigrationStatus;
   exitCode?: number;
   /** One line: what happened. */
@@ -22,16 +23,14 @@ export interface Verdict {
 }
 
 /** `logsShown`: whether any line of the container's log could be shown. */
-export function judge(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number, logsShown = true): Verdict {
+export function judgeMigration(end: WaitEnd, container: string, definition: TaskDefinition, findings: PrismaFindings, timeoutMs: number, logsShown = true): MigrationVerdict {
   const evidence = end.task ? taskEvidence(end.task, container, definition) : [];
   const prisma = findings.problems[0];
   if (end.ended === 'cancelled') {
     return {
       status: 'cancelled',
       exitCode: exitCodeOf(end.task, container),
-      headline: end.stopError
-        ? `The workflow run was cancelled, and stopping the migration task failed: ${end.stopError}`
-        : 'The workflow run was cancelled; the migration task was stopped.',
+      headline: end.stopError ? `The workflow run was cancelled, and stopping the migration task failed: ${end.stopError}` : 'The workflow run was cancelled; the migration task was stopped.',
       evidence,
       hint: end.stopError
         ? 'Stop the task by hand (aws ecs stop-task), or it keeps the migration lock until it ends.'
@@ -46,8 +45,7 @@ export function judge(end: WaitEnd, container: string, definition: TaskDefinitio
       evidence,
       hint: prisma
         ? `${prisma.summary} ${prisma.hint}`
-        : 'The last log lines show where it was. A migration waiting on a table lock held by the running application, or a database that does not answer, ' +
-          'can hang; a long data migration may just need a larger "timeout".',
+        : 'The last log lines show where it was. A migration waiting on a table lock held by the running application, or a database that does not answer, ' + 'can hang; a long data migration may just need a larger "timeout".',
     };
   }
 
@@ -57,9 +55,13 @@ export function judge(end: WaitEnd, container: string, definition: TaskDefinitio
   return {
     status: 'failed',
     exitCode: stopped.exitCode,
-    headline: prisma ? prisma.summary : special?.headline ?? headlineFor(stopped.kind, container, stopped.exitCode),
+    headline: prisma ? prisma.summary : (special?.headline ?? headlineFor(stopped.kind, container, stopped.exitCode)),
     evidence,
-    hint: prisma?.hint ?? special?.hint ?? (stopped.kind === 'exited' && !logsShown ? EXITED_WITHOUT_LOGS_HINT : stopped.hint) ?? 'ECS gave no more detail; the task in the ECS console (linked above) and the container log may show why.',
+    hint:
+      prisma?.hint ??
+      special?.hint ??
+      (stopped.kind === 'exited' && !logsShown ? EXITED_WITHOUT_LOGS_HINT : stopped.hint) ??
+      'ECS gave no more detail; the task in the ECS console (linked above) and the container log may show why.',
   };
 }
 
@@ -90,18 +92,9 @@ function headlineFor(kind: StopKind, container: string, exitCode: number | undef
   }
 }
 
-function specialCase(
-  task: Task,
-  container: string,
-  definition: TaskDefinition,
-  kind: StopKind,
-  exitCode: number | undefined,
-  findings: PrismaFindings,
-): { headline: string; hint: string } | undefined {
+function specialCase(task: Task, container: string, definition: TaskDefinition, kind: StopKind, exitCode: number | undefined, findings: PrismaFindings): { headline: string; hint: string } | undefined {
   // An essential sidecar that exits stops the whole task, the migration with it.
-  const culprit = (task.containers ?? []).find(
-    (other) => other.name !== container && isEssential(definition, other.name) && other.exitCode !== undefined && other.exitCode !== null && other.exitCode !== 0,
-  );
+  const culprit = (task.containers ?? []).find((other) => other.name !== container && isEssential(definition, other.name) && other.exitCode !== undefined && other.exitCode !== null && other.exitCode !== 0);
   if (culprit && (exitCode === undefined || exitCode === 137 || exitCode === 143) && /essential container/i.test(task.stoppedReason ?? '')) {
     return {
       headline: `Essential container "${culprit.name}" exited with code ${culprit.exitCode}, which stopped the task before the migration finished.`,
@@ -146,9 +139,4 @@ function taskEvidence(task: Task, container: string, definition: TaskDefinition)
 function exitCodeOf(task: Task | undefined, container: string): number | undefined {
   const judged = task?.containers?.find((candidate) => candidate.name === container);
   return judged?.lastStatus === 'STOPPED' && judged.exitCode !== null ? judged.exitCode : undefined;
-}
-
-export function isEssential(definition: TaskDefinition, container: string | undefined): boolean {
-  // ECS treats a container without the flag as essential.
-  return definition.containerDefinitions?.find((candidate) => candidate.name === container)?.essential !== false;
 }

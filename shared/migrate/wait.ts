@@ -7,13 +7,10 @@ import * as core from '../core.js';
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { transientReason } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
-import { taskIdOf } from '../ecs/logs.js';
 import { formatDuration } from '../time.js';
+import { taskIdOf } from '../ecs/arn.js';
 
-export type WaitEnd =
-  | { ended: 'stopped'; task: Task }
-  | { ended: 'timed-out'; task?: Task; stopError?: string }
-  | { ended: 'cancelled'; task?: Task; stopError?: string };
+export type WaitEnd = { ended: 'stopped'; task: Task } | { ended: 'timed-out'; task?: Task; stopError?: string } | { ended: 'cancelled'; task?: Task; stopError?: string };
 
 export interface WaitOptions {
   ecs: ECSClient;
@@ -120,9 +117,7 @@ export async function stopTask(ecs: ECSClient, cluster: string, taskArn: string,
     return { task };
   } catch (error) {
     const message = errorMessage(error);
-    core.warning(
-      `Could not stop migration task ${taskArn}: ${message}\nStop it by hand so it does not keep the migration lock: aws ecs stop-task --cluster ${cluster} --task ${taskIdOf(taskArn)}`,
-    );
+    core.warning(`Could not stop migration task ${taskArn}: ${message}\nStop it by hand so it does not keep the migration lock: aws ecs stop-task --cluster ${cluster} --task ${taskIdOf(taskArn)}`);
     return { error: message };
   }
 }

@@ -16,7 +16,7 @@ const object = (value: unknown): Json => (typeof value === 'object' && value !==
 const string = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** What the event payload says about the commit; the message only when it belongs to that commit. */
-export function commitFromEvent(context: GitHubContext, payload: Json, changes?: ChangesResult): CommitInfo {
+function commitFromEvent(context: GitHubContext, payload: Json, changes?: ChangesResult): CommitInfo {
   const pull = object(payload.pull_request);
   const run = object(payload.workflow_run);
   if (string(object(pull.head).sha)) {

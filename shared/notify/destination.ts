@@ -6,11 +6,10 @@
  */
 import { isLoopbackAddress } from '../net.js';
 import * as core from '../core.js';
-import { UserError } from '../errors.js';
+import { UserError, quote } from '../errors.js';
 import type { Destination, Format } from './types.js';
-import { quote } from './quote.js';
 
-export const DEFAULT_API_URL = 'https://slack.com/api';
+const DEFAULT_API_URL = 'https://slack.com/api';
 const WEBHOOK_EXAMPLE = 'https://hooks.slack.com/services/T…/B…/…';
 
 const looksLikeToken = (value: string) => /^xox[a-z]-|^xoxe\./i.test(value);
@@ -84,7 +83,7 @@ export function checkBotToken(token: string): void {
 }
 
 /** A channel ID (C0123456789) or name (#deploys); a link, a mention or text around it is refused with the ID to use. */
-export function checkChannel(channel: string): string {
+function checkChannel(channel: string): string {
   const name = `Input "slack-channel" is ${quote(channel)}`;
   const hint = 'Set it to the channel ID (in Slack: open the channel, then its name; the ID is at the bottom), e.g. C0123456789, or to its name, e.g. #deploys.';
   const link = /^<#([A-Z0-9]+)(?:\|[^<>]*)?>$/.exec(channel);
@@ -99,7 +98,7 @@ export function checkChannel(channel: string): string {
 }
 
 /** Slack message timestamps: seconds, a dot, six digits. The permalink form (p1712345678000100) is translated in the hint. */
-export function checkMessageTs(messageTs: string): string {
+function checkMessageTs(messageTs: string): string {
   if (/^\d{9,11}\.\d{6}$/.test(messageTs)) return messageTs;
   const permalink = /(?:^|\/)p(\d{9,11})(\d{6})(?:[?#].*)?$/.exec(messageTs);
   const hint = permalink
@@ -123,10 +122,7 @@ export function botDestination(inputs: BotInputs): Destination {
   const apiUrl = destinationUrl('slack-api-url', inputs.apiUrl ?? DEFAULT_API_URL, DEFAULT_API_URL);
   const method = API_METHOD.exec(apiUrl.pathname);
   if (method) {
-    throw new UserError(
-      `Input "slack-api-url" ends in the method "${method[1]}"; it is the base URL that each method is added to.`,
-      `Set it to ${DEFAULT_API_URL} (or your GovSlack or proxy base URL), without the method.`,
-    );
+    throw new UserError(`Input "slack-api-url" ends in the method "${method[1]}"; it is the base URL that each method is added to.`, `Set it to ${DEFAULT_API_URL} (or your GovSlack or proxy base URL), without the method.`);
   }
   const messageTs = inputs.messageTs === undefined ? undefined : checkMessageTs(inputs.messageTs);
   if (messageTs !== undefined && !/^[CGD][A-Z0-9]{6,}$/.test(channel)) {

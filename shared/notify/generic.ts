@@ -3,7 +3,7 @@
  * workflows) and `content` (Discord, at most 2,000 characters), and the facts as data.
  */
 import { OUTCOME_LABEL, type Report } from './report.js';
-import { headerText } from './slack-message.js';
+import { headerText } from './wording.js';
 import { markdownMessage } from './markdown.js';
 
 export const GENERIC_LIMITS = { text: 4000, content: 2000 } as const;

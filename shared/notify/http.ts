@@ -6,11 +6,11 @@ import * as core from '../core.js';
 import { retry } from '../retry.js';
 import { formatDuration } from '../time.js';
 
-export const REQUEST_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 /** The longest single wait; a server asking for more is not waited for. */
-export const MAX_WAIT_MS = 30_000;
+const MAX_WAIT_MS = 30_000;
 /** Sending gives up once this much time has passed, whatever retries are left. */
-export const TOTAL_MS = 120_000;
+const TOTAL_MS = 120_000;
 const BASE_BACKOFF_MS = 1_000;
 
 /** Sending failed; `message` says what happened, `hint` what to do. Retryable when `retry` is set. */
@@ -32,7 +32,7 @@ export interface HttpReply {
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
@@ -57,11 +57,7 @@ export async function request(url: string, init: RequestInit, what: string): Pro
     body = await response.text();
   } catch (error) {
     const cause = networkCause(error);
-    throw new DeliveryError(
-      `Could not reach ${host} for ${what}: ${cause}.`,
-      'Check that the runner can reach the host (proxy, firewall, DNS) and that the URL is right.',
-      { reason: cause },
-    );
+    throw new DeliveryError(`Could not reach ${host} for ${what}: ${cause}.`, 'Check that the runner can reach the host (proxy, firewall, DNS) and that the URL is right.', { reason: cause });
   }
   const { status, headers } = response;
   if (status === 429) {
@@ -79,17 +75,13 @@ export async function request(url: string, init: RequestInit, what: string): Pro
   }
   if (status >= 500) {
     const afterMs = retryAfterMs(headers.get('retry-after'));
-    throw new DeliveryError(
-      `${host} answered HTTP ${status} to ${what}${body.trim() ? `: ${body.trim().slice(0, 200)}` : ''}.`,
-      'The service is having trouble; the step tried again and gave up. Re-run the job later.',
-      { reason: `HTTP ${status}`, afterMs: afterMs !== undefined && afterMs <= MAX_WAIT_MS ? afterMs : undefined },
-    );
+    throw new DeliveryError(`${host} answered HTTP ${status} to ${what}${body.trim() ? `: ${body.trim().slice(0, 200)}` : ''}.`, 'The service is having trouble; the step tried again and gave up. Re-run the job later.', {
+      reason: `HTTP ${status}`,
+      afterMs: afterMs !== undefined && afterMs <= MAX_WAIT_MS ? afterMs : undefined,
+    });
   }
   if (status >= 300 && status < 400) {
-    throw new DeliveryError(
-      `${host} answered ${what} with a redirect (HTTP ${status}).`,
-      'Use the final URL of the webhook or API; a redirected POST would lose its body.',
-    );
+    throw new DeliveryError(`${host} answered ${what} with a redirect (HTTP ${status}).`, 'Use the final URL of the webhook or API; a redirected POST would lose its body.');
   }
   return { status, headers, body };
 }
@@ -110,8 +102,7 @@ export async function withRetries<T>(what: string, retries: number, task: () => 
         totalMs: TOTAL_MS,
         retryable: (error) => (error instanceof DeliveryError ? error.retry?.reason : undefined),
         delayFor: (error, backoffMs) => (error instanceof DeliveryError && error.retry?.afterMs !== undefined ? error.retry.afterMs : backoffMs),
-        onRetry: ({ reason, attempt, delayMs }) =>
-          core.info(`${what}: ${reason}; trying again in ${formatDuration(delayMs)} (try ${attempt + 1} of ${retries + 1}).`),
+        onRetry: ({ reason, attempt, delayMs }) => core.info(`${what}: ${reason}; trying again in ${formatDuration(delayMs)} (try ${attempt + 1} of ${retries + 1}).`),
       },
     );
   } catch (error) {

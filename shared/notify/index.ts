@@ -10,7 +10,7 @@ import { OUTCOME_LABEL, buildReport, type Report } from './report.js';
 import { blockChars, slackMessage } from './slack-message.js';
 import type { NotifyInputs } from './types.js';
 
-export { notifySummary } from './summary.js';
+export { jobSummary } from './summary.js';
 
 export interface NotifyResult {
   report: Report;

@@ -1,7 +1,7 @@
 /** Links a message may carry: http(s) only, without credentials, short enough for Slack. */
 
 /** Slack refuses a link longer than this in a button or text. */
-export const MAX_LINK = 3000;
+const MAX_LINK = 3000;
 
 /** The link normalised (spaces and brackets percent-encoded), or what is wrong with it, in words. */
 export function checkLink(value: string): { url: string } | { problem: string } {

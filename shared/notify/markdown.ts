@@ -1,10 +1,10 @@
 /**
- * Renders a Report as standard markdown: the text of the generic webhook payload (Mattermost,
- * Rocket.Chat, Discord, Teams workflows, custom receivers) and the job summary.
+ * Renders a Report as standard markdown, in the words of wording.ts: the text of the generic webhook
+ * payload (Mattermost, Rocket.Chat, Discord, Teams workflows, custom receivers) and the job summary.
  */
 import { formatDuration } from '../time.js';
-import { SERVICE_EMOJI, SERVICE_LABEL, migrationEmoji, type Report, type ServiceLine } from './report.js';
-import { headerText, migrationSummary, reasonsTitle, serviceSummary } from './slack-message.js';
+import type { Report, ServiceLine } from './report.js';
+import { SERVICE_EMOJI, SERVICE_LABEL, headerText, migrationEmoji, migrationSummary, reasonsTitle, serviceSummary } from './wording.js';
 import { plainMentions } from './mention.js';
 import { andMore, escapeMarkdown, markdownLink, packLines, truncate } from './text.js';
 
@@ -27,7 +27,7 @@ export function factLines(report: Report): string[] {
   return [where, what].map((parts) => parts.filter(Boolean).join(' · ')).filter(Boolean);
 }
 
-export function serviceBullet(service: ServiceLine): string {
+function serviceBullet(service: ServiceLine): string {
   return `- ${SERVICE_EMOJI[service.state]} **${link(service.consoleUrl, service.name)}** ${serviceSummary(service)}`;
 }
 
@@ -45,11 +45,9 @@ export function reasonLines(report: Report): string[] {
 /** The whole message as markdown in at most `maxChars`, the service list shortened first ("and N more"). */
 export function markdownMessage(report: Report, maxChars: number): string {
   const head = [`**${escapeMarkdown(headerText(report))}**`, ...(report.mentions ? [plainMentions(report.mentions)] : []), ...factLines(report)];
-  const tail = [
-    migrationText(report),
-    ...(report.reasons.length ? [`**${reasonsTitle(report)}**`, ...reasonLines(report)] : []),
-    report.runUrl ? markdownLink(report.runUrl, 'View run') : undefined,
-  ].filter((line): line is string => line !== undefined);
+  const tail = [migrationText(report), ...(report.reasons.length ? [`**${reasonsTitle(report)}**`, ...reasonLines(report)] : []), report.runUrl ? markdownLink(report.runUrl, 'View run') : undefined].filter(
+    (line): line is string => line !== undefined,
+  );
   const fixed = [...head, ...tail].join('\n').length;
   const lines = [`**Services (${report.services.length})**`, ...report.services.map(serviceBullet)];
   const room = maxChars - fixed - 60;

@@ -2,17 +2,11 @@
  * The `mention-on-failure` input: Slack mentions only, each in a form Slack notifies, so the input
  * cannot carry links, markup or text into the message. Anything else is refused with the form to use.
  */
-import { UserError } from '../errors.js';
-import { quote } from './quote.js';
+import { UserError, quote } from '../errors.js';
 
-export type Mention =
-  | { kind: 'broadcast'; name: 'here' | 'channel' | 'everyone' }
-  | { kind: 'user'; id: string; label?: string }
-  | { kind: 'group'; id: string; label?: string };
+export type Mention = { kind: 'broadcast'; name: 'here' | 'channel' | 'everyone' } | { kind: 'user'; id: string; label?: string } | { kind: 'group'; id: string; label?: string };
 
-const HINT =
-  'Write Slack mentions separated by spaces: <@U0123ABCD> for a person (their member ID: profile, ⋯, "Copy member ID"), ' +
-  '<!subteam^S0123ABCD> for a user group (the ID in the group\'s URL), or @here / @channel.';
+const HINT = 'Write Slack mentions separated by spaces: <@U0123ABCD> for a person (their member ID: profile, ⋯, "Copy member ID"), ' + "<!subteam^S0123ABCD> for a user group (the ID in the group's URL), or @here / @channel.";
 
 const BROADCAST = /^(?:@(here|channel|everyone)|<!(here|channel|everyone)(?:\|[^<>]*)?>)$/;
 const USER = /^<@([UW][A-Z0-9]{2,20})(?:\|([^<>|]*))?>$/;
@@ -28,7 +22,6 @@ const MAX_MENTIONS = 20;
 function tokens(value: string): string[] {
   return value.match(/<[^<>]*>?|[^\s,<]+/g) ?? [];
 }
-
 
 function refuse(token: string, what: string): UserError {
   return new UserError(`Input "mention-on-failure" has ${quote(token)}, ${what}.`, HINT);

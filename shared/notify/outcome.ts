@@ -15,7 +15,7 @@ export interface OutcomeEvidence {
 const FROM_STATUS: Record<Status, Outcome> = { started: 'started', success: 'succeeded', failure: 'failed', cancelled: 'cancelled', skipped: 'skipped' };
 
 /** Any failure fails the run; otherwise any cancellation cancels it; all skipped is skipped. */
-export function outcomeFromNeeds(needs: NeedsResult): Outcome {
+function outcomeFromNeeds(needs: NeedsResult): Outcome {
   const results = Object.values(needs).map((job) => job.result);
   if (results.includes('failure')) return 'failed';
   if (results.includes('cancelled')) return 'cancelled';

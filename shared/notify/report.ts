@@ -2,7 +2,9 @@
  * The facts one message shows, gathered from the inputs and the run, independent of any format:
  * the Slack, generic-webhook and job-summary renderers all read a Report.
  */
+import { revisionOf } from '../ecs/arn.js';
 import type { GitHubContext } from '../github.js';
+import { parseImageRef, shortDigest } from '../images.js';
 import type { CommitInfo } from './commit.js';
 import type { Mention } from './mention.js';
 import { oneLine } from './text.js';
@@ -54,15 +56,6 @@ export interface Report {
   runAttempt?: string;
 }
 
-export const OUTCOME_EMOJI: Record<Outcome, string> = {
-  started: '🚀',
-  succeeded: '✅',
-  failed: '❌',
-  'rolled-back': '↩️',
-  cancelled: '⏹️',
-  skipped: '⏭️',
-};
-
 export const OUTCOME_LABEL: Record<Outcome, string> = {
   started: 'started',
   succeeded: 'succeeded',
@@ -72,47 +65,14 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
   skipped: 'skipped',
 };
 
-export const SERVICE_EMOJI: Record<ServiceState, string> = {
-  failed: '❌',
-  'rolled-back': '↩️',
-  deployed: '✅',
-  deploying: '⏳',
-  built: '📦',
-  'image-reused': '📦',
-  'not-deployed': '➖',
-  changed: '🔸',
-};
-
-export const SERVICE_LABEL: Record<ServiceState, string> = {
-  failed: 'failed',
-  'rolled-back': 'rolled back',
-  deployed: 'deployed',
-  deploying: 'deploying',
-  built: 'image built',
-  'image-reused': 'image reused',
-  'not-deployed': 'not deployed',
-  changed: 'changed',
-};
-
-const MIGRATION_EMOJI: Record<string, string> = { succeeded: '✅', failed: '❌', 'timed-out': '⏱️', cancelled: '⏹️', started: '⏳', running: '⏳' };
-export const migrationEmoji = (status: string): string => MIGRATION_EMOJI[status] ?? '🗄️';
-
 /** `<registry>/<repo>:<tag>` gives the tag (a 40-character SHA shortened to 7); `repo@sha256:…` a short digest. */
 export function imageTag(image: string | undefined, digest?: string): string | undefined {
   if (image) {
-    const at = image.indexOf('@');
-    const tag = tagOf(at >= 0 ? image.slice(0, at) : image);
-    if (tag) return shortTag(tag);
-    if (at >= 0) return shortDigest(image.slice(at + 1));
+    const ref = parseImageRef(image);
+    if (ref.tag) return shortTag(ref.tag);
+    if (ref.digest) return shortDigest(ref.digest);
   }
   return digest ? shortDigest(digest) : undefined;
-}
-
-/** The tag of `<registry>/<repo>:<tag>` (a registry port is not a tag). */
-function tagOf(name: string): string | undefined {
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  return colon > slash ? name.slice(colon + 1) : undefined;
 }
 
 const shortTag = (tag: string): string => (/^[0-9a-f]{40}$/.test(tag) ? tag.slice(0, 7) : tag);
@@ -124,20 +84,12 @@ const shortTag = (tag: string): string => (/^[0-9a-f]{40}$/.test(tag) ? tag.slic
  * build tells the tag, or the build pushed a different digest.
  */
 function deployedTag(image: string | undefined, build?: BuildResult): string | undefined {
-  const at = image?.indexOf('@') ?? -1;
-  if (!image || at < 0 || tagOf(image.slice(0, at)) || !build) return imageTag(image ?? build?.image, build?.digest);
-  if (build.digest && build.digest !== image.slice(at + 1)) return imageTag(image);
-  const buildImageTag = build.image ? tagOf(build.image.split('@')[0]!) : undefined;
+  const ref = image ? parseImageRef(image) : undefined;
+  if (!image || !ref?.digest || ref.tag || !build) return imageTag(image ?? build?.image, build?.digest);
+  if (build.digest && build.digest !== ref.digest) return imageTag(image);
+  const buildImageTag = build.image ? parseImageRef(build.image).tag : undefined;
   const tag = buildImageTag ?? build.tags.find((t) => /^[0-9a-f]{40}$/.test(t)) ?? build.tags[0];
   return tag ? shortTag(tag) : imageTag(image);
-}
-
-const shortDigest = (digest: string): string => digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1');
-
-/** The revision number at the end of a task-definition ARN (`…:task-definition/shop-api:12`). */
-export function revisionOf(arn: string | undefined): number | undefined {
-  const match = arn ? /:(\d+)$/.exec(arn) : null;
-  return match ? Number(match[1]) : undefined;
 }
 
 const DEPLOY_STATES: Record<string, ServiceState> = { deployed: 'deployed', 'rolled-back': 'rolled-back', failed: 'failed' };
@@ -165,7 +117,7 @@ function undeployedState(outcome: Outcome, build?: BuildResult): ServiceState {
 }
 
 /** Every service any result mentions, once, the ones in trouble first. */
-export function serviceLines(inputs: Pick<NotifyInputs, 'changes' | 'builds' | 'deployment'>, outcome: Outcome): ServiceLine[] {
+function serviceLines(inputs: Pick<NotifyInputs, 'changes' | 'builds' | 'deployment'>, outcome: Outcome): ServiceLine[] {
   const builds = new Map((inputs.builds ?? []).map((build) => [build.service, build]));
   const lines = new Map<string, ServiceLine>();
   for (const service of inputs.deployment?.services ?? []) lines.set(service.service, deployedLine(service, builds.get(service.service)));
@@ -234,11 +186,7 @@ export function buildReport(inputs: NotifyInputs, outcome: Outcome, context: Git
   // Shown in the header, which is plain text: one line, whatever the input held.
   const environment = inputs.environment ? oneLine(inputs.environment).trim() || undefined : undefined;
   const title = inputs.title ? oneLine(inputs.title).trim() || undefined : undefined;
-  const target = environment
-    ? `${repository.name} to ${environment}`
-    : branchName
-      ? `${repository.name} from ${branchName}`
-      : repository.name;
+  const target = environment ? `${repository.name} to ${environment}` : branchName ? `${repository.name} from ${branchName}` : repository.name;
   const services = serviceLines(inputs, outcome);
   const m = inputs.migration;
   const migration: MigrationLine | undefined = m ? { ...m, status: m.status ?? 'unknown' } : undefined;

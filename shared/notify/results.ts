@@ -5,9 +5,8 @@
  * error, naming the input and the field. A link that is not http(s) is left out with a warning.
  */
 import * as core from '../core.js';
-import { UserError } from '../errors.js';
+import { UserError, quote } from '../errors.js';
 import { checkLink } from './links.js';
-import { quote } from './quote.js';
 import type { BuildResult, ChangesResult, DeployedService, DeploymentResult, MigrationResult, NeedsResult } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -17,7 +16,15 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (isObject(value)) return `an object with ${Object.keys(value).length ? `keys ${Object.keys(value).slice(0, 5).map((key) => `"${key}"`).join(', ')}` : 'no keys'}`;
+  if (isObject(value))
+    return `an object with ${
+      Object.keys(value).length
+        ? `keys ${Object.keys(value)
+            .slice(0, 5)
+            .map((key) => `"${key}"`)
+            .join(', ')}`
+        : 'no keys'
+    }`;
   return `a ${typeof value}`;
 }
 
@@ -51,9 +58,8 @@ function unwrap(value: unknown): unknown {
   }
 }
 
-
 /** The words GitHub gives as a job's result in the needs context. */
-export const JOB_RESULTS = ['success', 'failure', 'cancelled', 'skipped'] as const;
+const JOB_RESULTS = ['success', 'failure', 'cancelled', 'skipped'] as const;
 /** A job ID as GitHub accepts it in a workflow. */
 const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
@@ -67,10 +73,7 @@ export function parseNeeds(value: unknown, input = 'needs'): NeedsResult | undef
   const needs: NeedsResult = {};
   for (const [job, entry] of Object.entries(value)) {
     if (!JOB_ID.test(job)) {
-      throw new UserError(
-        `Input "${input}" has an entry ${quote(job)}, which is not a job ID (letters, digits, "-" and "_", starting with a letter or "_"), so it is not the needs context.`,
-        hint,
-      );
+      throw new UserError(`Input "${input}" has an entry ${quote(job)}, which is not a job ID (letters, digits, "-" and "_", starting with a letter or "_"), so it is not the needs context.`, hint);
     }
     if (!isObject(entry) || typeof entry.result !== 'string') {
       throw new UserError(`Input "${input}" has an entry "${job}" with no "result" string, so it is not the needs context.`, hint);
@@ -157,10 +160,7 @@ const BUILD_FIELDS = ['service', 'image', 'digest', 'imageWithDigest', 'reposito
 function parseBuild(value: Json, where: string, input: string, key?: string): BuildResult {
   const service = text(value.service) ?? key;
   if (!service) {
-    throw new UserError(
-      `Input "${input}": ${where} names no service.`,
-      `Pass the "result" output of build-push unchanged; it carries "service".`,
-    );
+    throw new UserError(`Input "${input}": ${where} names no service.`, `Pass the "result" output of build-push unchanged; it carries "service".`);
   }
   return {
     service,
@@ -175,9 +175,7 @@ function parseBuild(value: Json, where: string, input: string, key?: string): Bu
 /** One build-push result, an array of them, or an object keyed by service (values may be JSON text). */
 export function parseBuilds(value: unknown, input = 'builds'): BuildResult[] | undefined {
   if (value === null || value === undefined) return undefined;
-  const hint =
-    `Pass the "result" output of build-push as it is, an array of them, or an object keyed by service ` +
-    `(for example "${input}: \${{ toJSON(needs.<job>.outputs) }}" when the job has one result output per service).`;
+  const hint = `Pass the "result" output of build-push as it is, an array of them, or an object keyed by service ` + `(for example "${input}: \${{ toJSON(needs.<job>.outputs) }}" when the job has one result output per service).`;
   const expected = 'a build-push result, an array of them, or an object keyed by service';
   if (Array.isArray(value)) {
     return value.flatMap((item, index) => {
@@ -197,8 +195,8 @@ export function parseBuilds(value: unknown, input = 'builds'): BuildResult[] | u
   });
 }
 
-export const MIGRATION_STATUSES = ['succeeded', 'failed', 'timed-out', 'cancelled'] as const;
-export const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'failed'] as const;
+const MIGRATION_STATUSES = ['succeeded', 'failed', 'timed-out', 'cancelled'] as const;
+const DEPLOY_OUTCOMES = ['deployed', 'rolled-back', 'failed'] as const;
 
 export function parseMigration(value: unknown, input = 'migration', warn: Warn = core.warning): MigrationResult | undefined {
   if (value === null || value === undefined) return undefined;

@@ -35,12 +35,22 @@ type Json = Record<string, unknown>;
 
 const RETRYABLE = new Set(['ratelimited', 'internal_error', 'service_unavailable', 'request_timeout']);
 const REFUSED_MESSAGE = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'msg_blocks_too_long', 'no_text', 'invalid_arguments', 'too_many_attachments', 'invalid_attachments']);
-const WORKSPACE_POLICY = new Set(['restricted_action', 'restricted_action_read_only_channel', 'restricted_action_thread_only_channel', 'restricted_action_non_threadable_channel', 'ekm_access_denied', 'team_access_not_granted', 'access_denied', 'no_permission', 'posting_to_general_channel_denied']);
+const WORKSPACE_POLICY = new Set([
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'ekm_access_denied',
+  'team_access_not_granted',
+  'access_denied',
+  'no_permission',
+  'posting_to_general_channel_denied',
+]);
 
 const TOKEN_PAGE = 'the "Bot User OAuth Token" (xoxb-…) on your Slack app\'s OAuth & Permissions page';
 
 /** What went wrong and what to do, for one `ok: false` answer. */
-export function describeSlackError(method: string, body: Json, channel: string): { message: string; hint: string } {
+function describeSlackError(method: string, body: Json, channel: string): { message: string; hint: string } {
   const error = String(body.error);
   const where = `channel "${channel}"`;
   switch (error) {
@@ -100,7 +110,7 @@ export function describeSlackError(method: string, body: Json, channel: string):
     const details = Array.isArray((body.response_metadata as Json | undefined)?.messages) ? `: ${((body.response_metadata as Json).messages as string[]).join('; ')}` : '';
     return {
       message: `Slack refused the message (${error}${details}).`,
-      hint: 'The message was built within Slack\'s documented limits, so this is a bug: report it with the job log (enable debug logging to include the payload).',
+      hint: "The message was built within Slack's documented limits, so this is a bug: report it with the job log (enable debug logging to include the payload).",
     };
   }
   if (WORKSPACE_POLICY.has(error)) {
@@ -127,10 +137,7 @@ async function callOnce(api: SlackApi, method: string, payload: Json, channel: s
   );
   const host = new URL(base).host;
   if (reply.status !== 200) {
-    throw new DeliveryError(
-      `${host} answered HTTP ${reply.status} to ${method}.`,
-      `Check "slack-api-url" (it should be https://slack.com/api, or your Enterprise Grid / GovSlack API URL).`,
-    );
+    throw new DeliveryError(`${host} answered HTTP ${reply.status} to ${method}.`, `Check "slack-api-url" (it should be https://slack.com/api, or your Enterprise Grid / GovSlack API URL).`);
   }
   let body: Json;
   try {
@@ -147,7 +154,6 @@ async function callOnce(api: SlackApi, method: string, payload: Json, channel: s
 function call(api: SlackApi, method: string, payload: Json, channel: string, httpMethod: 'GET' | 'POST' = 'POST'): Promise<Json> {
   return withRetries(method, api.retries, () => callOnce(api, method, payload, channel, httpMethod));
 }
-
 
 function posted(body: Json, channel: string, ts?: string): PostedMessage {
   return { channel: typeof body.channel === 'string' ? body.channel : channel, ts: typeof body.ts === 'string' ? body.ts : (ts ?? '') };

@@ -1,14 +1,6 @@
-/** Renders a Report as a Slack Block Kit message within Slack's limits. */
-import { formatDuration } from '../time.js';
-import {
-  OUTCOME_EMOJI,
-  SERVICE_EMOJI,
-  SERVICE_LABEL,
-  migrationEmoji,
-  type MigrationLine,
-  type Report,
-  type ServiceLine,
-} from './report.js';
+/** Renders a Report as a Slack Block Kit message within Slack's limits, in the words of wording.ts. */
+import type { MigrationLine, Report, ServiceLine } from './report.js';
+import { SERVICE_EMOJI, SERVICE_LABEL, headerText, migrationEmoji, migrationSummary, reasonsTitle, serviceSummary } from './wording.js';
 import { slackMentions } from './mention.js';
 import { andMore, escapeMrkdwn, mrkdwnLink, packLines, truncate } from './text.js';
 
@@ -45,10 +37,6 @@ const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 const section = (text: string): Block => ({ type: 'section', text: mrkdwn(truncate(text, SLACK_LIMITS.sectionText, 'mrkdwn')) });
 const context = (text: string): Block => ({ type: 'context', elements: [mrkdwn(truncate(text, SLACK_LIMITS.sectionText, 'mrkdwn'))] });
 
-export function headerText(report: Report): string {
-  return `${OUTCOME_EMOJI[report.outcome]} ${report.headline}`;
-}
-
 function link(url: string | undefined, label: string): string {
   return url && url.length <= SLACK_LIMITS.url ? mrkdwnLink(url, label) : escapeMrkdwn(label);
 }
@@ -77,43 +65,14 @@ function fields(report: Report): Block {
   return { type: 'section', fields: items.slice(0, SLACK_LIMITS.fields).map((item) => mrkdwn(truncate(item, SLACK_LIMITS.fieldText, 'mrkdwn'))) };
 }
 
-/**
- * What a service line says after the name, the same in every format:
- * "deployed · `0123456` · rev 12 · 1m 35s", "rolled back to rev 11 · rev 12 (`0123456`) failed · 3m 10s".
- */
-export function serviceSummary(service: ServiceLine): string {
-  const tag = service.imageTag ? `\`${service.imageTag.replace(/[^\w.:@-]/g, '')}\`` : undefined;
-  const took = service.durationSeconds !== undefined ? formatDuration(service.durationSeconds * 1000) : undefined;
-  const parts: Array<string | undefined> =
-    service.state === 'rolled-back' && service.rolledBackToRevision !== undefined
-      ? [
-          `rolled back to rev ${service.rolledBackToRevision}`,
-          service.revision !== undefined ? `rev ${service.revision}${tag ? ` (${tag})` : ''} failed` : tag,
-          took,
-        ]
-      : [SERVICE_LABEL[service.state], tag, service.revision !== undefined ? `rev ${service.revision}` : undefined, took];
-  return parts.filter((part) => part !== undefined).join(' · ');
-}
-
 function serviceLine(service: ServiceLine): string {
   return `${SERVICE_EMOJI[service.state]} *${link(service.consoleUrl, service.name)}* ${serviceSummary(service)}`;
-}
-
-export function migrationSummary(migration: MigrationLine): string {
-  const label = migration.status.replace(/-/g, ' ');
-  const exit = migration.status !== 'succeeded' && migration.exitCode !== undefined && migration.exitCode !== 0 ? ` (exit ${migration.exitCode})` : '';
-  const took = migration.durationSeconds !== undefined ? ` in ${formatDuration(migration.durationSeconds * 1000)}` : '';
-  return `${label}${exit}${took}`;
 }
 
 function migrationLine(migration: MigrationLine): string {
   const title = `*Migration*${migration.service ? ` (${escapeMrkdwn(migration.service)})` : ''}`;
   const logs = migration.consoleUrl && migration.consoleUrl.length <= SLACK_LIMITS.url ? ` · ${mrkdwnLink(migration.consoleUrl, 'task')}` : '';
   return `${migrationEmoji(migration.status)} ${title} ${escapeMrkdwn(migrationSummary(migration))}${logs}`;
-}
-
-export function reasonsTitle(report: Report): string {
-  return report.outcome === 'cancelled' ? 'What was cancelled' : report.outcome === 'rolled-back' ? 'Why it rolled back' : 'Why it failed';
 }
 
 function reasonsBlock(report: Report): Block | undefined {
@@ -139,10 +98,9 @@ function actions(report: Report): Block | undefined {
 }
 
 function footer(report: Report): Block | undefined {
-  const parts = [
-    report.workflow ? `Workflow ${link(report.runUrl, report.workflow)}` : undefined,
-    report.runAttempt && report.runAttempt !== '1' ? `attempt ${escapeMrkdwn(report.runAttempt)}` : undefined,
-  ].filter((part): part is string => part !== undefined);
+  const parts = [report.workflow ? `Workflow ${link(report.runUrl, report.workflow)}` : undefined, report.runAttempt && report.runAttempt !== '1' ? `attempt ${escapeMrkdwn(report.runAttempt)}` : undefined].filter(
+    (part): part is string => part !== undefined,
+  );
   return parts.length ? context(parts.join(' · ')) : undefined;
 }
 
@@ -177,10 +135,7 @@ function fallbackText(report: Report): string {
 export function slackMessage(report: Report): SlackMessage {
   const header: Block = { type: 'header', text: { type: 'plain_text', text: truncate(headerText(report), SLACK_LIMITS.headerText), emoji: true } };
   const before: Block[] = [header, ...(report.mentions ? [section(slackMentions(report.mentions))] : []), fields(report)];
-  const after: Block[] = [
-    ...(report.migration ? [section(migrationLine(report.migration))] : []),
-    ...[reasonsBlock(report), actions(report), footer(report)].filter((block): block is Block => block !== undefined),
-  ];
+  const after: Block[] = [...(report.migration ? [section(migrationLine(report.migration))] : []), ...[reasonsBlock(report), actions(report), footer(report)].filter((block): block is Block => block !== undefined)];
   const blocks = [...before];
   if (report.services.length) {
     const fixed = [...before, ...after];

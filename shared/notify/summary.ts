@@ -1,8 +1,8 @@
 /** The job summary: the same facts as the message, every service listed, and what became of the message. */
-import type { SummaryWriter } from '../action.js';
+import type { SummaryWriter } from '../summary.js';
 import type { Delivery } from './deliver.js';
 import { factLines, migrationText, reasonLines, serviceTable } from './markdown.js';
-import { reasonsTitle, headerText } from './slack-message.js';
+import { reasonsTitle, headerText } from './wording.js';
 import type { Report } from './report.js';
 import { httpLink } from './links.js';
 import { escapeMarkdown, markdownLink } from './text.js';
@@ -18,7 +18,7 @@ function deliveryLine(delivery: Delivery): string {
   return `📣 ${verb} ${escapeMarkdown(delivery.target)}${delivery.ts ? `, ts ${escapeMarkdown(delivery.ts)}` : ''}${link}`;
 }
 
-export function notifySummary(report: Report, delivery: Delivery): SummaryWriter {
+export function jobSummary(report: Report, delivery: Delivery): SummaryWriter {
   return (summary) => {
     const parts = [`## ${escapeMarkdown(headerText(report))}`, factLines(report).join('  \n')];
     if (report.services.length) parts.push(serviceTable(report));

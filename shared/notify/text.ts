@@ -3,7 +3,7 @@
  * sequence or a character (grapheme), so a shortened message still renders.
  */
 
-export const ELLIPSIS = '…';
+const ELLIPSIS = '…';
 
 let graphemes: Intl.Segmenter | undefined;
 
@@ -14,9 +14,7 @@ let graphemes: Intl.Segmenter | undefined;
  * command ("::error::") when the message is printed.
  */
 export function oneLine(text: string): string {
-  return text
-    .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/[\s\p{Cc}]+/gu, ' ');
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, '').replace(/[\s\p{Cc}]+/gu, ' ');
 }
 
 /** A zero-width space after the "@": the text reads the same but notifies nobody. */
@@ -94,11 +92,7 @@ export function firstLine(text: string): string {
  * Packs lines into chunks of at most `maxChars` each (newline-joined), at most `maxChunks` chunks and
  * `totalChars` overall. Lines that do not fit are counted in `omitted` so the caller can say "and N more".
  */
-export function packLines(
-  lines: string[],
-  limits: { maxChars: number; maxChunks: number; totalChars: number },
-  kind: 'mrkdwn' | 'markdown' | 'plain',
-): { chunks: string[]; omitted: number } {
+export function packLines(lines: string[], limits: { maxChars: number; maxChunks: number; totalChars: number }, kind: 'mrkdwn' | 'markdown' | 'plain'): { chunks: string[]; omitted: number } {
   const chunks: string[] = [];
   let current: string | undefined;
   let total = 0;

@@ -15,7 +15,10 @@ const SLACK_WEBHOOK_ERRORS: Record<string, { message: string; hint: string }> = 
   channel_not_found: { message: 'The channel of the incoming webhook no longer exists (channel_not_found).', hint: NEW_WEBHOOK },
   channel_is_archived: { message: 'The channel of the incoming webhook is archived (channel_is_archived).', hint: `Unarchive the channel, or ${NEW_WEBHOOK[0]!.toLowerCase()}${NEW_WEBHOOK.slice(1)}` },
   action_prohibited: { message: 'The workspace forbids this webhook from posting (action_prohibited).', hint: 'Ask a Slack workspace admin to allow the app to post to the channel.' },
-  posting_to_general_channel_denied: { message: 'Only admins may post to this channel (posting_to_general_channel_denied).', hint: 'Create the webhook for another channel, or ask an admin to change the channel\'s posting permissions.' },
+  posting_to_general_channel_denied: {
+    message: 'Only admins may post to this channel (posting_to_general_channel_denied).',
+    hint: "Create the webhook for another channel, or ask an admin to change the channel's posting permissions.",
+  },
   user_not_found: { message: 'The user of the incoming webhook no longer exists (user_not_found).', hint: NEW_WEBHOOK },
 };
 
@@ -29,7 +32,7 @@ function describe(status: number, body: string, format: Format, host: string): {
     if (REFUSED.has(word)) {
       return {
         message: `Slack refused the message (HTTP ${status}, ${word}).`,
-        hint: 'The message was built within Slack\'s documented limits, so this is a bug: report it with the job log (enable debug logging to include the payload).',
+        hint: "The message was built within Slack's documented limits, so this is a bug: report it with the job log (enable debug logging to include the payload).",
       };
     }
   }

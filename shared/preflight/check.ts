@@ -5,6 +5,7 @@
  */
 import { UserError, type FileProblem } from '../errors.js';
 import { withInputs } from '../inputs.js';
+import { DEFAULT_MANIFEST } from '../manifest/file.js';
 import { findService, loadManifest } from '../manifest/load.js';
 import type { Manifest } from '../manifest/types.js';
 import { parseServiceNames } from '../deploy/parse.js';
@@ -22,7 +23,7 @@ export interface PreflightRequest {
   readers: Record<ActionName, () => unknown>;
 }
 
-export interface CheckedStep {
+interface CheckedStep {
   id: string;
   action: ActionName;
   /** The step's inputs that come from the workflow's inputs or secrets. */
@@ -35,8 +36,6 @@ export interface PreflightReport {
   manifest: Manifest;
   steps: CheckedStep[];
 }
-
-const DEFAULT_MANIFEST_PATH = '.github/services.yml';
 
 export async function preflight(request: PreflightRequest): Promise<PreflightReport> {
   const inputs = stringInputs(request.inputs);
@@ -55,7 +54,7 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
 
   let manifest: Manifest | undefined;
   try {
-    manifest = await loadManifest(inputs.manifest || DEFAULT_MANIFEST_PATH, request.workspace);
+    manifest = await loadManifest(inputs.manifest || DEFAULT_MANIFEST, request.workspace);
   } catch (error) {
     note(error, (text) => text.replace(/\bInput "manifest"/g, `Input "manifest" of the ${request.workflow} workflow`));
   }
@@ -99,7 +98,7 @@ function stringInputs(inputs: Record<string, unknown>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(inputs)) {
     if (value === null || value === undefined) continue;
-    if (typeof value === 'object') throw new UserError(`Input "${name}" of the workflow is not text, a number or a boolean.`, 'Pass the workflow\'s inputs unchanged: inputs: ${{ toJSON(inputs) }}.');
+    if (typeof value === 'object') throw new UserError(`Input "${name}" of the workflow is not text, a number or a boolean.`, "Pass the workflow's inputs unchanged: inputs: ${{ toJSON(inputs) }}.");
     result[name] = String(value);
   }
   return result;

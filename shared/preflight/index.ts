@@ -1,11 +1,11 @@
 /** The preflight engine: the check, and its job summary. */
-import type { SummaryWriter } from '../action.js';
+import type { SummaryWriter } from '../summary.js';
 import type { PreflightReport } from './check.js';
 import type { WorkflowName } from './steps.js';
 
 export { preflight } from './check.js';
 
-export function preflightSummary(workflow: WorkflowName, report: PreflightReport): SummaryWriter {
+export function jobSummary(workflow: WorkflowName, report: PreflightReport): SummaryWriter {
   return (summary) => {
     summary.addHeading(`Preflight of the ${workflow} workflow: ✅ every input checks out`, 2);
     summary.addRaw(`<p>${report.manifest.file}: ${report.manifest.services.length} services.</p>`, true);

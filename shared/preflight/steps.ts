@@ -37,6 +37,20 @@ const aws = {
   'allowed-account-ids': { input: 'allowed-account-ids' },
 } as const;
 
+/** The closing message, sent with a webhook or with a bot token (whichever secret is set), given the same inputs either way. */
+function notifySteps(given: Record<string, Source>, botOnly: Record<string, Source> = {}): StepSpec[] {
+  return [
+    { id: 'notify-webhook', action: 'notify', needsSecret: 'SLACK_WEBHOOK_URL', with: { 'webhook-url': { secret: 'SLACK_WEBHOOK_URL' }, ...given } },
+    {
+      id: 'notify-bot',
+      action: 'notify',
+      needsSecret: 'SLACK_BOT_TOKEN',
+      needsInput: 'slack-channel',
+      with: { 'slack-bot-token': { secret: 'SLACK_BOT_TOKEN' }, 'slack-channel': { input: 'slack-channel' }, ...botOnly, ...given },
+    },
+  ];
+}
+
 const deploySteps: StepSpec[] = [
   {
     id: 'changes',
@@ -78,35 +92,16 @@ const deploySteps: StepSpec[] = [
       ...aws,
     },
   },
-  {
-    id: 'notify-webhook',
-    action: 'notify',
-    needsSecret: 'SLACK_WEBHOOK_URL',
-    with: {
-      'webhook-url': { secret: 'SLACK_WEBHOOK_URL' },
+  ...notifySteps(
+    {
       needs: { runtime: NEEDS_STAND_IN },
       environment: { input: 'environment' },
       changes: { runtime: '' },
       migration: { runtime: '' },
       deployment: { runtime: '' },
     },
-  },
-  {
-    id: 'notify-bot',
-    action: 'notify',
-    needsSecret: 'SLACK_BOT_TOKEN',
-    needsInput: 'slack-channel',
-    with: {
-      'slack-bot-token': { secret: 'SLACK_BOT_TOKEN' },
-      'slack-channel': { input: 'slack-channel' },
-      'message-ts': { runtime: '' },
-      needs: { runtime: NEEDS_STAND_IN },
-      environment: { input: 'environment' },
-      changes: { runtime: '' },
-      migration: { runtime: '' },
-      deployment: { runtime: '' },
-    },
-  },
+    { 'message-ts': { runtime: '' } },
+  ),
 ];
 
 const rollbackSteps: StepSpec[] = [
@@ -122,32 +117,7 @@ const rollbackSteps: StepSpec[] = [
       ...aws,
     },
   },
-  {
-    id: 'notify-webhook',
-    action: 'notify',
-    needsSecret: 'SLACK_WEBHOOK_URL',
-    with: {
-      'webhook-url': { secret: 'SLACK_WEBHOOK_URL' },
-      title: { runtime: 'Rollback' },
-      needs: { runtime: NEEDS_STAND_IN },
-      environment: { input: 'environment' },
-      deployment: { runtime: '' },
-    },
-  },
-  {
-    id: 'notify-bot',
-    action: 'notify',
-    needsSecret: 'SLACK_BOT_TOKEN',
-    needsInput: 'slack-channel',
-    with: {
-      'slack-bot-token': { secret: 'SLACK_BOT_TOKEN' },
-      'slack-channel': { input: 'slack-channel' },
-      title: { runtime: 'Rollback' },
-      needs: { runtime: NEEDS_STAND_IN },
-      environment: { input: 'environment' },
-      deployment: { runtime: '' },
-    },
-  },
+  ...notifySteps({ title: { runtime: 'Rollback' }, needs: { runtime: NEEDS_STAND_IN }, environment: { input: 'environment' }, deployment: { runtime: '' } }),
 ];
 
 export const WORKFLOW_STEPS: Record<WorkflowName, StepSpec[]> = { deploy: deploySteps, rollback: rollbackSteps };

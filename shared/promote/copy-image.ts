@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { isLoopbackAddress } from '../net.js';
 import { CommandNotFound, runCommand } from '../process.js';
 
-export interface RegistryAuth {
+interface RegistryAuth {
   username: string;
   password: string;
 }
@@ -100,7 +100,10 @@ export async function copyByDigest(request: CopyRequest): Promise<CopyResult> {
     }
     if (result.code !== 0) {
       const last = result.stderr.trim().split('\n').at(-1) ?? '';
-      throw new UserError(`Copying ${digest} to ${target} failed: ${last}`, 'Check that the role may push to the target repository (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability) and that the repository exists.');
+      throw new UserError(
+        `Copying ${digest} to ${target} failed: ${last}`,
+        'Check that the role may push to the target repository (ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload, ecr:PutImage, ecr:BatchCheckLayerAvailability) and that the repository exists.',
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
  */
 
 /** What ECS calls to pull an image. */
-export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
+const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] as const;
 
 export interface PullPrincipal {
   account: string;
@@ -16,10 +16,7 @@ export interface PullPrincipal {
   orgId?: string;
 }
 
-export type PullVerdict =
-  | { verdict: 'allowed'; by: string }
-  | { verdict: 'denied'; why: string }
-  | { verdict: 'unknown'; why: string };
+export type PullVerdict = { verdict: 'allowed'; by: string } | { verdict: 'denied'; why: string } | { verdict: 'unknown'; why: string };
 
 interface Statement {
   Sid?: string;
@@ -35,7 +32,13 @@ const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] :
 
 /** IAM's wildcards: * any run of characters, ? one; case-insensitive as action names are. */
 function wildcard(pattern: string, value: string, caseInsensitive = true): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, caseInsensitive ? 'i' : '');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    caseInsensitive ? 'i' : '',
+  );
   return regex.test(value);
 }
 

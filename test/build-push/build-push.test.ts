@@ -11,9 +11,9 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
-import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../harness/docker.js';
+import { awsTestEnv, useMoto, TEST_REGION } from '../../standins/moto.js';
+import { runAction, startAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { existingPluginDirs, startDocker, startFaultyProxy, startRegistry, type DockerEngine, type Registry } from '../../standins/docker.js';
 import { createWorkspace } from './fixture.js';
 
 const execFileAsync = promisify(execFile);
@@ -67,7 +67,10 @@ function build(inputs: Record<string, string>, options: RunOptions & { sha?: str
   });
 }
 
-const homeConfig = () => createHash('sha256').update(readFileSync(join(home, '.docker', 'config.json'))).digest('hex');
+const homeConfig = () =>
+  createHash('sha256')
+    .update(readFileSync(join(home, '.docker', 'config.json')))
+    .digest('hex');
 
 /** The manifest the registry serves for `repository:reference`, exactly as pushed. */
 async function pushedManifest(repository: string, reference: string): Promise<string> {
@@ -238,7 +241,7 @@ describe('build-push with a real Docker engine and registry', () => {
     }
   });
 
-  it('builds nothing when ECR already has the commit\'s image, and points latest at it', async () => {
+  it("builds nothing when ECR already has the commit's image, and points latest at it", async () => {
     await createRepository();
     // ECR learns of an image the way a push tells it: the manifest, tagged with the commit.
     const { image } = await ecr.send(new PutImageCommand({ repositoryName: 'shop-api', imageManifest: await pushedManifest('shop-api', sha(1)), imageTag: sha(3) }));
@@ -268,9 +271,7 @@ describe('build-push with a real Docker engine and registry', () => {
     const refused = await build({ service: 'worker' });
     expect(refused.code).toBe(1);
     expect(refused.log).toContain('The ECR repository "shop-worker" does not exist in us-east-1. Nothing was built or pushed.');
-    expect(refused.log).toContain(
-      'aws ecr create-repository --repository-name shop-worker --region us-east-1 --image-tag-mutability MUTABLE --image-scanning-configuration scanOnPush=false',
-    );
+    expect(refused.log).toContain('aws ecr create-repository --repository-name shop-worker --region us-east-1 --image-tag-mutability MUTABLE --image-scanning-configuration scanOnPush=false');
     expect(await registry.repositories()).not.toContain('shop-worker');
 
     const created = await build({ service: 'worker', 'create-repository': 'true', 'scan-on-push': 'true', cache: 'none' });
@@ -327,12 +328,14 @@ describe('build-push with a real Docker engine and registry', () => {
     await expect(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['shop-worker'] }))).rejects.toThrow(/does not exist/);
   });
 
-  it('keeps using a buildx plugin that lives in the user\'s ~/.docker/cli-plugins', async () => {
+  it("keeps using a buildx plugin that lives in the user's ~/.docker/cli-plugins", async () => {
     await createRepository('shop-worker');
     const userHome = mkdtempSync(join(tmpdir(), 'berth-home-plugins-'));
     const plugins = join(userHome, '.docker', 'cli-plugins');
     mkdirSync(plugins, { recursive: true });
-    const system = existingPluginDirs().map((dir) => join(dir, 'docker-buildx')).find((path) => existsSync(path));
+    const system = existingPluginDirs()
+      .map((dir) => join(dir, 'docker-buildx'))
+      .find((path) => existsSync(path));
     expect(system).toBeDefined();
     copyFileSync(system!, join(plugins, 'docker-buildx'));
     chmodSync(join(plugins, 'docker-buildx'), 0o755);

@@ -24,7 +24,7 @@ services:
 `;
 
 /** Three stages; the runtime stage's labels show which build args arrived. */
-export const API_DOCKERFILE = `FROM scratch AS toolchain
+const API_DOCKERFILE = `FROM scratch AS toolchain
 COPY docker/rootfs/ /
 
 FROM toolchain AS build

@@ -5,15 +5,16 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getInputs } from '../../actions/build-push/src/inputs.js';
-import { buildxArgs, finalError, StepCounter, transientReason, type BuildPlan } from '../../shared/build/buildx.js';
-import { planCache, type CacheContext } from '../../shared/build/cache.js';
-import { createDockerConfig, parseInspect } from '../../shared/build/docker.js';
-import { createRepository, findImage, pointTags, registryHost, registryLogin } from '../../shared/build/ecr.js';
-import { formatBytes } from '../../shared/build/summary.js';
+import { buildxArgs, finalError, StepCounter, transientReason, type BuildPlan } from '../../shared/build-push/buildx.js';
+import { planCache, type CacheContext } from '../../shared/build-push/cache.js';
+import { createDockerConfig, parseInspect } from '../../shared/build-push/docker.js';
+import { formatBytes } from '../../shared/build-push/summary.js';
 import { UserError } from '../../shared/errors.js';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
-import { unmaskedLines } from '../harness/run-action.js';
-import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
+import { unmaskedLines } from '../../standins/run-action.js';
+import { jsonError, startScriptedAws } from '../../standins/scripted-aws.js';
+import { registryHost, registryLogin } from '../../shared/ecr/registry.js';
+import { createRepository, findImage, pointTags } from '../../shared/ecr/repository.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -26,8 +27,9 @@ function withInputs(inputs: Record<string, string>, body: () => void, workspace 
     body();
   } finally {
     for (const name of names) delete process.env[name];
-    for (const [name, value] of Object.entries(saved)) if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
   }
 }
 
@@ -71,9 +73,13 @@ describe('inputs', () => {
     const workspace = mkdtempSync(join(tmpdir(), 'build-inputs-'));
     mkdirSync(join(workspace, 'services'));
     try {
-      withInputs({ repository: 'shop/api', 'working-directory': 'services', tags: 'edge', network: 'none', cache: 'GHA' }, () => {
-        expect(getInputs()).toMatchObject({ workingDirectory: join(workspace, 'services'), tags: ['edge'], network: 'none', cache: 'gha', repository: 'shop/api' });
-      }, workspace);
+      withInputs(
+        { repository: 'shop/api', 'working-directory': 'services', tags: 'edge', network: 'none', cache: 'GHA' },
+        () => {
+          expect(getInputs()).toMatchObject({ workingDirectory: join(workspace, 'services'), tags: ['edge'], network: 'none', cache: 'gha', repository: 'shop/api' });
+        },
+        workspace,
+      );
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
@@ -153,18 +159,43 @@ describe('build steps', () => {
       metadataFile: '/tmp/meta.json',
     };
     expect(buildxArgs(plan)).toEqual([
-      'buildx', 'build', '--push', '--progress=plain', '--metadata-file=/tmp/meta.json', '--file=/repo/docker/api.Dockerfile', '--builder=ci',
-      '--tag', 'r/shop-api:abc', '--tag', 'r/shop-api:latest',
-      '--label', 'org.opencontainers.image.revision=abc',
-      '--build-arg', 'NODE_ENV=production',
-      '--target=runtime', '--platform=linux/amd64,linux/arm64', '--network=none',
-      '--cache-from=type=registry,ref=r/shop-api:buildcache', '--cache-to=type=registry,ref=r/shop-api:buildcache,mode=max',
-      '--provenance=false', '/repo',
+      'buildx',
+      'build',
+      '--push',
+      '--progress=plain',
+      '--metadata-file=/tmp/meta.json',
+      '--file=/repo/docker/api.Dockerfile',
+      '--builder=ci',
+      '--tag',
+      'r/shop-api:abc',
+      '--tag',
+      'r/shop-api:latest',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--target=runtime',
+      '--platform=linux/amd64,linux/arm64',
+      '--network=none',
+      '--cache-from=type=registry,ref=r/shop-api:buildcache',
+      '--cache-to=type=registry,ref=r/shop-api:buildcache,mode=max',
+      '--provenance=false',
+      '/repo',
     ]);
   });
 
   it('reads the builder from docker buildx inspect', () => {
-    const text = ['Name:          ci', 'Driver:        docker-container', 'Last Activity: 2026-01-01', '', 'Nodes:', 'Name:      ci0', 'Endpoint:  unix:///var/run/docker.sock', 'Status:    running', 'Platforms: linux/amd64, linux/amd64/v2*, linux/arm64*'].join('\n');
+    const text = [
+      'Name:          ci',
+      'Driver:        docker-container',
+      'Last Activity: 2026-01-01',
+      '',
+      'Nodes:',
+      'Name:      ci0',
+      'Endpoint:  unix:///var/run/docker.sock',
+      'Status:    running',
+      'Platforms: linux/amd64, linux/amd64/v2*, linux/arm64*',
+    ].join('\n');
     expect(parseInspect(text)).toEqual({ name: 'ci', driver: 'docker-container', error: undefined, platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/arm64'] });
     expect(parseInspect('Name:   default\nDriver: \nError:  Cannot connect to the Docker daemon\n').error).toBe('Cannot connect to the Docker daemon');
   });
@@ -219,7 +250,7 @@ describe('temporary docker config', () => {
     rmSync(temp, { recursive: true, force: true });
   });
 
-  it('carries the user\'s logins, proxies and builders over without their credential store, and leaves nothing behind', () => {
+  it("carries the user's logins, proxies and builders over without their credential store, and leaves nothing behind", () => {
     const userDir = join(home, '.docker');
     mkdirSync(join(userDir, 'buildx'), { recursive: true });
     mkdirSync(join(userDir, 'cli-plugins'));

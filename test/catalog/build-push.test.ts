@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { awsTestEnv, motoUrl, useMoto } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
+import { awsTestEnv, motoUrl, useMoto } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
 import { MANIFEST, createWorkspace } from '../build-push/fixture.js';
 import { expectRefused, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 
@@ -73,6 +73,11 @@ describe('bad inputs of build-push', () => {
     const run = await runAction('build-push', { inputs: entry.inputs, env: { ...awsTestEnv(), AWS_ENDPOINT_URL: recorder.url, DOCKER_HOST: 'unix:///nonexistent.sock' }, cwd });
     expectRefused(run, entry.says);
     expect(run.log).not.toMatch(/Cannot connect to the Docker daemon/);
-    expect(recorder.calls.slice(seen).map((call) => call.operation).filter((operation) => !/\.(Describe|List|Get|BatchCheck|AssumeRole)/.test(operation))).toEqual([]);
+    expect(
+      recorder.calls
+        .slice(seen)
+        .map((call) => call.operation)
+        .filter((operation) => !/\.(Describe|List|Get|BatchCheck|AssumeRole)/.test(operation)),
+    ).toEqual([]);
   });
 });

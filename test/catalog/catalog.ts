@@ -8,7 +8,7 @@ import { expect } from '@jest/globals';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appendFileSync } from 'node:fs';
-import type { ActionResult } from '../harness/run-action.js';
+import type { ActionResult } from '../../standins/run-action.js';
 
 export interface CatalogCase {
   /** What the user got wrong, as a reviewer would say it. */
@@ -21,7 +21,7 @@ export interface CatalogCase {
   says: (string | RegExp)[];
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   /** `ECS.UpdateService`, `STS.AssumeRoleWithWebIdentity`, `ECR.PutImage`... */
   operation: string;
 }
@@ -58,13 +58,10 @@ export async function startAwsRecorder(upstream: string): Promise<AwsRecorder> {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     calls.push({ operation: operationOf(req, body.toString('utf8')) });
-    const forward = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', (error) => res.writeHead(502).end(String(error)));
     forward.end(body);
   });
@@ -86,7 +83,15 @@ export function failureText(run: ActionResult): string {
   return run.stdout
     .split('\n')
     .filter((line) => line.startsWith('::error'))
-    .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%'))
+    .map((line) =>
+      line
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0D/g, '\r')
+        .replace(/%0A/g, '\n')
+        .replace(/%3A/g, ':')
+        .replace(/%2C/g, ',')
+        .replace(/%25/g, '%'),
+    )
     .join('\n');
 }
 

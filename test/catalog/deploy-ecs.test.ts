@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { motoUrl, useMoto } from '../harness/moto.js';
+import { motoUrl, useMoto } from '../../standins/moto.js';
 import { CLUSTER, deploy, REGISTRY, shop, simulator, taskDefinition, workspace } from '../deploy/fixtures.js';
 import { expectRefused, isMutating, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 
@@ -76,7 +76,10 @@ const CASES: CatalogCase[] = [
   c('mode rollback with a blank target', { services: 'api', mode: 'rollback', 'rollback-to': '  ' }, ['Input "rollback-to" is empty, but "mode" is rollback']),
   c('a mode that does not exist', { services: 'api', mode: 'undo', 'rollback-to': 'previous' }, ['Input "mode" is "undo", which is not one of: deploy, rollback']),
   c('allow-other-family without a rollback', { services: 'api', 'allow-other-family': 'true' }, ['Input "allow-other-family" only applies with "rollback-to"']),
-  c("another app's revision as the rollback target", { services: 'api', 'rollback-to': 'shop-web:1' }, ['a revision of task-definition family "shop-web", but ECS service "shop-api" runs family "shop-api"', 'allow-other-family: true']),
+  c("another app's revision as the rollback target", { services: 'api', 'rollback-to': 'shop-web:1' }, [
+    'a revision of task-definition family "shop-web", but ECS service "shop-api" runs family "shop-api"',
+    'allow-other-family: true',
+  ]),
   c('a rollback target in another account', { services: 'api', 'rollback-to': OTHER_ACCOUNT_ARN }, ['Input "rollback-to" is a task definition of account 999999999999 in us-east-1', 'revision number']),
   c('a rollback to a revision that does not exist', { services: 'api', 'rollback-to': '999' }, ['Input "rollback-to" names shop-api:999, which does not exist in this account and region', 'Newest revisions of shop-api: 1 (good)']),
   c('a rollback to a short SHA no revision runs', { services: 'api', 'rollback-to': 'abcdef1' }, ['No revision of shop-api (newest 50 searched) runs an image tagged with the short SHA "abcdef1"', 'full 40-character SHA']),
@@ -93,12 +96,16 @@ const CASES: CatalogCase[] = [
   c('a manifest given as an absolute path elsewhere', { services: 'api', manifest: '/etc/passwd' }, ['Input "manifest" is "/etc/passwd", which is outside the repository']),
   c('a manifest that does not exist', { services: 'api', manifest: '.github/servics.yml' }, ['The services manifest ".github/servics.yml" does not exist', '"manifest"']),
   c('a manifest that is not YAML', { services: 'api' }, ['.github/services.yml', 'YAML error'], { files: { '.github/services.yml': 'services: [api\n  web: {' } }),
-  c('an unknown manifest key', { services: 'api' }, ['.github/services.yml:5:5: Unknown key "repo" in services.api. Allowed keys: paths', 'repository'], { files: { '.github/services.yml': MANIFEST.replace('repository: shop-api', 'repo: shop-api') } }),
+  c('an unknown manifest key', { services: 'api' }, ['.github/services.yml:5:5: Unknown key "repo" in services.api. Allowed keys: paths', 'repository'], {
+    files: { '.github/services.yml': MANIFEST.replace('repository: shop-api', 'repo: shop-api') },
+  }),
   c('a manifest region that does not exist', { services: 'api' }, ['"region" is "ap-southeast-9", which is not an AWS region'], { files: { '.github/services.yml': `region: ap-southeast-9\n${MANIFEST}` } }),
   c('a cluster that does not exist', { service: 'shop-api', cluster: 'shop-prd' }, ['ECS cluster "shop-prd" does not exist in this account and region. Did you mean "shop-prod"?', 'Clusters here: shop-prod']),
   c('a service that does not exist in the cluster', { service: 'shop-apii', cluster: CLUSTER }, ['shop-apii', 'shop-api']),
   c('a container the task definition lacks', { service: 'shop-api', cluster: CLUSTER, container: 'app', image: IMAGE }, ['has no container named "app"', 'Its containers: api']),
-  c('a task-definition file that does not exist', { service: 'shop-api', cluster: CLUSTER, 'task-definition': 'ecs/task-def.json', image: IMAGE }, ['Input "task-definition" names the file ecs/task-def.json, which cannot be read']),
+  c('a task-definition file that does not exist', { service: 'shop-api', cluster: CLUSTER, 'task-definition': 'ecs/task-def.json', image: IMAGE }, [
+    'Input "task-definition" names the file ecs/task-def.json, which cannot be read',
+  ]),
   c('a task-definition file that is not JSON', { service: 'shop-api', cluster: CLUSTER, 'task-definition': 'td.json', image: IMAGE }, ['Task-definition file td.json is not valid JSON'], { files: { 'td.json': '{"family": ' } }),
 ];
 
@@ -124,7 +131,12 @@ describe('bad inputs of deploy-ecs', () => {
     const run = await deploy(entry.inputs, { sim, cwd, env: { AWS_ENDPOINT_URL: recorder.url, ...entry.env } });
     expectRefused(run, entry.says);
     expect(sim.calls.map((call) => `ECS.${call.operation}`).filter(isMutating)).toEqual([]);
-    expect(recorder.calls.slice(seen).map((call) => call.operation).filter(isMutating)).toEqual([]);
+    expect(
+      recorder.calls
+        .slice(seen)
+        .map((call) => call.operation)
+        .filter(isMutating),
+    ).toEqual([]);
     expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-api:1$/);
   });
 });

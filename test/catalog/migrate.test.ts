@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { awsTestEnv, motoUrl, useMoto } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
+import { awsTestEnv, motoUrl, useMoto } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
 import { MANIFEST, NEW_IMAGE, seedShop, workspace } from '../migrate/fixtures.js';
 import { expectRefused, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 
@@ -29,7 +29,9 @@ const CASES: CatalogCase[] = [
   c('a security group that is no id', { service: 'api', 'security-groups': 'default' }, ['Input "security-groups" contains "default", which is not a security group id']),
   c('assign-public-ip that is no boolean', { service: 'api', 'assign-public-ip': 'maybe' }, ['Input "assign-public-ip" is "maybe", which is not a boolean']),
   c('a launch type that does not exist', { service: 'api', 'launch-type': 'LAMBDA' }, ['Input "launch-type" is "LAMBDA", which is not one of: FARGATE, EC2, EXTERNAL']),
-  c('launch type and capacity providers both', { service: 'api', 'launch-type': 'FARGATE', 'capacity-provider-strategy': '[{"capacityProvider": "FARGATE_SPOT"}]' }, ['Inputs "launch-type" and "capacity-provider-strategy" are both set']),
+  c('launch type and capacity providers both', { service: 'api', 'launch-type': 'FARGATE', 'capacity-provider-strategy': '[{"capacityProvider": "FARGATE_SPOT"}]' }, [
+    'Inputs "launch-type" and "capacity-provider-strategy" are both set',
+  ]),
   c('a capacity provider strategy that is broken JSON', { service: 'api', 'capacity-provider-strategy': '[{' }, ['Input "capacity-provider-strategy" is not valid JSON']),
   c('a poll-interval of 0', { service: 'api', 'poll-interval': '0' }, ['Input "poll-interval" is "0", which is not a duration of at least']),
   c('a timeout of -1', { service: 'api', timeout: '-1' }, ['Input "timeout" is "-1", which is not a duration']),
@@ -68,9 +70,18 @@ describe('bad inputs of migrate', () => {
       writeFileSync(join(cwd, path), text);
     }
     const seen = recorder.calls.length;
-    const run = await runAction('migrate', { inputs: { image: entry.inputs['image-tag'] === undefined && entry.inputs.image === undefined ? NEW_IMAGE : '', ...entry.inputs, 'poll-interval': entry.inputs['poll-interval'] ?? '100ms' }, env: { ...awsTestEnv(), AWS_ENDPOINT_URL: recorder.url }, cwd });
+    const run = await runAction('migrate', {
+      inputs: { image: entry.inputs['image-tag'] === undefined && entry.inputs.image === undefined ? NEW_IMAGE : '', ...entry.inputs, 'poll-interval': entry.inputs['poll-interval'] ?? '100ms' },
+      env: { ...awsTestEnv(), AWS_ENDPOINT_URL: recorder.url },
+      cwd,
+    });
     expectRefused(run, entry.says);
-    expect(recorder.calls.slice(seen).map((call) => call.operation).filter((operation) => !/\.(Describe|List|Get|AssumeRole)/.test(operation))).toEqual([]);
+    expect(
+      recorder.calls
+        .slice(seen)
+        .map((call) => call.operation)
+        .filter((operation) => !/\.(Describe|List|Get|AssumeRole)/.test(operation)),
+    ).toEqual([]);
     expect(run.outputs.status).toBe('failed');
   });
 });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { awsTestEnv, motoUrl } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
+import { awsTestEnv, motoUrl } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
 import { expectRefused, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 
 const MANIFEST = `region: us-east-1

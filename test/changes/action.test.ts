@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { runAction, type ActionResult } from '../harness/run-action.js';
-import { BENCH_SHAPE, buildMonorepo } from './monorepo.js';
-import { TestRepo } from './repo.js';
+import { runAction, type ActionResult } from '../../standins/run-action.js';
+import { BENCH_SHAPE, buildMonorepo } from '../../standins/monorepo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];

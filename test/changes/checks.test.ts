@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { detectChanges } from '../../shared/changes/detect.js';
 import { ManifestError } from '../../shared/manifest/load.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];
@@ -51,7 +51,7 @@ describe('manifest checks against the repository', () => {
     expect(found).toEqual([expect.stringMatching(new RegExp(`^\\.github/services\\.yml:${lineOf(manifest, 'package: "@shop/worker"')}:14 services\\.worker\\.package is "@shop/worker", which is not a workspace package\\.`))]);
   });
 
-  it('a service named like one of the action\'s own outputs is an error', async () => {
+  it("a service named like one of the action's own outputs is an error", async () => {
     const manifest = `${SHOP_MANIFEST}  matrix:\n    paths: [apps/web/**]\n    repository: shop-matrix\n    ecs: { service: shop-matrix }\n`;
     const found = await problems(repoWith(manifest));
     expect(found).toEqual([
@@ -60,10 +60,7 @@ describe('manifest checks against the repository', () => {
   });
 
   it('globs that match no file are warnings on their lines, with a hint for a bare directory', async () => {
-    const manifest = SHOP_MANIFEST.replace('paths: [apps/web/**]', 'paths: [apps/web, apps/wbe/**, "apps/web/**/*.vue", "!apps/nothing/**"]').replace(
-      'always: [package-lock.json,',
-      'always: [pnpm-lock.yaml, package-lock.json,',
-    );
+    const manifest = SHOP_MANIFEST.replace('paths: [apps/web/**]', 'paths: [apps/web, apps/wbe/**, "apps/web/**/*.vue", "!apps/nothing/**"]').replace('always: [package-lock.json,', 'always: [pnpm-lock.yaml, package-lock.json,');
     const result = await plan(repoWith(manifest));
     const webLine = lineOf(manifest, 'apps/wbe');
     expect(result.manifestWarnings.map((problem) => `${problem.line}:${problem.column} ${problem.message}`)).toEqual([

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { detectChanges, type ChangePlan, type DetectRequest } from '../../shared/changes/detect.js';
 import { ZERO_SHA } from '../../shared/changes/git.js';
 import { UserError } from '../../shared/errors.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];

@@ -13,7 +13,7 @@ import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
 import { generate, type HistoryEvent } from './differential/generate.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 
 const DIR = join(import.meta.dirname, 'differential');
 const MANIFEST = '.github/services.yml';
@@ -70,8 +70,7 @@ class Reference {
         return { dir: posix.dirname(path), name: json.name as string, deps: Object.keys({ ...json.dependencies, ...json.devDependencies }) };
       });
     const names = new Set(packages.map((pkg) => pkg.name));
-    const inPackage = (path: string) =>
-      packages.filter((pkg) => path.startsWith(`${pkg.dir}/`)).sort((a, b) => b.dir.length - a.dir.length)[0]?.name;
+    const inPackage = (path: string) => packages.filter((pkg) => path.startsWith(`${pkg.dir}/`)).sort((a, b) => b.dir.length - a.dir.length)[0]?.name;
     const changedPackages = new Set(fileChanges.map(inPackage).filter((name) => name !== undefined));
     const reachable = (start: string[]) => {
       const seen = new Set(start);
@@ -163,7 +162,12 @@ describe('differential: a generated history, event by event', () => {
     repo = TestRepo.create('history');
     const marks = join(repo.dir, '..', 'marks');
     execFileSync('git', ['fast-import', '--quiet', `--export-marks=${marks}`], { cwd: repo.dir, env: repo.env, input: stream, maxBuffer: 64 * 1024 * 1024 });
-    shas = new Map(readFileSync(marks, 'utf8').trim().split('\n').map((line) => line.split(' ') as [string, string]));
+    shas = new Map(
+      readFileSync(marks, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
     // The checkout is the last commit: every other commit is evaluated from git's objects alone.
     repo.git('checkout', '--quiet', '--force', shas.get(`:${shas.size}`)!);
   });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createClient } from '../../shared/aws/client.js';
-import { awsTestEnv, TEST_REGION, useMoto } from '../harness/moto.js';
-import { runAction } from '../harness/run-action.js';
-import { TestRepo } from './repo.js';
+import { awsTestEnv, TEST_REGION, useMoto } from '../../standins/moto.js';
+import { runAction } from '../../standins/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { shopFiles } from './shop.js';
 
 useMoto();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
 import { lockfileChange as compareLockfiles, parseYarnClassic } from '../../shared/changes/lockfiles.js';
 import type { Workspaces } from '../../shared/changes/workspaces.js';
-import { TestRepo, type Files } from './repo.js';
+import { TestRepo, type Files } from '../../standins/git-repo.js';
 
 const repos: TestRepo[] = [];
 afterEach(() => repos.splice(0).forEach((repo) => repo.remove()));
@@ -64,7 +64,7 @@ describe.each(MANAGERS)('lockfiles: precise, $manager ($file)', (manager) => {
     expect(plan.warnings).toEqual([]);
   });
 
-  it('a change in the root package\'s dependencies marks every service', async () => {
+  it("a change in the root package's dependencies marks every service", async () => {
     const plan = await lockfileChange(manager, 'root');
     const cause = { kind: 'lockfile', file: manager.file, chain: [], changes: ['left-pad 1.3.0 → 1.2.0'] };
     expect(reasons(plan)).toEqual({ api: cause, web: cause, worker: cause });
@@ -118,7 +118,19 @@ describe('lockfile formats', () => {
       `  ${key('ms', ms)}:\n    resolution: {integrity: sha512-ms${ms}}\n`;
     const api = { name: '@shop/api', dir: 'apps/api', dependsOn: [], external: {} };
     const web = { name: '@shop/web', dir: 'apps/web', dependsOn: [], external: {} };
-    const workspaces: Workspaces = { source: 'pnpm-workspace.yaml', packages: new Map([[api.name, api], [web.name, web]]), byDir: new Map([[api.dir, api], [web.dir, web]]), rootExternal: {}, skipped: [] };
+    const workspaces: Workspaces = {
+      source: 'pnpm-workspace.yaml',
+      packages: new Map([
+        [api.name, api],
+        [web.name, web],
+      ]),
+      byDir: new Map([
+        [api.dir, api],
+        [web.dir, web],
+      ]),
+      rootExternal: {},
+      skipped: [],
+    };
     expect(compareLockfiles('pnpm-lock.yaml', lock('2.1.2'), lock('2.1.3'), workspaces, 'abc1234')).toEqual({ file: 'pnpm-lock.yaml', root: [], packages: new Map([['@shop/web', ['ms 2.1.2 → 2.1.3']]]) });
     expect(compareLockfiles('pnpm-lock.yaml', lock('2.1.2'), lock('2.1.2').replace('sha512-number', 'sha512-other'), workspaces, 'abc1234')).toEqual({
       file: 'pnpm-lock.yaml',

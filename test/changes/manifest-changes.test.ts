@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { detectChanges, type ChangePlan, type DetectRequest } from '../../shared/changes/detect.js';
-import { REPO_ROOT } from '../harness/run-action.js';
-import { TestRepo } from './repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];
@@ -91,7 +91,7 @@ describe('a service whose definition changed in the manifest', () => {
     });
   });
 
-  it('since: last-deployed compares the definition with the deployed commit\'s', async () => {
+  it("since: last-deployed compares the definition with the deployed commit's", async () => {
     const repo = shop(OWN);
     const deployed = repo.sha();
     repo.commit('Web target', { '.github/services.yml': OWN.replace('target: runtime', 'target: slim') });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../harness/run-action.js';
-import { TestRepo } from './repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];

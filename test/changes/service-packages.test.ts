@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { detectChanges, type ChangePlan } from '../../shared/changes/detect.js';
-import { TestRepo } from './repo.js';
+import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 const repos: TestRepo[] = [];
@@ -32,9 +32,7 @@ describe("a service's own workspace package", () => {
     const manifest = SHOP_MANIFEST.replace('paths: [apps/web/**]', 'paths: [apps/web/src/**, docker/web.Dockerfile]');
     const plan = await uiChange(manifest);
     expect(causeOf(plan, 'web')).toMatchObject({ kind: 'dependency', chain: ['@shop/web', '@shop/ui'] });
-    expect(plan.manifestWarnings).toEqual([
-      expect.objectContaining({ message: '"docker/web.Dockerfile" in services.web.paths matches no file in the repository: check the spelling, or remove it.' }),
-    ]);
+    expect(plan.manifestWarnings).toEqual([expect.objectContaining({ message: '"docker/web.Dockerfile" in services.web.paths matches no file in the repository: check the spelling, or remove it.' })]);
   });
 
   it('is taken from "package:" when given', async () => {

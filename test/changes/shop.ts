@@ -6,7 +6,7 @@
  *   web    (@shop/web)    -> @shop/ui
  *   worker (no package)   dependsOn @shop/types in the manifest
  */
-import type { Files } from './repo.js';
+import type { Files } from '../../standins/git-repo.js';
 
 export const SHOP_MANIFEST = `region: us-east-1
 cluster: shop-prod
@@ -29,8 +29,7 @@ services:
     repository: shop-worker
 `;
 
-const pkg = (name: string, dependencies: Record<string, string> = {}, devDependencies: Record<string, string> = {}) =>
-  `${JSON.stringify({ name, version: '1.0.0', private: true, dependencies, devDependencies }, null, 2)}\n`;
+const pkg = (name: string, dependencies: Record<string, string> = {}, devDependencies: Record<string, string> = {}) => `${JSON.stringify({ name, version: '1.0.0', private: true, dependencies, devDependencies }, null, 2)}\n`;
 
 export function shopFiles(manifest = SHOP_MANIFEST): Files {
   return {

@@ -7,8 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runDemo, type DemoReport } from '../../scripts/demo/story.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { runDemo, type DemoReport } from '../../demo/story.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 async function demo(docker: boolean): Promise<{ report: DemoReport; text: string }> {
   const report = await runDemo({ write: () => {}, colour: false, width: 100, docker });

@@ -6,19 +6,19 @@
 import { afterEach } from '@jest/globals';
 import { DescribeServiceDeploymentsCommand, ECSClient, type LoadBalancer, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type SeedService } from '../harness/ecs-simulator/index.js';
-import { startCodeDeploy, type CodeDeployOptions, type CodeDeployStandIn } from '../harness/codedeploy/index.js';
+import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type SeedService } from '../../standins/ecs-simulator/index.js';
+import { startCodeDeploy, type CodeDeployOptions, type CodeDeployStandIn } from '../../standins/codedeploy/index.js';
 import { CLUSTER, SCENARIOS, taskDefinition } from './fixtures.js';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
 const elb = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}`;
 export const BLUE_TARGET_GROUP = `${elb}:targetgroup/shop-api-blue/0123456789abcdef`;
 export const GREEN_TARGET_GROUP = `${elb}:targetgroup/shop-api-green/fedcba9876543210`;
-export const PRODUCTION_RULE = `${elb}:listener-rule/app/shop/0123456789abcdef/1111111111111111/2222222222222222`;
+const PRODUCTION_RULE = `${elb}:listener-rule/app/shop/0123456789abcdef/1111111111111111/2222222222222222`;
 export const TEST_RULE = `${elb}:listener-rule/app/shop/0123456789abcdef/3333333333333333/4444444444444444`;
 export const NLB_LISTENER = `${elb}:listener/net/shop/0123456789abcdef/5555555555555555`;
-export const LB_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers`;
+const LB_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsInfrastructureRoleForLoadBalancers`;
 export const HOOK_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsLambdaHookRole`;
 export const SMOKE_TEST = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:shop-api-smoke-test`;
 
@@ -64,7 +64,7 @@ export async function shopApi(service: Partial<SeedService>, options: EcsSimulat
   return { sim, ecs: client(sim) };
 }
 
-export function client(sim: EcsSimulator): ECSClient {
+function client(sim: EcsSimulator): ECSClient {
   return new ECSClient({ region: REGION, endpoint: sim.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
 }
 

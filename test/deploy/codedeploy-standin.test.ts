@@ -24,7 +24,7 @@ import {
   type ECSTarget,
 } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, DescribeTaskSetsCommand, ListTasksCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { SeedDeploymentGroup } from '../harness/codedeploy/index.js';
+import type { SeedDeploymentGroup } from '../../standins/codedeploy/index.js';
 import { CLUSTER, taskDefinition } from './fixtures.js';
 import { BLUE_TARGET_GROUP, codeDeployFor, shopApi, TEST_RULE } from './bluegreen-fixtures.js';
 
@@ -123,7 +123,17 @@ describe('CodeDeploy stand-in', () => {
     const service = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['shop-api'] }))).services![0]!;
     expect(service.deploymentController).toEqual({ type: 'CODE_DEPLOY' });
     expect(service.deployments).toEqual([]);
-    expect(service.taskSets).toEqual([expect.objectContaining({ status: 'PRIMARY', startedBy: 'CODE_DEPLOY', externalId: info.lastSuccessfulDeployment!.deploymentId, runningCount: 2, computedDesiredCount: 2, stabilityStatus: 'STEADY_STATE', scale: { value: 100, unit: 'PERCENT' } })]);
+    expect(service.taskSets).toEqual([
+      expect.objectContaining({
+        status: 'PRIMARY',
+        startedBy: 'CODE_DEPLOY',
+        externalId: info.lastSuccessfulDeployment!.deploymentId,
+        runningCount: 2,
+        computedDesiredCount: 2,
+        stabilityStatus: 'STEADY_STATE',
+        scale: { value: 100, unit: 'PERCENT' },
+      }),
+    ]);
     const earlier = (await codeDeploy.send(new GetDeploymentCommand({ deploymentId: service.taskSets![0]!.externalId! }))).deploymentInfo!;
     expect(earlier).toMatchObject({ applicationName: APP, deploymentGroupName: GROUP, status: 'Succeeded', computePlatform: 'ECS' });
 
@@ -155,7 +165,12 @@ describe('CodeDeploy stand-in', () => {
       [0, 100],
     ]);
     const done = seen.at(-1)!;
-    expect(done.info).toMatchObject({ status: 'Succeeded', creator: 'user', deploymentOverview: { Succeeded: 1, Failed: 0 }, revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
+    expect(done.info).toMatchObject({
+      status: 'Succeeded',
+      creator: 'user',
+      deploymentOverview: { Succeeded: 1, Failed: 0 },
+      revision: { revisionType: 'AppSpecContent', appSpecContent: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    });
     expect(done.info.revision!.appSpecContent!.content).toBeUndefined();
     expect(done.info.instanceTerminationWaitTimeStarted).toBe(true);
     expect(done.target!.lifecycleEvents!.map((event) => [event.lifecycleEventName, event.status])).toEqual([
@@ -214,7 +229,11 @@ describe('CodeDeploy stand-in', () => {
 
   it('fails on a hook that reports Failed (HOOK_EXECUTION_FAILURE, naming the function and event), after moving test traffic; no rollback when none is configured', async () => {
     const { ecs, codeDeploy } = await codeDeployed(
-      { loadBalancerInfo: { targetGroupPairInfoList: [{ targetGroups: [{ name: 'shop-api-blue' }, { name: 'shop-api-green' }], prodTrafficRoute: { listenerArns: ['arn:listener/prod'] }, testTrafficRoute: { listenerArns: [TEST_RULE] } }] } },
+      {
+        loadBalancerInfo: {
+          targetGroupPairInfoList: [{ targetGroups: [{ name: 'shop-api-blue' }, { name: 'shop-api-green' }], prodTrafficRoute: { listenerArns: ['arn:listener/prod'] }, testTrafficRoute: { listenerArns: [TEST_RULE] } }],
+        },
+      },
       { hooks: [{ target: 'shop-api-smoke-test', stage: 'AfterAllowTestTraffic', result: 'FAILED', durationSeconds: 20 }] },
     );
     const { deploymentId } = await createDeployment(ecs, codeDeploy, 'v2', { hooks: [{ BeforeInstall: 'shop-api-prepare' }, { AfterAllowTestTraffic: 'shop-api-smoke-test' }] });
@@ -244,8 +263,15 @@ describe('CodeDeploy stand-in', () => {
     const rollback = await watch(codeDeploy, stopped.info.rollbackInfo!.rollbackDeploymentId!);
     expect(rollback.at(-1)!.status).toBe('Succeeded');
     // Production traffic went back to the original task set.
-    expect(rollback.filter((entry) => entry.green !== undefined).map((entry) => entry.green).at(-1)).toBe(0);
-    expect((await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['shop-api'] }))).services![0]!.taskSets).toEqual([expect.objectContaining({ status: 'PRIMARY', taskDefinition: expect.stringMatching(/shop-api:1$/) })]);
+    expect(
+      rollback
+        .filter((entry) => entry.green !== undefined)
+        .map((entry) => entry.green)
+        .at(-1),
+    ).toBe(0);
+    expect((await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['shop-api'] }))).services![0]!.taskSets).toEqual([
+      expect.objectContaining({ status: 'PRIMARY', taskDefinition: expect.stringMatching(/shop-api:1$/) }),
+    ]);
     await expect(codeDeploy.send(new StopDeploymentCommand({ deploymentId }))).rejects.toMatchObject({ name: 'DeploymentAlreadyCompletedException' });
     const { targetIds } = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId }));
     const target = (await codeDeploy.send(new GetDeploymentTargetCommand({ deploymentId, targetId: targetIds![0] }))).deploymentTarget!;
@@ -290,7 +316,9 @@ describe('CodeDeploy stand-in', () => {
       codeDeploy.send(new CreateDeploymentCommand({ applicationName: APP, deploymentGroupName: GROUP, deploymentConfigName, revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } }));
     await expect(create('version: 0.0\nResources: []\n')).rejects.toMatchObject({ name: 'InvalidRevisionException', message: expect.stringContaining('Resources') });
     await expect(create(JSON.stringify({ Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: {} } }] }))).rejects.toMatchObject({ message: expect.stringContaining('TaskDefinition is missing') });
-    await expect(create(JSON.stringify({ Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: 'shop-api:1' } } }] }), 'CodeDeployDefault.Nope')).rejects.toMatchObject({ name: 'DeploymentConfigDoesNotExistException' });
+    await expect(create(JSON.stringify({ Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: 'shop-api:1' } } }] }), 'CodeDeployDefault.Nope')).rejects.toMatchObject({
+      name: 'DeploymentConfigDoesNotExistException',
+    });
     const { deploymentId } = await createDeployment(ecs, codeDeploy, 'v2', { containerName: 'web' });
     const done = (await watch(codeDeploy, deploymentId)).at(-1)!;
     expect(done.info).toMatchObject({ status: 'Failed', errorInformation: { code: 'ECS_UPDATE_ERROR', message: expect.stringContaining('container web') } });

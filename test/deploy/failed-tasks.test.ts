@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ECSClient, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, ListTasksCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { FailedTasks } from '../../shared/deploy/stopped.js';
-import type { EcsSimulator, ScenarioRule } from '../harness/ecs-simulator/index.js';
-import { awsTestEnv, useMoto, TEST_REGION } from '../harness/moto.js';
-import { waitFor } from '../harness/ports.js';
-import { startAction, type ActionResult } from '../harness/run-action.js';
+import { FailedTasks } from '../../shared/deploy/failed-tasks.js';
+import type { EcsSimulator, ScenarioRule } from '../../standins/ecs-simulator/index.js';
+import { awsTestEnv, useMoto, TEST_REGION } from '../../standins/moto.js';
+import { waitFor } from '../../standins/ports.js';
+import { startAction, type ActionResult } from '../../standins/run-action.js';
 import { CLUSTER, SCENARIOS, errors, image, resultOf, shop, simulator, taskDefinition, workspace } from './fixtures.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;
@@ -98,7 +98,12 @@ describe('failed tasks count before ECS reports them STOPPED', () => {
     expect(evidence).toMatch(/health-check, no exit code: Task failed ELB health checks in \(target-group [^)]*\) \(not stopped yet: (DEACTIVATING|RUNNING)\)/);
     const counted = countedTasks(run.log, 'api');
     expect(new Set(counted).size).toBe(counted.length);
-    expect(sim.inspect(CLUSTER, 'shop-api').failures.slice(0, counted.length).map((failure) => failure.taskArn.split('/').at(-1))).toEqual(expect.arrayContaining(counted));
+    expect(
+      sim
+        .inspect(CLUSTER, 'shop-api')
+        .failures.slice(0, counted.length)
+        .map((failure) => failure.taskArn.split('/').at(-1)),
+    ).toEqual(expect.arrayContaining(counted));
   });
 
   it("a rollback whose own tasks fail: counted as early, and named as the rollback's tasks", async () => {
@@ -114,7 +119,9 @@ describe('failed tasks count before ECS reports them STOPPED', () => {
 
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('failed');
-    expect(api!.reason).toMatch(/^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/);
+    expect(api!.reason).toMatch(
+      /^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/,
+    );
     expect(run.log).toMatch(/^\[api rollback\] FAILED: \d tasks of the rollback deployment failed/m);
     const counted = countedTasks(run.log, 'api rollback');
     expect(new Set(counted).size).toBe(counted.length);

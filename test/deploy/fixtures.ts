@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type Seed } from '../harness/ecs-simulator/index.js';
-import { awsTestEnv, motoUrl, TEST_ACCOUNT, TEST_REGION } from '../harness/moto.js';
-import { runAction, type ActionResult } from '../harness/run-action.js';
+import { startEcsSimulator, type EcsSimulator, type EcsSimulatorOptions, type Seed } from '../../standins/ecs-simulator/index.js';
+import { awsTestEnv, motoUrl, TEST_ACCOUNT, TEST_REGION } from '../../standins/moto.js';
+import { runAction, type ActionResult } from '../../standins/run-action.js';
 
 export const REGISTRY = `${TEST_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com`;
 export const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -43,7 +43,7 @@ export const image = (family: string, tag: string) => `${REGISTRY}/${family}:${t
 
 /** Scenarios by image tag used across the tests. */
 export const SCENARIOS: EcsSimulatorOptions['scenarios'] = [
-  { image: ':crash', behaviour: 'exits', exitCode: 1, logLines: ['api: starting', 'Error: Cannot find module \'/app/dist/server.js\'', 'api: exiting with code 1'] },
+  { image: ':crash', behaviour: 'exits', exitCode: 1, logLines: ['api: starting', "Error: Cannot find module '/app/dist/server.js'", 'api: exiting with code 1'] },
   { image: ':no-such-tag', behaviour: 'image-pull-failure' },
   { image: ':secretless', behaviour: 'secrets-failure' },
   { image: ':unhealthy', behaviour: 'health-check-failure', healthCheckSeconds: 30 },
@@ -104,7 +104,20 @@ export function deploy(inputs: Record<string, string | undefined>, options: { si
 
 export function resultOf(run: ActionResult): {
   outcome: string;
-  services: { service: string; outcome: string; reason: string; rolledBackTo: string; taskDefinitionArn: string; revision: number | null; image: string; deploymentId: string; durationSeconds: number; consoleUrl: string; cluster: string; ecsService: string }[];
+  services: {
+    service: string;
+    outcome: string;
+    reason: string;
+    rolledBackTo: string;
+    taskDefinitionArn: string;
+    revision: number | null;
+    image: string;
+    deploymentId: string;
+    durationSeconds: number;
+    consoleUrl: string;
+    cluster: string;
+    ecsService: string;
+  }[];
 } {
   if (!run.outputs.result) throw new Error(`no result output:\n${run.log}`);
   return JSON.parse(run.outputs.result);
@@ -115,7 +128,14 @@ export function errors(run: ActionResult): string[] {
   return run.stdout
     .split('\n')
     .filter((line) => line.startsWith('::error'))
-    .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%').replace(/%3A/g, ':').replace(/%2C/g, ','));
+    .map((line) =>
+      line
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%25/g, '%')
+        .replace(/%3A/g, ':')
+        .replace(/%2C/g, ','),
+    );
 }
 
 export async function logLines(group: string, stream: string): Promise<string[]> {

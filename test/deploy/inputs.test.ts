@@ -59,8 +59,6 @@ describe('deploy-ecs inputs (read from INPUT_* variables as on a runner)', () =>
     expect(failure({ services: 'api', 'poll-interval': '10ms' }).message).toBe('Input "poll-interval" is "10ms", which is not a duration of at least 100ms.');
     expect(failure({ services: 'api', 'failed-tasks-threshold': '-1' }).message).toContain('a whole number from 0 to 1000');
     expect(failure({ services: 'api', 'image-tag': 'has space' }).message).toContain('is not an image tag');
-    expect(failure({ services: 'api', 'rollback-to': '12', environment: 'A=1' }).message).toBe(
-      'Input "rollback-to" puts back an earlier release as it was, so "environment" cannot be set with it.',
-    );
+    expect(failure({ services: 'api', 'rollback-to': '12', environment: 'A=1' }).message).toBe('Input "rollback-to" puts back an earlier release as it was, so "environment" cannot be set with it.');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
-import { judge } from '../../shared/deploy/judge.js';
-import { countsAsFailure, judgeStoppedServiceTask, stopReason } from '../../shared/deploy/stopped.js';
+import { countsAsFailure, judgeRollout as judge, judgeStoppedServiceTask } from '../../shared/deploy/judge.js';
+import { stopReason } from '../../shared/deploy/failed-tasks.js';
 
 const TD = (revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/shop-api:${revision}`;
 const OURS = 'ecs-svc/1111111111111111111';
@@ -26,9 +26,7 @@ describe('judge', () => {
   it('without a rollout state, succeeds when ours is the only deployment at its desired count', () => {
     expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 2 })])).state).toBe('completed');
     expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 1 })])).state).toBe('in-progress');
-    expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 2 }), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12), rolloutState: undefined })])).state).toBe(
-      'in-progress',
-    );
+    expect(verdict(service([deployment({ rolloutState: undefined, runningCount: 2 }), deployment({ id: OLD, status: 'ACTIVE', taskDefinition: TD(12), rolloutState: undefined })])).state).toBe('in-progress');
   });
 
   it('calls a circuit-breaker rollback a failure, and names where ECS is going', () => {
@@ -82,9 +80,7 @@ describe('stopped service tasks', () => {
   });
 
   it('does not count tasks ECS stopped to scale in or replace', () => {
-    const verdict = judgeStoppedServiceTask(
-      task({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', exitCode: 0 }]),
-    );
+    const verdict = judgeStoppedServiceTask(task({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', exitCode: 0 }]));
     expect(countsAsFailure(verdict)).toBe(false);
   });
 
@@ -113,12 +109,42 @@ describe('stopped service tasks', () => {
   });
 
   it.each<[string, Partial<Task>, Task['containers'], string]>([
-    ['its essential container exited non-zero (lastStatus still RUNNING)', { lastStatus: 'RUNNING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'STOPPED', exitCode: 1 }], 'exited'],
-    ['its essential container exited non-zero (DEACTIVATING)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'STOPPED', exitCode: 2 }], 'exited'],
-    ['it could not pull its image (STOPPING)', { lastStatus: 'STOPPING', desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 7 time(s): not found' }, [{ name: 'api' }], 'image-pull'],
-    ['ECS found it unhealthy (DEACTIVATING, container still running)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'health-check'],
-    ['ECS has not said why yet (exit code not reported)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'not counted (yet)'],
-    ['it is being scaled in (DEACTIVATING)', { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' }, [{ name: 'api', lastStatus: 'RUNNING' }], 'not counted (yet)'],
+    [
+      'its essential container exited non-zero (lastStatus still RUNNING)',
+      { lastStatus: 'RUNNING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
+      [{ name: 'api', lastStatus: 'STOPPED', exitCode: 1 }],
+      'exited',
+    ],
+    [
+      'its essential container exited non-zero (DEACTIVATING)',
+      { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
+      [{ name: 'api', lastStatus: 'STOPPED', exitCode: 2 }],
+      'exited',
+    ],
+    [
+      'it could not pull its image (STOPPING)',
+      { lastStatus: 'STOPPING', desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 7 time(s): not found' },
+      [{ name: 'api' }],
+      'image-pull',
+    ],
+    [
+      'ECS found it unhealthy (DEACTIVATING, container still running)',
+      { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks' },
+      [{ name: 'api', lastStatus: 'RUNNING' }],
+      'health-check',
+    ],
+    [
+      'ECS has not said why yet (exit code not reported)',
+      { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
+      [{ name: 'api', lastStatus: 'RUNNING' }],
+      'not counted (yet)',
+    ],
+    [
+      'it is being scaled in (DEACTIVATING)',
+      { lastStatus: 'DEACTIVATING', desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/1)' },
+      [{ name: 'api', lastStatus: 'RUNNING' }],
+      'not counted (yet)',
+    ],
   ])('judges a task ECS is still stopping, when %s', (_what, fields, containers, kind) => {
     const verdict = judgeStoppedServiceTask(task(fields, containers));
     expect(countsAsFailure(verdict) ? verdict.kind : 'not counted (yet)').toBe(kind);

@@ -13,7 +13,7 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
 import { CLUSTER, REGISTRY, SHA, deploy, errors, file, resultOf, workspace } from './fixtures.js';
 
 const ecs = () => new ECSClient({ region: TEST_REGION });
@@ -112,10 +112,7 @@ describe('deploy-ecs against moto: render, register, update', () => {
     const cwd = workspace(MANIFEST);
     const digest = `sha256:${'c'.repeat(64)}`;
     const router = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0';
-    const run = await deploy(
-      { services: '["api","web"]', images: `api=${REGISTRY}/shop-api@${digest}\napi.log-router=${router}`, environment: 'LOG_LEVEL=debug\nRELEASE=r42', wait: 'false' },
-      { cwd },
-    );
+    const run = await deploy({ services: '["api","web"]', images: `api=${REGISTRY}/shop-api@${digest}\napi.log-router=${router}`, environment: 'LOG_LEVEL=debug\nRELEASE=r42', wait: 'false' }, { cwd });
     expect(run.code).toBe(0);
 
     const result = resultOf(run);
@@ -166,10 +163,7 @@ describe('deploy-ecs against moto: render, register, update', () => {
     const fromFile = JSON.parse(JSON.stringify(described));
     fromFile.taskDefinition.memory = '1024';
     file(cwd, 'task-definition.json', JSON.stringify(fromFile));
-    const run = await deploy(
-      { cluster: CLUSTER, service: 'shop-api', container: 'api', image: `${REGISTRY}/shop-api:v2`, 'task-definition': 'task-definition.json', wait: 'false' },
-      { cwd },
-    );
+    const run = await deploy({ cluster: CLUSTER, service: 'shop-api', container: 'api', image: `${REGISTRY}/shop-api:v2`, 'task-definition': 'task-definition.json', wait: 'false' }, { cwd });
     expect(run.code).toBe(0);
     const { definition, container: api } = await container(resultOf(run).services[0]!.taskDefinitionArn, 'api');
     expect(definition.memory).toBe('1024');
@@ -201,7 +195,12 @@ describe('deploy-ecs validates everything before any change', () => {
     ['a service that is not in the manifest', { services: 'api, wbe' }, /Service "wbe" is not in \.github\/services\.yml\.\nServices in the manifest: api, web\./, 'manifest'],
     ['an image for a service that is not in the manifest', { services: 'api', images: `admin=${REGISTRY}/shop-admin:v2` }, /Input "images" names "admin", which is not a service in \.github\/services\.yml/, 'manifest'],
     ['a rollback to a revision that does not exist', { services: 'api', 'rollback-to': '7' }, /Task definition "shop-api:7" cannot be read/, 'manifest'],
-    ['an image for a direct service with no container named, when two are essential', { cluster: CLUSTER, service: 'shop-two', image: `${REGISTRY}/shop-api:v2` }, /has 2 containers \(api, worker\); which one is the application\? */, 'direct'],
+    [
+      'an image for a direct service with no container named, when two are essential',
+      { cluster: CLUSTER, service: 'shop-two', image: `${REGISTRY}/shop-api:v2` },
+      /has 2 containers \(api, worker\); which one is the application\? */,
+      'direct',
+    ],
   ];
 
   it.each(cases)('refuses %s, naming it, and changes nothing', async (_name, inputs, message, mode) => {

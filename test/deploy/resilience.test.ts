@@ -7,14 +7,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { startOidcServer } from '../harness/oidc-server.js';
-import { startScriptedAws } from '../harness/scripted-aws.js';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
-import { startAction } from '../harness/run-action.js';
-import { waitFor } from '../harness/ports.js';
-import { awsTestEnv } from '../harness/moto.js';
+import { startOidcServer } from '../../standins/oidc-server.js';
+import { startScriptedAws } from '../../standins/scripted-aws.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
+import { startAction } from '../../standins/run-action.js';
+import { waitFor } from '../../standins/ports.js';
+import { awsTestEnv } from '../../standins/moto.js';
 import { CLUSTER, FAST, SCENARIOS, deploy, errors, image, resultOf, shop, simulator, taskDefinition, workspace } from './fixtures.js';
-import type { EcsSimulator } from '../harness/ecs-simulator/index.js';
+import type { EcsSimulator } from '../../standins/ecs-simulator/index.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;
 const closers: (() => Promise<void>)[] = [];
@@ -126,7 +126,9 @@ describe('rolling back', () => {
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('failed');
     expect(api!.rolledBackTo).toBe('');
-    expect(api!.reason).toMatch(/^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/);
+    expect(api!.reason).toMatch(
+      /^\d tasks of the new deployment failed \(latest: exit code 1: .*\); the rollback to shop-api:1 failed too: \d tasks of the rollback deployment failed \(latest: secrets: ResourceInitializationError/,
+    );
     // The annotation's title names the service once; its body starts with the reason.
     expect(run.stdout).toMatch(/^::error title=api%3A failed::\d tasks of the new deployment failed/m);
     const evidence = errors(run).join('\n');
@@ -177,10 +179,7 @@ describe('the health check after a rollout', () => {
   it('rolls back when the URL keeps failing', async () => {
     const base = await healthServer();
     const sim = await simulator(shop(['shop-api']));
-    const run = await deploy(
-      { services: 'api', 'image-tag': 'v2', 'health-url': `api=${base}/ready`, 'health-timeout': '1s', ...FAST },
-      { sim, cwd: workspace(MANIFEST) },
-    );
+    const run = await deploy({ services: 'api', 'image-tag': 'v2', 'health-url': `api=${base}/ready`, 'health-timeout': '1s', ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
     const [api] = resultOf(run).services;
     expect(api!.outcome).toBe('rolled-back');

@@ -1,7 +1,7 @@
 /** The manual rollback workflow: `rollback-to` puts an earlier release back without building anything. */
 import { describe, expect, it } from '@jest/globals';
-import { pushImageToEcr, useMoto } from '../harness/moto.js';
-import type { Seed } from '../harness/ecs-simulator/index.js';
+import { pushImageToEcr, useMoto } from '../../standins/moto.js';
+import type { Seed } from '../../standins/ecs-simulator/index.js';
 import { CLUSTER, FAST, deploy, errors, image, resultOf, simulator, taskDefinition, workspace } from './fixtures.js';
 
 const MANIFEST = `cluster: ${CLUSTER}\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`;
@@ -58,7 +58,9 @@ describe('rollback-to', () => {
     await pushImageToEcr('shop-api', OLD_SHA);
     const run = await deploy({ services: 'api', 'rollback-to': 'v9.9.9', ...FAST }, { sim, cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
-    expect(errors(run).join('\n')).toMatch(/The ECR repository "shop-api" \(registry 123456789012, us-east-1\) has no image tagged "v9\.9\.9" \("rollback-to", which no registered revision of shop-api runs[\s\S]*Newest revisions: 2 \(2{40}\), 1 \(1{40}\)/);
+    expect(errors(run).join('\n')).toMatch(
+      /The ECR repository "shop-api" \(registry 123456789012, us-east-1\) has no image tagged "v9\.9\.9" \("rollback-to", which no registered revision of shop-api runs[\s\S]*Newest revisions: 2 \(2{40}\), 1 \(1{40}\)/,
+    );
     expect(sim.calls.filter((call) => call.operation === 'UpdateService' || call.operation === 'RegisterTaskDefinition')).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * that succeed, and each entry of the failure catalog with its verdict, evidence and rollback.
  */
 import { describe, expect, it } from '@jest/globals';
-import { useMoto } from '../harness/moto.js';
+import { useMoto } from '../../standins/moto.js';
 import { CLUSTER, FAST, SHA, deploy, errors, image, resultOf, shop, simulator, workspace } from './fixtures.js';
 
 function manifest(families: string[]): string {
@@ -45,7 +45,10 @@ describe('rollouts that succeed', () => {
     const [polls, calls] = describeServicesCalls(run.log);
     expect(calls).toBeLessThanOrEqual(2 * polls);
     const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
-    const firstPoll = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices').slice(0, 2);
+    const firstPoll = sim.calls
+      .slice(lastUpdate + 1)
+      .filter((call) => call.operation === 'DescribeServices')
+      .slice(0, 2);
     expect(Object.fromEntries(firstPoll.map((call) => [call.input.cluster, (call.input.services as string[]).length]))).toEqual({ [CLUSTER]: 2, 'shop-internal': 1 });
     expect(run.summary).toMatch(/<h2>Deploy to ECS: ✅ deployed<\/h2>/);
   });
@@ -60,7 +63,10 @@ describe('rollouts that succeed', () => {
     expect(calls).toBeLessThanOrEqual(2 * polls);
     expect(calls).toBeGreaterThan(polls);
     const lastUpdate = sim.calls.findLastIndex((call) => call.operation === 'UpdateService');
-    const firstPoll = sim.calls.slice(lastUpdate + 1).filter((call) => call.operation === 'DescribeServices').slice(0, 2);
+    const firstPoll = sim.calls
+      .slice(lastUpdate + 1)
+      .filter((call) => call.operation === 'DescribeServices')
+      .slice(0, 2);
     expect(firstPoll.map((call) => (call.input.services as string[]).length).sort()).toEqual([10, 2]);
     expect(Math.abs(firstPoll[0]!.at - firstPoll[1]!.at)).toBeLessThan(50);
     expect(resultOf(run).services.every((service) => service.image === image(service.ecsService, SHA))).toBe(true);
@@ -133,7 +139,7 @@ describe('the failure catalog', () => {
     expect(resultOf(run).services[0]!.outcome).toBe('rolled-back');
   });
 
-  it('circuit-breaker rollback: a failure, never a success; follows ECS\'s own rollback instead of starting another', async () => {
+  it("circuit-breaker rollback: a failure, never a success; follows ECS's own rollback instead of starting another", async () => {
     const sim = await simulator(shop(['shop-api'], { circuitBreaker: { enable: true, rollback: true } }));
     // Our own count would never trip: only ECS's circuit breaker stops this rollout.
     const run = await deploy({ services: 'api', images: `api=${image('shop-api', 'crash')}`, 'failed-tasks-threshold': '0', ...FAST }, { sim, cwd: workspace(manifest(['shop-api'])) });

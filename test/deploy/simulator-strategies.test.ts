@@ -19,7 +19,7 @@ import {
   type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { waitFor } from '../harness/ports.js';
+import { waitFor } from '../../standins/ports.js';
 import { CLUSTER, taskDefinition } from './fixtures.js';
 import { follow, HOOK_ROLE, loadBalancers, NLB_LISTENER, sequence, shopApi, SMOKE_TEST, GREEN_TARGET_GROUP, BLUE_TARGET_GROUP, type Seen } from './bluegreen-fixtures.js';
 
@@ -42,7 +42,10 @@ const stages = (seen: Seen[]) => sequence(seen, (entry) => entry.stage).filter((
 describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
   it('walks a blue/green deployment through every stage in order, shifting test then production traffic, baking with both revisions up, then scaling blue in', async () => {
     // Slow enough for a poll every 10 ms to see every stage (the shortest lasts 10 simulated seconds, a third of a real one).
-    const { sim, ecs } = await shopApi({ ...BLUE_GREEN, lifecycleHooks: [{ hookTargetArn: SMOKE_TEST, roleArn: HOOK_ROLE, lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'] }] }, { speed: 30, stageSeconds: 10 });
+    const { sim, ecs } = await shopApi(
+      { ...BLUE_GREEN, lifecycleHooks: [{ hookTargetArn: SMOKE_TEST, roleArn: HOOK_ROLE, lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT'] }] },
+      { speed: 30, stageSeconds: 10 },
+    );
     const { arn, greenId, taskDefinitionArn } = await deploy(ecs, 'v2');
 
     const during = await describeService(ecs);
@@ -79,7 +82,11 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     expect(at('CLEAN_UP')[0]!.blueRequested).toBe(0);
 
     const done = seen.at(-1)!.deployment;
-    expect(done).toMatchObject({ status: 'SUCCESSFUL', deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }), deploymentCircuitBreaker: { status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 } });
+    expect(done).toMatchObject({
+      status: 'SUCCESSFUL',
+      deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 }),
+      deploymentCircuitBreaker: { status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 },
+    });
     expect(done.targetServiceRevision).toMatchObject({ requestedTaskCount: 2, runningTaskCount: 2, requestedProductionTrafficWeight: 100 });
     expect(done.sourceServiceRevisions![0]).toMatchObject({ requestedTaskCount: 0, runningTaskCount: 0, requestedProductionTrafficWeight: 0 });
     expect(done.finishedAt!.getTime()).toBeGreaterThan(done.startedAt!.getTime());
@@ -163,7 +170,9 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     expect(sequence(steps, (entry) => entry.production)).toEqual([0, 25, 50, 75, 100]);
     const invocations = linear.sim.inspect(CLUSTER, 'shop-api').hookInvocations;
     expect(invocations.map((invocation) => invocation.stage)).toEqual(Array.from({ length: 4 }, () => ['PRE_PRODUCTION_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']).flat());
-    const weights = invocations.filter((invocation) => invocation.stage === 'PRODUCTION_TRAFFIC_SHIFT').map((invocation) => Object.values((invocation.payload.executionDetails as { productionTrafficWeights: Record<string, number> }).productionTrafficWeights));
+    const weights = invocations
+      .filter((invocation) => invocation.stage === 'PRODUCTION_TRAFFIC_SHIFT')
+      .map((invocation) => Object.values((invocation.payload.executionDetails as { productionTrafficWeights: Record<string, number> }).productionTrafficWeights));
     expect(weights).toEqual([
       [25, 75],
       [50, 50],
@@ -196,7 +205,10 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
       const done = seen.at(-1)!.deployment;
       expect(done.deploymentCircuitBreaker).toEqual({ status: 'TRIGGERED', failureCount: expect.any(Number), threshold: 3 });
       expect(done.deploymentCircuitBreaker!.failureCount).toBeGreaterThanOrEqual(3);
-      expect(done).toMatchObject({ statusReason: 'ECS deployment circuit breaker: tasks failed to start.', rollback: { reason: 'ECS deployment circuit breaker: tasks failed to start.', serviceRevisionArn: done.sourceServiceRevisions![0]!.arn } });
+      expect(done).toMatchObject({
+        statusReason: 'ECS deployment circuit breaker: tasks failed to start.',
+        rollback: { reason: 'ECS deployment circuit breaker: tasks failed to start.', serviceRevisionArn: done.sourceServiceRevisions![0]!.arn },
+      });
       expect(done.rollback!.startedAt).toBeInstanceOf(Date);
       // Production traffic never left blue, and blue never lost a task.
       expect(seen.every((entry) => entry.production === 0 && entry.blueRunning === 2)).toBe(true);
@@ -209,7 +221,12 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
       const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: taskArns!.slice(0, 100) }));
       expect(tasks!.some((task) => (task.stoppedReason ?? '').includes(stopped) || (task.containers ?? []).some((container) => container.exitCode === 1))).toBe(true);
       expect(service.events!.map((event) => event.message)).toContain(`(service shop-api) (deployment ${greenId}) deployment failed: tasks failed to start.`);
-      expect(sim.inspect(CLUSTER, 'shop-api').serviceDeployments[0]!.timeline.filter((entry) => entry.rollingBack).map((entry) => entry.stage)).toEqual(['CLEAN_UP', 'CLEAN_UP']);
+      expect(
+        sim
+          .inspect(CLUSTER, 'shop-api')
+          .serviceDeployments[0]!.timeline.filter((entry) => entry.rollingBack)
+          .map((entry) => entry.stage),
+      ).toEqual(['CLEAN_UP', 'CLEAN_UP']);
     });
   });
 
@@ -324,7 +341,10 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     lenient.sim.clock.release();
     const stopped = await follow(lenient.ecs, arn);
     expect(sequence(stopped, (entry) => entry.status).filter((status) => status !== 'ROLLBACK_REQUESTED')).toEqual(['ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
-    expect(stopped.at(-1)!.deployment).toMatchObject({ rollback: { reason: 'Service deployment rolled back because of a StopServiceDeployment request.' }, targetServiceRevision: { requestedProductionTrafficWeight: 0, runningTaskCount: 0 } });
+    expect(stopped.at(-1)!.deployment).toMatchObject({
+      rollback: { reason: 'Service deployment rolled back because of a StopServiceDeployment request.' },
+      targetServiceRevision: { requestedProductionTrafficWeight: 0, runningTaskCount: 0 },
+    });
     // Once completed it cannot be stopped again.
     await expect(lenient.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }))).rejects.toMatchObject({ name: 'ConflictException' });
   });
@@ -362,7 +382,12 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     expect(new Set(first.map((invocation) => invocation.hookId)).size).toBe(1);
     expect(invocations.find((invocation) => invocation.targetArn === SMOKE_TEST)!.payload).toMatchObject({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', hookDetails: { path: '/healthz' } });
     // Test traffic had moved to green: the rollback moves it back.
-    expect(sim.inspect(CLUSTER, 'shop-api').serviceDeployments[0]!.timeline.filter((entry) => entry.rollingBack).map((entry) => entry.stage)).toEqual(['TEST_TRAFFIC_SHIFT', 'CLEAN_UP', 'CLEAN_UP']);
+    expect(
+      sim
+        .inspect(CLUSTER, 'shop-api')
+        .serviceDeployments[0]!.timeline.filter((entry) => entry.rollingBack)
+        .map((entry) => entry.stage),
+    ).toEqual(['TEST_TRAFFIC_SHIFT', 'CLEAN_UP', 'CLEAN_UP']);
   });
 
   it('applies the timeoutAction of a hook that timed out, and fails the rollback (ROLLBACK_FAILED) when a hook fails while ECS rolls back', async () => {
@@ -375,7 +400,12 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
           { hookTargetArn: SMOKE_TEST, roleArn: HOOK_ROLE, lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] },
         ],
       },
-      { hooks: [{ target: 'shop-api-slow-check', result: 'SUCCEEDED', inProgress: 10 }, { target: 'shop-api-smoke-test', result: 'FAILED', during: 'any' }] },
+      {
+        hooks: [
+          { target: 'shop-api-slow-check', result: 'SUCCEEDED', inProgress: 10 },
+          { target: 'shop-api-smoke-test', result: 'FAILED', during: 'any' },
+        ],
+      },
     );
     const { arn } = await deploy(ecs, 'v2');
     const done = (await follow(ecs, arn)).at(-1)!.deployment;
@@ -426,7 +456,10 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
   it('refuses StopServiceDeployment with ABORT, an unknown ARN, and a deployment in CLEAN_UP', async () => {
     const { ecs } = await shopApi({ ...BLUE_GREEN, bakeTimeInMinutes: 0 });
     const { arn } = await deploy(ecs, 'v2');
-    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ABORT' }))).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'The stopType ABORT is not supported. The valid values are ROLLBACK.' });
+    await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ABORT' }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'The stopType ABORT is not supported. The valid values are ROLLBACK.',
+    });
     await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x`, stopType: 'ROLLBACK' }))).rejects.toMatchObject({ name: 'ServiceDeploymentNotFoundException' });
     await follow(ecs, arn, { until: (entry) => entry.stage === 'CLEAN_UP' });
     await expect(ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: 'ROLLBACK' }))).rejects.toMatchObject({ name: 'ConflictException' });
@@ -441,7 +474,12 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
     const [replaced] = (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [first.arn] }))).serviceDeployments!;
     expect(replaced!.status).toBe('STOP_REQUESTED');
     const seen = await follow(ecs, second.arn);
-    expect(sim.inspect(CLUSTER, 'shop-api').serviceDeployments[0]!.timeline.map((entry) => entry.stage).slice(1, 3)).toEqual(['RECONCILE_SERVICE', 'PRE_SCALE_UP']);
+    expect(
+      sim
+        .inspect(CLUSTER, 'shop-api')
+        .serviceDeployments[0]!.timeline.map((entry) => entry.stage)
+        .slice(1, 3),
+    ).toEqual(['RECONCILE_SERVICE', 'PRE_SCALE_UP']);
     // Green of the first deployment had all production traffic: it is blue for the second.
     expect(seen.at(-1)!.deployment.sourceServiceRevisions!.map((revision) => revision.arn)).toEqual([
       (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [first.arn] }))).serviceDeployments![0]!.targetServiceRevision!.arn,
@@ -459,12 +497,24 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
       ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'shop-api', deploymentConfiguration: { strategy: 'LINEAR', linearConfiguration: { stepPercent: 2 } }, loadBalancers: loadBalancers() })),
     ).rejects.toMatchObject({ name: 'InvalidParameterException', message: 'linearConfiguration.stepPercent must be a multiple of 0.1 from 3.0 to 100.0.' });
     await expect(
-      ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'shop-api', deploymentConfiguration: { strategy: 'CANARY', lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }] }, loadBalancers: loadBalancers() })),
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster: CLUSTER,
+          service: 'shop-api',
+          deploymentConfiguration: { strategy: 'CANARY', lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }] },
+          loadBalancers: loadBalancers(),
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('PAUSE hooks cannot be configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages') });
     await expect(ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'shop-api', deploymentConfiguration: { strategy: 'CANARY' } }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
 
     const { service } = await ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: 'shop-api', deploymentConfiguration: { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 1 }, bakeTimeInMinutes: 0 }, loadBalancers: loadBalancers() }),
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: 'shop-api',
+        deploymentConfiguration: { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 1 }, bakeTimeInMinutes: 0 },
+        loadBalancers: loadBalancers(),
+      }),
     );
     expect(service!.deploymentConfiguration).toMatchObject({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 1 }, deploymentCircuitBreaker: { enable: true, rollback: true } });
     // Changing the configuration alone starts no deployment.
@@ -491,7 +541,13 @@ describe('ECS simulator: BLUE_GREEN, LINEAR and CANARY deployments', () => {
 
 describe('ECS simulator: service deployment history', () => {
   it('lists deployments newest first, filtered by status and creation time, a page at a time', async () => {
-    const { ecs } = await shopApi({ history: [{ taskDefinition: 'shop-api:1', status: 'SUCCESSFUL' }, { taskDefinition: 'shop-api:1', status: 'ROLLBACK_SUCCESSFUL' }, { taskDefinition: 'shop-api:1', status: 'STOPPED' }] });
+    const { ecs } = await shopApi({
+      history: [
+        { taskDefinition: 'shop-api:1', status: 'SUCCESSFUL' },
+        { taskDefinition: 'shop-api:1', status: 'ROLLBACK_SUCCESSFUL' },
+        { taskDefinition: 'shop-api:1', status: 'STOPPED' },
+      ],
+    });
     const before = new Date();
     const { arn } = await deploy(ecs, 'v2');
     const all = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: 'shop-api' }))).serviceDeployments!;

@@ -15,9 +15,9 @@ import {
   UpdateServiceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
-import { waitFor } from '../harness/ports.js';
-import type { EcsSimulator } from '../harness/ecs-simulator/index.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
+import { waitFor } from '../../standins/ports.js';
+import type { EcsSimulator } from '../../standins/ecs-simulator/index.js';
 import { CLUSTER, logLines, shop, simulator, taskDefinition } from './fixtures.js';
 
 const client = (sim: EcsSimulator) => new ECSClient({ region: TEST_REGION, endpoint: sim.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });

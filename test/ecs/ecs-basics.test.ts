@@ -1,19 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  ECSClient,
-  CreateClusterCommand,
-  CreateServiceCommand,
-  RegisterTaskDefinitionCommand,
-  DescribeTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
-} from '@aws-sdk/client-ecs';
+import { ECSClient, CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createClient } from '../../shared/aws/client.js';
 import { UserError } from '../../shared/errors.js';
 import { describeServices, requireServices } from '../../shared/ecs/services.js';
 import { describeTaskDefinition, renderTaskDefinition, registerTaskDefinition, parseTaskDefinitionJson } from '../../shared/ecs/task-definitions.js';
 import { findLogStream, LogFollower, lastLogLines } from '../../shared/ecs/logs.js';
-import { useMoto, TEST_REGION } from '../harness/moto.js';
+import { useMoto, TEST_REGION } from '../../standins/moto.js';
 
 const session = { region: TEST_REGION };
 const ecs = () => createClient(ECSClient, session);
@@ -111,9 +104,7 @@ describe('task definitions', () => {
   it('refuses an image for a container that does not exist, before registering anything', async () => {
     await seedCluster([]);
     const loaded = await describeTaskDefinition(ecs(), 'shop-api');
-    expect(() => renderTaskDefinition(loaded, { images: { apl: 'x' } })).toThrow(
-      'Task definition shop-api:1 has no container named "apl". Did you mean "api"?',
-    );
+    expect(() => renderTaskDefinition(loaded, { images: { apl: 'x' } })).toThrow('Task definition shop-api:1 has no container named "apl". Did you mean "api"?');
   });
 
   it('names a task definition that does not exist', async () => {
@@ -147,18 +138,12 @@ describe('container logs', () => {
 
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
-    const put = (messages: string[], start: number) =>
-      logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ message, timestamp: start + i })) }));
+    const put = (messages: string[], start: number) => logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ message, timestamp: start + i })) }));
     await put(['Prisma schema loaded from prisma/schema.prisma', 'Datasource "db": PostgreSQL database'], Date.now());
     expect(await follower.poll()).toBe(2);
     await put(['1 migration found in prisma/migrations', 'All migrations have been successfully applied.'], Date.now() + 10);
     await follower.drain(async () => {});
-    expect(lines).toEqual([
-      'Prisma schema loaded from prisma/schema.prisma',
-      'Datasource "db": PostgreSQL database',
-      '1 migration found in prisma/migrations',
-      'All migrations have been successfully applied.',
-    ]);
+    expect(lines).toEqual(['Prisma schema loaded from prisma/schema.prisma', 'Datasource "db": PostgreSQL database', '1 migration found in prisma/migrations', 'All migrations have been successfully applied.']);
     expect(await lastLogLines(logs, lookup.location!, 2)).toEqual(['1 migration found in prisma/migrations', 'All migrations have been successfully applied.']);
   });
 });

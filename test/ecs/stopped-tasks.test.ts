@@ -22,9 +22,7 @@ describe('why a task stopped', () => {
   });
 
   it('reports a crash with its exit code', () => {
-    const stopped = explainStoppedTask(
-      task({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', containers: [{ name: 'api', exitCode: 1 }] }),
-    );
+    const stopped = explainStoppedTask(task({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', containers: [{ name: 'api', exitCode: 1 }] }));
     expect(stopped).toMatchObject({ kind: 'exited', failed: true, exitCode: 1 });
     expect(describeStoppedTask(stopped)).toBe('task a1b2c3 (api): exited, exit code 1 — Essential container in task exited');
   });
@@ -151,7 +149,11 @@ describe('why a task stopped', () => {
     ],
     [
       'health-check',
-      { stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/abc)', containers: [{ name: 'api', exitCode: 143 }] },
+      {
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/abc)',
+        containers: [{ name: 'api', exitCode: 143 }],
+      },
       'health-check',
     ],
     ['start-failure', { stopCode: 'TaskFailedToStart', stoppedReason: 'CannotStartContainerError: exec: "node": executable file not found', containers: [{ name: 'api' }] }, 'entry point'],
@@ -182,7 +184,7 @@ describe('why a task stopped', () => {
     expect(registry.hint).not.toContain('tag exists');
   });
 
-  it('names only the services a timed-out task could not reach, with endpoints in the task\'s region', () => {
+  it("names only the services a timed-out task could not reach, with endpoints in the task's region", () => {
     const stopped = explainStoppedTask(
       task({
         taskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/shop-prod/a1b2c3',

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ECSClient, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { createClient } from '../../shared/aws/client.js';
 import { describeAwsError, isAwsError, transientReason } from '../../shared/aws/errors.js';
-import { failureMessage } from '../../shared/action.js';
+import { failureMessage } from '../../shared/failure.js';
 import { UserError } from '../../shared/errors.js';
-import { startScriptedAws, jsonError, type ScriptedAws } from '../harness/scripted-aws.js';
+import { startScriptedAws, jsonError, type ScriptedAws } from '../../standins/scripted-aws.js';
 
 describe('AWS errors as people read them', () => {
   let ecsEndpoint: ScriptedAws;
@@ -53,9 +53,7 @@ describe('AWS errors as people read them', () => {
   }, 30_000);
 
   it('keeps user errors as they are written, with their hint on the next line', () => {
-    expect(failureMessage(new UserError('Service "api" is not in cluster "prod".', 'Check the manifest.'))).toBe(
-      'Service "api" is not in cluster "prod".\nCheck the manifest.',
-    );
+    expect(failureMessage(new UserError('Service "api" is not in cluster "prod".', 'Check the manifest.'))).toBe('Service "api" is not in cluster "prod".\nCheck the manifest.');
     const debug = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       expect(failureMessage(new Error('boom'))).toMatch(/^Unexpected error: boom\nRe-run the job with debug logging/);

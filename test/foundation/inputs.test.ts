@@ -100,7 +100,10 @@ describe('AWS inputs', () => {
       set('role-session-name', '   ');
       expect(readAwsInputs().roleSessionName).toMatch(/^GitHubActions-acme@shop-4242(-\d+)?$/);
     } finally {
-      for (const [key, value] of [['GITHUB_REPOSITORY', saved.repository], ['GITHUB_RUN_ID', saved.runId]] as const) {
+      for (const [key, value] of [
+        ['GITHUB_REPOSITORY', saved.repository],
+        ['GITHUB_RUN_ID', saved.runId],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }

@@ -8,7 +8,7 @@ import { resolveRegion } from '../../shared/aws/session.js';
 import { isKnownRegion } from '../../shared/aws/regions.js';
 import { REGIONS } from '../../shared/aws/regions.generated.js';
 import { userErrorOf } from '../harness/errors.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const AWS = { roleSessionName: 'test', roleDurationSeconds: 3600, audience: 'sts.amazonaws.com', allowedAccountIds: [] };
 

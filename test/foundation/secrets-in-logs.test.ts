@@ -4,9 +4,9 @@
  * prints contains the ID token or a credential outside the ::add-mask:: command that hides it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { useMoto } from '../harness/moto.js';
-import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
-import { unmaskedLines } from '../harness/run-action.js';
+import { useMoto } from '../../standins/moto.js';
+import { startOidcServer, type OidcServer } from '../../standins/oidc-server.js';
+import { unmaskedLines } from '../../standins/run-action.js';
 import { CLUSTER, FAST, deploy, resultOf, shop, simulator, workspace } from '../deploy/fixtures.js';
 
 describe('secrets in the log of a real run', () => {
@@ -19,16 +19,18 @@ describe('secrets in the log of a real run', () => {
 
   it('masks the token and the assumed credentials before anything else prints them', async () => {
     const sim = await simulator(shop(['shop-api']));
-    const cwd = workspace(`cluster: ${CLUSTER}\nrole: arn:aws:iam::123456789012:role/github-actions-deployer\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`);
-    const run = await deploy(
-      { services: 'api', 'image-tag': 'v2', ...FAST },
-      { sim, cwd, env: { ...oidc.env(), ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } },
+    const cwd = workspace(
+      `cluster: ${CLUSTER}\nrole: arn:aws:iam::123456789012:role/github-actions-deployer\nservices:\n  api:\n    paths: [apps/api/**]\n    repository: shop-api\n    ecs: { service: shop-api, container: api }\n`,
     );
+    const run = await deploy({ services: 'api', 'image-tag': 'v2', ...FAST }, { sim, cwd, env: { ...oidc.env(), ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
     expect(run.code).toBe(0);
     expect(resultOf(run).outcome).toBe('deployed');
     expect(run.log).toContain('Assumed arn:aws:sts::123456789012:assumed-role/github-actions-deployer/GitHubActions-acme@shop-4242');
 
-    const masked = run.log.split('\n').filter((line) => line.startsWith('::add-mask::')).map((line) => line.slice('::add-mask::'.length));
+    const masked = run.log
+      .split('\n')
+      .filter((line) => line.startsWith('::add-mask::'))
+      .map((line) => line.slice('::add-mask::'.length));
     // The ID token, then the access key id, secret key and session token STS returned.
     expect(masked.length).toBeGreaterThanOrEqual(4);
     for (const token of oidc.issued) expect(masked).toContain(token);

@@ -4,10 +4,10 @@ import { openSession, webIdentityCredentials } from '../../shared/aws/session.js
 import { createClient, MAX_SDK_ATTEMPTS } from '../../shared/aws/client.js';
 import type { AwsInputs } from '../../shared/aws/inputs.js';
 import { UserError } from '../../shared/errors.js';
-import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
-import { useMoto, motoUrl, TEST_REGION } from '../harness/moto.js';
-import { startScriptedAws, queryError, type ScriptedAws } from '../harness/scripted-aws.js';
-import { unmaskedLines } from '../harness/run-action.js';
+import { startOidcServer, type OidcServer } from '../../standins/oidc-server.js';
+import { useMoto, motoUrl, TEST_REGION } from '../../standins/moto.js';
+import { startScriptedAws, queryError, type ScriptedAws } from '../../standins/scripted-aws.js';
+import { unmaskedLines } from '../../standins/run-action.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/github-actions-deployer';
 const inputs = (overrides: Partial<AwsInputs> = {}): AwsInputs => ({
@@ -77,7 +77,7 @@ describe('OIDC role assumption against moto', () => {
     expect((error as UserError).hint).toContain('id-token: write');
   });
 
-  it('retries when GitHub\'s token endpoint fails transiently', async () => {
+  it("retries when GitHub's token endpoint fails transiently", async () => {
     const flaky = await startOidcServer({ failures: [0, 0] });
     Object.assign(process.env, flaky.env());
     const out = captureStdout();
@@ -127,7 +127,7 @@ describe('OIDC role assumption against moto', () => {
     }
   });
 
-  it('assumes the manifest\'s role when the role-to-assume input is empty', async () => {
+  it("assumes the manifest's role when the role-to-assume input is empty", async () => {
     Object.assign(process.env, oidc.env());
     const out = captureStdout();
     try {
@@ -188,7 +188,7 @@ describe('refusals AWS gives that moto does not', () => {
     for (const token of oidc.issued) expect(hint).not.toContain(token.split('.')[2]);
   });
 
-  it('retries IDPCommunicationError beyond the SDK\'s own attempts and then succeeds', async () => {
+  it("retries IDPCommunicationError beyond the SDK's own attempts and then succeeds", async () => {
     const before = sts.calls.length;
     const ok = {
       status: 200,

@@ -23,13 +23,7 @@ async function startMoto() {
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const failed = new Promise((_, reject) => {
     child.once('error', (error) =>
-      reject(
-        new Error(
-          error.code === 'ENOENT'
-            ? 'moto_server is not on PATH. Install it with: pip install "moto[server]" (the integration tests need it and are never skipped).'
-            : `moto_server failed to start: ${error.message}`,
-        ),
-      ),
+      reject(new Error(error.code === 'ENOENT' ? 'moto_server is not on PATH. Install it with: pip install "moto[server]" (the integration tests need it and are never skipped).' : `moto_server failed to start: ${error.message}`)),
     );
     child.once('exit', (code) => reject(new Error(`moto_server exited with code ${code}: ${stderr}`)));
   });

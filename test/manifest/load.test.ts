@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifest, loadManifest, findService, ManifestError } from '../../shared/manifest/load.js';
 import { UserError } from '../../shared/errors.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const FILE = '.github/services.yml';
 
@@ -60,9 +60,7 @@ describe('services manifest', () => {
 
   it('names the line, the unknown key and the key that was probably meant', async () => {
     const problems = await problemsOf(VALID.replace('dockerfile: docker/api.Dockerfile', 'dockerFile: docker/api.Dockerfile'));
-    expect(problems).toEqual([
-      '10:26 Unknown key "dockerFile" in services.api.build. Did you mean "dockerfile"? Allowed keys: context, dockerfile, args, target, platforms.',
-    ]);
+    expect(problems).toEqual(['10:26 Unknown key "dockerFile" in services.api.build. Did you mean "dockerfile"? Allowed keys: context, dockerfile, args, target, platforms.']);
   });
 
   it('reports every problem at once, each with what is allowed', async () => {
@@ -89,9 +87,7 @@ services:
   });
 
   it('catches duplicate service names and YAML syntax errors with their lines', async () => {
-    expect(await problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n')).toEqual([
-      '4:3 Service "api" is defined twice (first on line 2): each service needs its own name.',
-    ]);
+    expect(await problemsOf('services:\n  api:\n    paths: [a]\n  api:\n    paths: [b]\n')).toEqual(['4:3 Service "api" is defined twice (first on line 2): each service needs its own name.']);
     expect((await problemsOf('services:\n  api:\n    paths: [a\n'))[0]).toMatch(/^\d+:\d+ YAML error:/);
   });
 
@@ -130,7 +126,8 @@ services:
   });
 
   it('a malformed glob is an error on its line naming the key, not a glob that matches no file', async () => {
-    const text = 'cluster: prod\nalways: [package-lock.json, "docker/{base,api.Dockerfile"]\nservices:\n  web:\n    paths: [apps/web/**, "apps/[web/**", "!apps/web/**/*.md"]\n  api:\n    paths: ["apps/api]/**"]\n  ok:\n    paths: ["apps/[ab]/**", "apps/**/*.{ts,tsx}", "apps/\\\\[x/**"]\n';
+    const text =
+      'cluster: prod\nalways: [package-lock.json, "docker/{base,api.Dockerfile"]\nservices:\n  web:\n    paths: [apps/web/**, "apps/[web/**", "!apps/web/**/*.md"]\n  api:\n    paths: ["apps/api]/**"]\n  ok:\n    paths: ["apps/[ab]/**", "apps/**/*.{ts,tsx}", "apps/\\\\[x/**"]\n';
     expect(await problemsOf(text)).toEqual([
       '5:26 services.web.paths[1] is "apps/[web/**", which is not a valid glob: its "[" is never closed. Close it with "]" ("[ab]" matches a or b), or write "\\[" to match the character "[" itself.',
       '7:13 services.api.paths[0] is "apps/api]/**", which is not a valid glob: its "]" closes nothing. Remove it, open it with "[" ("[ab]" matches a or b), or write "\\]" to match the character "]" itself.',

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { createClient } from '../../shared/aws/client.js';
-import { motoUrl, pushImageToEcr, TEST_REGION } from '../harness/moto.js';
+import { motoUrl, pushImageToEcr, TEST_REGION } from '../../standins/moto.js';
 
 const session = { region: TEST_REGION };
 export const ecs = () => createClient(ECSClient, session);
@@ -26,12 +26,11 @@ export const CLUSTER = 'shop-prod';
 export const LOG_GROUP = '/ecs/shop-api';
 export const OLD_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:old';
 export const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api@sha256:1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988';
-export const MIGRATE_COMMAND = ['sh', '-c', 'cd apps/api && npx prisma migrate deploy'];
-/** GITHUB_SHA of every run (test/harness/run-action.ts): the tag migrate runs by default. */
+/** GITHUB_SHA of every run (standins/run-action.ts): the tag migrate runs by default. */
 export const COMMIT_SHA = '0123456789abcdef0123456789abcdef01234567';
 export const COMMIT_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:${COMMIT_SHA}`;
 
-export const API_TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
+const API_TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
   family: 'shop-api',
   networkMode: 'awsvpc',
   requiresCompatibilities: ['FARGATE'],
@@ -126,7 +125,7 @@ export function resetTaskProgress(): Promise<void> {
 
 export const KEEP_RUNNING = 1_000_000;
 
-export function streamOf(taskArn: string, container = 'api'): string {
+function streamOf(taskArn: string, container = 'api'): string {
   return `ecs/${container}/${taskArn.slice(taskArn.lastIndexOf('/') + 1)}`;
 }
 

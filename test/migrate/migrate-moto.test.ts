@@ -1,26 +1,10 @@
 /** The built action against moto: RunTask, DescribeTasks, StopTask, DescribeServices and CloudWatch Logs. */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { awsTestEnv, useMoto } from '../harness/moto.js';
-import { runAction, startAction } from '../harness/run-action.js';
-import { jsonError, startScriptedAws } from '../harness/scripted-aws.js';
-import {
-  CLUSTER,
-  COMMIT_IMAGE,
-  COMMIT_SHA,
-  KEEP_RUNNING,
-  NEW_IMAGE,
-  OLD_IMAGE,
-  ecs,
-  pushImage,
-  putLogLines,
-  resetTaskProgress,
-  runApiTask,
-  seedShop,
-  setTaskProgress,
-  tasksOf,
-  workspace,
-} from './fixtures.js';
+import { awsTestEnv, useMoto } from '../../standins/moto.js';
+import { runAction, startAction } from '../../standins/run-action.js';
+import { jsonError, startScriptedAws } from '../../standins/scripted-aws.js';
+import { CLUSTER, COMMIT_IMAGE, COMMIT_SHA, KEEP_RUNNING, NEW_IMAGE, OLD_IMAGE, ecs, pushImage, putLogLines, resetTaskProgress, runApiTask, seedShop, setTaskProgress, tasksOf, workspace } from './fixtures.js';
 
 const FAST = { 'poll-interval': '100ms' };
 
@@ -79,7 +63,12 @@ describe('migrate against moto', () => {
     // The revision: the service's family, only the migration container's image replaced, tagged.
     const { taskDefinition, tags } = await ecs().send(new DescribeTaskDefinitionCommand({ taskDefinition: 'shop-api:2', include: ['TAGS'] }));
     expect(taskDefinition!.containerDefinitions!.map((container) => container.image)).toEqual([NEW_IMAGE, 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable']);
-    expect(tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'payments' }, { key: 'berth:registered-by', value: 'migrate' }]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { key: 'team', value: 'payments' },
+        { key: 'berth:registered-by', value: 'migrate' },
+      ]),
+    );
     expect(result.outputs['task-definition-arn']).toBe(taskDefinition!.taskDefinitionArn);
 
     // The task: that revision, the command override, the service's network, marked as this run's migration.
@@ -109,9 +98,7 @@ describe('migrate against moto', () => {
     const result = await runAction('migrate', { inputs: { service: 'api', environment: 'LOG_LEVEL=debug\nPRISMA_HIDE_UPDATE_MESSAGE=1', ...FAST }, env: awsTestEnv(), cwd: workspace() });
 
     expect(result.code).toBe(0);
-    expect(result.log).toContain(
-      `Image: ${COMMIT_IMAGE} (the commit's tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given; replaces ${OLD_IMAGE} in a new revision of shop-api)`,
-    );
+    expect(result.log).toContain(`Image: ${COMMIT_IMAGE} (the commit's tag (GITHUB_SHA), used when neither "image" nor "image-tag" is given; replaces ${OLD_IMAGE} in a new revision of shop-api)`);
     expect(result.log).toContain(`ECR has ${COMMIT_IMAGE}.`);
     expect(result.log).not.toContain('::warning::');
     expect(result.log).toContain('Environment overrides: LOG_LEVEL, PRISMA_HIDE_UPDATE_MESSAGE');
@@ -139,9 +126,7 @@ describe('migrate against moto', () => {
     expect(result.code).toBe(1);
     const error = result.stdout.split('\n').find((line) => line.startsWith('::error::')) ?? '';
     const repository = 'The ECR repository "shop-api" (registry 123456789012, us-east-1)';
-    expect(error).toContain(
-      what === 'the tag was never pushed' ? `${repository} has no image tagged "${COMMIT_SHA}"` : `${repository} does not exist, so it has no image tagged "${COMMIT_SHA}"`,
-    );
+    expect(error).toContain(what === 'the tag was never pushed' ? `${repository} has no image tagged "${COMMIT_SHA}"` : `${repository} does not exist, so it has no image tagged "${COMMIT_SHA}"`);
     expect(error).toContain('Nothing was registered or started.');
     expect(error).toContain('run build-push for this commit before migrate');
     expect(error).toContain('"image-tag"');
@@ -154,9 +139,7 @@ describe('migrate against moto', () => {
   it('warns and goes on when the role may not check the image in ECR', async () => {
     await seedShop();
     await setTaskProgress(1);
-    const denied = await startScriptedAws(() =>
-      jsonError(400, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/deployer/gha is not authorized to perform: ecr:DescribeImages on resource: shop-api'),
-    );
+    const denied = await startScriptedAws(() => jsonError(400, 'AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/deployer/gha is not authorized to perform: ecr:DescribeImages on resource: shop-api'));
     try {
       const result = await runAction('migrate', { inputs: { service: 'api', ...FAST }, env: { ...awsTestEnv(), AWS_ENDPOINT_URL_ECR: denied.url }, cwd: workspace() });
 

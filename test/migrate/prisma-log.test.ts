@@ -27,13 +27,9 @@ describe("reading Prisma's output", () => {
       '\u001b[32mAll migrations have been successfully applied.\u001b[39m',
     ]);
     expect(successOutcome(applied)).toBe('Applied 2 migrations: 20260105090000_init, 20260212143000_add_offer_status.');
-    expect(successOutcome(read(['2 migrations found in prisma/migrations', '\u001b[32mNo pending migrations to apply.\u001b[39m']))).toBe(
-      'No pending migrations to apply: the database was already up to date.',
-    );
+    expect(successOutcome(read(['2 migrations found in prisma/migrations', '\u001b[32mNo pending migrations to apply.\u001b[39m']))).toBe('No pending migrations to apply: the database was already up to date.');
     // Only the final list, as when the engine's progress lines go elsewhere.
-    expect(successOutcome(read(['The following migration(s) have been applied:', 'migrations/', '  └─ 20260105090000_init/', '    └─ migration.sql']))).toBe(
-      'Applied 1 migration: 20260105090000_init.',
-    );
+    expect(successOutcome(read(['The following migration(s) have been applied:', 'migrations/', '  └─ 20260105090000_init/', '    └─ migration.sql']))).toBe('Applied 1 migration: 20260105090000_init.');
     expect(successOutcome(read(['done']))).toBe('The migration command exited with code 0.');
   });
 
@@ -54,10 +50,7 @@ describe("reading Prisma's output", () => {
   });
 
   it('notices an npx download of the CLI and the datasource host', () => {
-    const findings = read([
-      'npm warn exec The following package was not found and will be installed: prisma@6.2.1',
-      'Datasource "db": PostgreSQL database "shop", schema "public" at "shop-pgbouncer.internal:6432"',
-    ]);
+    const findings = read(['npm warn exec The following package was not found and will be installed: prisma@6.2.1', 'Datasource "db": PostgreSQL database "shop", schema "public" at "shop-pgbouncer.internal:6432"']);
     expect(findings.downloadedCli).toBe('prisma@6.2.1');
     expect(findings.datasource).toBe('shop-pgbouncer.internal:6432');
   });
@@ -116,12 +109,8 @@ describe('structured inputs', () => {
   });
 
   it('checks a capacity provider strategy', () => {
-    expect(parseCapacityProviderStrategy([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], 'capacity-provider-strategy')).toEqual([
-      { capacityProvider: 'FARGATE_SPOT', weight: 1, base: undefined },
-    ]);
+    expect(parseCapacityProviderStrategy([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], 'capacity-provider-strategy')).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: undefined }]);
     expect(() => parseCapacityProviderStrategy([{ provider: 'FARGATE' }], 'capacity-provider-strategy')).toThrow('Item 1 of input "capacity-provider-strategy" has no "capacityProvider" name.');
-    expect(() => parseCapacityProviderStrategy([{ capacityProvider: 'FARGATE', weight: -1 }], 'capacity-provider-strategy')).toThrow(
-      'has "weight": -1, which is not a whole number from 0 to 1000',
-    );
+    expect(() => parseCapacityProviderStrategy([{ capacityProvider: 'FARGATE', weight: -1 }], 'capacity-provider-strategy')).toThrow('has "weight": -1, which is not a whole number from 0 to 1000');
   });
 });

@@ -5,12 +5,12 @@
  * moment the task has stopped.
  */
 import type { Container, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { motoUrl } from '../harness/moto.js';
-import { jsonError, startScriptedAws, type AwsCall, type ScriptedAws, type ScriptedReply } from '../harness/scripted-aws.js';
+import { motoUrl } from '../../standins/moto.js';
+import { jsonError, startScriptedAws, type AwsCall, type ScriptedAws, type ScriptedReply } from '../../standins/scripted-aws.js';
 import { LOG_GROUP, OLD_IMAGE, putLogLines } from './fixtures.js';
 
-export const REGION = 'us-east-1';
-export const TASK_ID = '5f0c1c9b2a7e4d0f8a3b6c1d2e3f4a5b';
+const REGION = 'us-east-1';
+const TASK_ID = '5f0c1c9b2a7e4d0f8a3b6c1d2e3f4a5b';
 export const TASK_ARN = `arn:aws:ecs:${REGION}:123456789012:task/shop-prod/${TASK_ID}`;
 const CLUSTER_ARN = `arn:aws:ecs:${REGION}:123456789012:cluster/shop-prod`;
 const FAMILY_ARN = `arn:aws:ecs:${REGION}:123456789012:task-definition/shop-api`;

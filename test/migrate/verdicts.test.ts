@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { awsTestEnv, useMoto } from '../harness/moto.js';
-import { runAction, unmaskedLines, type ActionResult } from '../harness/run-action.js';
+import { awsTestEnv, useMoto } from '../../standins/moto.js';
+import { runAction, unmaskedLines, type ActionResult } from '../../standins/run-action.js';
 import { COMMIT_IMAGE, LOG_GROUP, NEW_IMAGE, logs, pushImage, putLogLines, workspace } from './fixtures.js';
 import { TASK_ARN, exited, service, startScriptedEcs, task, taskDefinition, type EcsScript, type ScriptedEcs } from './scripted-ecs.js';
 
@@ -62,9 +62,7 @@ describe('migration verdicts', () => {
     expect(result.code).toBe(1);
     expect(result.outputs).toMatchObject({ status: 'failed', 'exit-code': '1', 'task-arn': TASK_ARN, 'duration-seconds': '42' });
     const error = errorOf(result);
-    expect(error).toContain(
-      'Migration of api failed: Migration `20260212143000_add_offer_status` failed to apply (P3018): ERROR: column "status" of relation "Offer" contains null values (SQLSTATE 23502).',
-    );
+    expect(error).toContain('Migration of api failed: Migration `20260212143000_add_offer_status` failed to apply (P3018): ERROR: column "status" of relation "Offer" contains null values (SQLSTATE 23502).');
     expect(error).toContain(`Task ${TASK_ARN.split('/').pop()} stopped (EssentialContainerExited): Essential container in task exited`);
     expect(error).toContain('Container "api" (the migration): exit code 1');
     expect(error).toContain('  | ERROR: column "status" of relation "Offer" contains null values');
@@ -95,9 +93,7 @@ describe('migration verdicts', () => {
 
     // The late lines feed the Prisma verdict...
     const error = errorOf(result);
-    expect(error).toContain(
-      'Migration of api failed: Migration `20260212143000_add_offer_status` failed to apply (P3018): ERROR: column "status" of relation "Offer" contains null values (SQLSTATE 23502).',
-    );
+    expect(error).toContain('Migration of api failed: Migration `20260212143000_add_offer_status` failed to apply (P3018): ERROR: column "status" of relation "Offer" contains null values (SQLSTATE 23502).');
     expect(error).toContain('`cd apps/api && npx prisma migrate resolve --rolled-back 20260212143000_add_offer_status`');
     expect(JSON.parse(result.outputs.result!)).toMatchObject({ status: 'failed', exitCode: 1, reason: expect.stringContaining('(P3018)') });
     // ...and are the last lines of the failure message and of the summary, after the ones written before the stop.
@@ -143,8 +139,7 @@ describe('migration verdicts', () => {
       'an image that cannot be pulled',
       task('STOPPED', {
         stopCode: 'TaskFailedToStart',
-        stoppedReason:
-          'CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:old: not found',
+        stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:old: not found',
         containers: { api: { lastStatus: 'STOPPED', reason: 'CannotPullContainerError: pull image manifest has been retried 1 time(s)' } },
       }),
       [],
@@ -218,14 +213,7 @@ describe('migration verdicts', () => {
       'raise the task or container memory',
       '137',
     ],
-    [
-      'a command missing from the image',
-      exited(127),
-      ['sh: npx: not found'],
-      'The migration command was not found in the image (exit code 127: sh: npx: not found).',
-      'the image must contain the Prisma CLI',
-      '127',
-    ],
+    ['a command missing from the image', exited(127), ['sh: npx: not found'], 'The migration command was not found in the image (exit code 127: sh: npx: not found).', 'the image must contain the Prisma CLI', '127'],
     [
       'a task stopped by someone else',
       task('STOPPED', { stopCode: 'UserInitiated', stoppedReason: 'Stopped by an operator', containers: { api: { lastStatus: 'STOPPED', exitCode: 143 } } }),
@@ -325,7 +313,14 @@ describe('migration verdicts', () => {
   it('copies the capacity providers and platform version from the service, with explicit network overrides, and marks the task', async () => {
     const result = await migrate(
       {
-        service: service({ launchType: undefined, capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 3, base: 0 }, { capacityProvider: 'FARGATE', weight: 1, base: 1 }], platformVersion: 'LATEST' }),
+        service: service({
+          launchType: undefined,
+          capacityProviderStrategy: [
+            { capacityProvider: 'FARGATE_SPOT', weight: 3, base: 0 },
+            { capacityProvider: 'FARGATE', weight: 1, base: 1 },
+          ],
+          platformVersion: 'LATEST',
+        }),
         describes: [exited(0)],
       },
       [],

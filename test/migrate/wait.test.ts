@@ -35,7 +35,12 @@ describe('waiting for the migration task', () => {
   it('keeps polling through throttling and judges the task once it stops', async () => {
     const ecs = new ECSClient({ region: 'us-east-1' });
     const mock = mockClient(ecs);
-    mock.on(DescribeTasksCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({ tasks: [stopped], failures: [] });
+    mock
+      .on(DescribeTasksCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({ tasks: [stopped], failures: [] });
 
     const end = await waitForTask(options(ecs));
 
@@ -46,7 +51,9 @@ describe('waiting for the migration task', () => {
 
   it('gives up on a task ECS no longer knows, naming it', async () => {
     const ecs = new ECSClient({ region: 'us-east-1' });
-    mockClient(ecs).on(DescribeTasksCommand).resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
+    mockClient(ecs)
+      .on(DescribeTasksCommand)
+      .resolves({ tasks: [], failures: [{ arn: TASK_ARN, reason: 'MISSING' }] });
 
     await expect(waitForTask(options(ecs))).rejects.toThrow(`ECS no longer knows task ${TASK_ARN} in cluster shop-prod (DescribeTasks reported it MISSING 5 times in a row).`);
   });

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { blockErrors, renderMessage, startSlackServer, type SlackServer } from '../harness/slack-server.js';
+import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { blockErrors, renderMessage, startSlackServer, type SlackServer } from '../../standins/slack-server.js';
 import { build, changes, deployedService, deployment, migration, pushEvent } from './fixtures.js';
 
 let slack: SlackServer;
@@ -275,7 +275,11 @@ describe('bad input', () => {
     ['a result of the wrong shape', () => ({ 'webhook-url': slack.webhookUrl, status: 'success', builds: '[1]' }), 'Input "builds": item 0 is a number, not a build-push result.'],
     ['an unknown status', () => ({ 'webhook-url': slack.webhookUrl, status: 'done' }), 'Input "status" is "done", which is not one of: started, success, failure, cancelled, skipped.'],
     ['nothing that says how it went', () => ({ 'webhook-url': slack.webhookUrl, changes: results.changes }), 'Input "status" is empty, and neither "needs" nor'],
-    ['an update by channel name', () => ({ ...bot(), 'slack-channel': '#deploys', 'message-ts': '1712345678.000100', status: 'success' }), 'Input "slack-channel" is "#deploys", a channel name; updating a message ("message-ts") needs the channel ID.'],
+    [
+      'an update by channel name',
+      () => ({ ...bot(), 'slack-channel': '#deploys', 'message-ts': '1712345678.000100', status: 'success' }),
+      'Input "slack-channel" is "#deploys", a channel name; updating a message ("message-ts") needs the channel ID.',
+    ],
     ['an update through a webhook', () => ({ 'webhook-url': slack.webhookUrl, 'message-ts': '1712345678.000100', status: 'success' }), 'Input "message-ts" needs "slack-bot-token"'],
     ['a webhook URL passed as the token', () => ({ 'slack-bot-token': slack.webhookUrl, 'slack-channel': 'C0DEPLOYS1', status: 'success' }), 'Input "slack-bot-token" holds a URL, not a token.'],
   ])('fails on %s with an error naming the input, before sending anything', async (_, inputs, message) => {

@@ -8,7 +8,7 @@ import { genericPayload, GENERIC_LIMITS } from '../../shared/notify/generic.js';
 import { markdownMessage } from '../../shared/notify/markdown.js';
 import { escapeMarkdown, escapeMrkdwn, markdownLink, oneLine, truncate, packLines } from '../../shared/notify/text.js';
 import type { NotifyInputs, Status } from '../../shared/notify/types.js';
-import { blockErrors, renderMessage } from '../harness/slack-server.js';
+import { blockErrors, renderMessage } from '../../standins/slack-server.js';
 import { BASE, SHA, build, changes, deployedService, deployment, migration } from './fixtures.js';
 import { userErrorOf } from '../harness/errors.js';
 import { parseMentions, plainMentions, slackMentions } from '../../shared/notify/mention.js';
@@ -191,10 +191,7 @@ describe('the Slack message', () => {
   });
 
   it('escapes what would be read as Slack markup in commit messages and reasons', () => {
-    const { message } = render(
-      { status: 'failure', deployment: deployment([deployedService('api', 'failed', 3, { reason: 'x < y && <!channel> > z' })]) },
-      'Merge <b>feature</b> & <!everyone>',
-    );
+    const { message } = render({ status: 'failure', deployment: deployment([deployedService('api', 'failed', 3, { reason: 'x < y && <!channel> > z' })]) }, 'Merge <b>feature</b> & <!everyone>');
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('Merge &lt;b&gt;feature&lt;/b&gt; &amp; &lt;!everyone&gt;');
     expect(json).toContain('x &lt; y &amp;&amp; &lt;!channel&gt; &gt; z');
@@ -293,7 +290,7 @@ describe('truncation helpers', () => {
 });
 
 describe('the generic payload', () => {
-  it('carries markdown within each receiver\'s limit and every fact as data', () => {
+  it("carries markdown within each receiver's limit and every fact as data", () => {
     const many = Array.from({ length: 120 }, (_, i) => `svc${i}`);
     const report = render({ status: 'success', environment: 'production', deployment: deployment(many.map((name) => deployedService(name))) }).report;
     const payload = genericPayload(report);
@@ -311,7 +308,7 @@ describe('the generic payload', () => {
   });
 });
 
-describe('reading the other actions\' results', () => {
+describe("reading the other actions' results", () => {
   it('accepts one build result, an array, an object keyed by service, and JSON strings from job outputs', () => {
     expect(parseBuilds(build('api'))!.map((b) => b.service)).toEqual(['api']);
     expect(parseBuilds([build('api'), build('web')])!.map((b) => b.service)).toEqual(['api', 'web']);
@@ -404,7 +401,7 @@ describe('text from the inputs', () => {
 });
 
 describe('links from the results', () => {
-  it('takes http(s) links only, without credentials, within Slack\'s length', () => {
+  it("takes http(s) links only, without credentials, within Slack's length", () => {
     expect(checkLink('https://console.example/a b')).toEqual({ url: 'https://console.example/a%20b' });
     expect(checkLink('javascript:alert(1)')).toEqual({ problem: 'is a javascript: link, not http(s)' });
     expect(checkLink('https://u:p@console.example/')).toEqual({ problem: 'has a user name or password in it' });

@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackAddress } from '../../shared/net.js';
-import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../harness/run-action.js';
-import { renderMessage, startSlackServer, type SlackRequest, type SlackServer } from '../harness/slack-server.js';
+import { runAction, unmaskedLines, type ActionResult, type RunOptions } from '../../standins/run-action.js';
+import { renderMessage, startSlackServer, type SlackRequest, type SlackServer } from '../../standins/slack-server.js';
 import { deployedService, deployment, migration, pushEvent } from './fixtures.js';
 
 let slack: SlackServer;
@@ -31,9 +31,18 @@ const errorText = (result: ActionResult) =>
   result.stdout
     .split('\n')
     .filter((line) => line.startsWith('::error'))
-    .map((line) => line.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+    .map((line) =>
+      line
+        .replace(/^::error[^:]*::/, '')
+        .replace(/%0A/g, '\n')
+        .replace(/%25/g, '%'),
+    )
     .join('\n');
-const warnings = (result: ActionResult) => result.stdout.split('\n').filter((line) => line.startsWith('::warning')).join('\n');
+const warnings = (result: ActionResult) =>
+  result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::warning'))
+    .join('\n');
 
 function expectRefusal(result: ActionResult, ...fragments: string[]): void {
   expect({ code: result.code, requests: slack.requests.length }).toEqual({ code: 1, requests: 0 });
@@ -66,8 +75,16 @@ describe('the needs context', () => {
 
 describe('plain http', () => {
   it.each([
-    ['a webhook on another host', { 'webhook-url': 'http://hooks.example.test/services/T0/B0/s3cret-path' }, 'Input "webhook-url" is a plain http URL to hooks.example.test: the webhook URL (a secret) and the message would cross the network unencrypted.'],
-    ['the Web API on another host', { 'slack-bot-token': 'xoxb-1-abcdef', 'slack-channel': 'C0DEPLOYS1', 'slack-api-url': 'http://10.0.0.7/api' }, 'Input "slack-api-url" is a plain http URL to 10.0.0.7: the bot token and the message would cross the network unencrypted.'],
+    [
+      'a webhook on another host',
+      { 'webhook-url': 'http://hooks.example.test/services/T0/B0/s3cret-path' },
+      'Input "webhook-url" is a plain http URL to hooks.example.test: the webhook URL (a secret) and the message would cross the network unencrypted.',
+    ],
+    [
+      'the Web API on another host',
+      { 'slack-bot-token': 'xoxb-1-abcdef', 'slack-channel': 'C0DEPLOYS1', 'slack-api-url': 'http://10.0.0.7/api' },
+      'Input "slack-api-url" is a plain http URL to 10.0.0.7: the bot token and the message would cross the network unencrypted.',
+    ],
     ['an unspecified address', { 'webhook-url': 'http://0.0.0.0:8080/hook' }, 'Input "webhook-url" is a plain http URL to 0.0.0.0'],
   ])('refuses %s, not merely warns', async (_, inputs, message) => {
     const result = await run({ ...inputs, status: 'success' });
@@ -78,7 +95,10 @@ describe('plain http', () => {
   it('refuses the name "localhost" over http, and says which address to write', async () => {
     const result = await run({ 'webhook-url': slack.webhookUrl.replace('127.0.0.1', 'localhost'), status: 'success' });
     expectRefusal(result, 'Input "webhook-url" is a plain http URL to "localhost", a name rather than an address', 'http://127.0.0.1:<port>/… or http://[::1]:<port>/…');
-    expectNoSecretLeaked(result, slack.secrets.map((secret) => secret.replace('127.0.0.1', 'localhost')));
+    expectNoSecretLeaked(
+      result,
+      slack.secrets.map((secret) => secret.replace('127.0.0.1', 'localhost')),
+    );
   });
 
   it('delivers over http to loopback by address: 127.0.0.0/8 and ::1, in any spelling', async () => {
@@ -151,9 +171,7 @@ describe('links from the results', () => {
       'slack-channel': 'C0DEPLOYS1',
       'slack-api-url': slack.apiUrl,
       status: 'failure',
-      deployment: JSON.stringify(
-        deployment([deployedService('api', 'failed', 12, { consoleUrl: 'javascript:alert(document.cookie)' }), deployedService('web', 'deployed', 4, { consoleUrl: 'slack://open?team=T0' })]),
-      ),
+      deployment: JSON.stringify(deployment([deployedService('api', 'failed', 12, { consoleUrl: 'javascript:alert(document.cookie)' }), deployedService('web', 'deployed', 4, { consoleUrl: 'slack://open?team=T0' })])),
       migration: JSON.stringify(migration('failed', { consoleUrl: 'file:///etc/passwd' })),
     });
     expect({ code: result.code, sent: result.outputs.sent }).toEqual({ code: 0, sent: 'true' });
@@ -176,10 +194,7 @@ describe('links from the results', () => {
       writeFileSync(join(repo, 'README.md'), 'shop\n');
       git('add', '.');
       git('commit', '-q', '-m', 'init');
-      const result = await run(
-        { 'webhook-url': slack.webhookUrl, status: 'success', changes: JSON.stringify({ head: `--output=${planted}`, base: 'main|<!channel>', services: ['api'] }) },
-        { cwd: repo, event: {} },
-      );
+      const result = await run({ 'webhook-url': slack.webhookUrl, status: 'success', changes: JSON.stringify({ head: `--output=${planted}`, base: 'main|<!channel>', services: ['api'] }) }, { cwd: repo, event: {} });
       expectRefusal(result, 'Input "changes": "base" is "main|<!channel>", which is not a commit SHA.', 'Pass the "result" output of the changes step unchanged');
       expect(existsSync(planted)).toBe(false);
     } finally {
@@ -219,12 +234,7 @@ describe('free text', () => {
     status: 'failure',
     title: `Ship ${hostile}`,
     environment: `prod ${hostile}`,
-    deployment: JSON.stringify(
-      deployment([
-        deployedService(`api${hostile}`, 'failed', 12, { reason: `boom ${hostile}` }),
-        deployedService('a|b<img src=x onerror=alert(1)>', 'deployed', 3, { image: 'r/shop:v1|x`<b>' }),
-      ]),
-    ),
+    deployment: JSON.stringify(deployment([deployedService(`api${hostile}`, 'failed', 12, { reason: `boom ${hostile}` }), deployedService('a|b<img src=x onerror=alert(1)>', 'deployed', 3, { image: 'r/shop:v1|x`<b>' })])),
     migration: JSON.stringify(migration('failed', { service: `db ${hostile}`, reason: `P3009 ${hostile}` })),
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyByDigest, registryDigest, type RegistryRepository } from '../../shared/promote/copy-image.js';
 import { UserError } from '../../shared/errors.js';
-import { startRegistry, type Registry } from '../harness/docker.js';
+import { startRegistry, type Registry } from '../../standins/docker.js';
 
 const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 

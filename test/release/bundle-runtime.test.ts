@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actionNode, REPO_ROOT, runAction } from '../harness/run-action.js';
+import { actionNode, REPO_ROOT, runAction } from '../../standins/run-action.js';
 
 function distTests(...files: string[]): string[] {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'dist-tests.mjs'), ...files], { cwd: REPO_ROOT, encoding: 'utf8' });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 /**
  * AWS SDK clients not published with every SDK release (the newest @aws-sdk/client-codedeploy in the
@@ -49,11 +49,7 @@ describe.each(actions)('actions/%s', (action) => {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     });
-    expect(attributes.trim().split('\n')).toEqual([
-      `${dist}/index.js: linguist-generated: true`,
-      `${dist}/licenses.txt: linguist-generated: true`,
-      `actions/${action}/action.yml: linguist-generated: unspecified`,
-    ]);
+    expect(attributes.trim().split('\n')).toEqual([`${dist}/index.js: linguist-generated: true`, `${dist}/licenses.txt: linguist-generated: true`, `actions/${action}/action.yml: linguist-generated: unspecified`]);
   });
 });
 
@@ -74,7 +70,11 @@ describe('the repository', () => {
     // A client AWS publishes less often is at the suite's version or an older release, and uses the
     // same @aws-sdk/core and Smithy packages as the others: no copies of its own.
     const [suite] = [...versions];
-    const order = (version: string) => version.split('.').map(Number).reduce((total, part) => total * 100_000 + part, 0);
+    const order = (version: string) =>
+      version
+        .split('.')
+        .map(Number)
+        .reduce((total, part) => total * 100_000 + part, 0);
     for (const [name, version] of all.filter(([candidate]) => LAGGING_CLIENTS.includes(candidate))) {
       expect([name, order(version) <= order(suite!)]).toEqual([name, true]);
       expect(Object.keys(lock.packages).filter((path) => path.startsWith(`node_modules/${name}/node_modules/`))).toEqual([]);

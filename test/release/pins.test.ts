@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRepo } from '../changes/repo.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const DOCUMENTS = [
   'README.md',
@@ -65,12 +65,15 @@ describe('pin-release', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`3 reference(s) to berth-actions/berth now pin v0.2.0 (${commit})`);
     const read = (file: string) => readFileSync(join(repo.dir, file), 'utf8');
-    expect(read('README.md')).toBe(
-      `Pin it:\n\n    uses: berth-actions/berth/.github/workflows/deploy.yml@${commit} # v0.2.0\n\nOther actions stay: actions/checkout@v5 and other-org/berth/actions/x@${ZERO} # v9.9.9\n`,
-    );
+    expect(read('README.md')).toBe(`Pin it:\n\n    uses: berth-actions/berth/.github/workflows/deploy.yml@${commit} # v0.2.0\n\nOther actions stay: actions/checkout@v5 and other-org/berth/actions/x@${ZERO} # v9.9.9\n`);
     expect(read('actions/notify/README.md')).toBe(`      - uses: berth-actions/berth/actions/notify@${commit} # v0.2.0\n        with: { status: started }\n`);
     expect(read('examples/shop/.github/workflows/deploy.yml')).toContain(`deploy.yml@${commit} # v0.2.0\n    secrets: inherit\n`);
-    expect(repo.git('status', '--porcelain')).toBe(['M README.md', 'M actions/notify/README.md', 'M examples/shop/.github/workflows/deploy.yml'].map((line) => ` ${line}`).join('\n').trim());
+    expect(repo.git('status', '--porcelain')).toBe(
+      ['M README.md', 'M actions/notify/README.md', 'M examples/shop/.github/workflows/deploy.yml']
+        .map((line) => ` ${line}`)
+        .join('\n')
+        .trim(),
+    );
   });
 
   it('refuses a tag this clone does not have, saying how to fetch it', () => {

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestRepo } from '../changes/repo.js';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { TestRepo } from '../../standins/git-repo.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'release-plan.mjs');
 

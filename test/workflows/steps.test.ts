@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, parseCommandFile } from '../harness/run-action.js';
-import { startOidcServer, type OidcServer } from '../harness/oidc-server.js';
+import { REPO_ROOT, parseCommandFile } from '../../standins/run-action.js';
+import { startOidcServer, type OidcServer } from '../../standins/oidc-server.js';
 import { WORKFLOW_STEPS, type Source } from '../../shared/preflight/steps.js';
 
 interface Step {

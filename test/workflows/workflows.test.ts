@@ -8,7 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../harness/run-action.js';
+import { REPO_ROOT } from '../../standins/run-action.js';
 
 interface ActionMetadata {
   inputs?: Record<string, { required?: boolean; default?: string }>;
@@ -128,17 +128,20 @@ describe('deploys and rollbacks of one environment', () => {
 });
 
 describe('the example calls the reusable workflows as they are declared', () => {
-  it.each(example.flatMap(({ file, workflow }) => Object.entries(workflow.jobs).filter(([, job]) => job.uses).map(([name, job]) => [file, name, job] as const)))(
-    '%s job %s',
-    (_file, _name, job) => {
-      const target = /^berth-actions\/berth\/(\.github\/workflows\/[\w-]+\.yml)@[0-9a-f]{40}$/.exec(job.uses!)?.[1];
-      expect(target).toBeDefined();
-      const called = read<Workflow>(target!).on.workflow_call!;
-      const inputs = called.inputs ?? {};
-      for (const key of Object.keys(job.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
-      for (const [key, spec] of Object.entries(inputs)) if (spec.required) expect([key, key in (job.with ?? {})]).toEqual([key, true]);
-    },
-  );
+  it.each(
+    example.flatMap(({ file, workflow }) =>
+      Object.entries(workflow.jobs)
+        .filter(([, job]) => job.uses)
+        .map(([name, job]) => [file, name, job] as const),
+    ),
+  )('%s job %s', (_file, _name, job) => {
+    const target = /^berth-actions\/berth\/(\.github\/workflows\/[\w-]+\.yml)@[0-9a-f]{40}$/.exec(job.uses!)?.[1];
+    expect(target).toBeDefined();
+    const called = read<Workflow>(target!).on.workflow_call!;
+    const inputs = called.inputs ?? {};
+    for (const key of Object.keys(job.with ?? {})) expect([key, key in inputs]).toEqual([key, true]);
+    for (const [key, spec] of Object.entries(inputs)) if (spec.required) expect([key, key in (job.with ?? {})]).toEqual([key, true]);
+  });
 
   it('deploys the services the example manifest declares', () => {
     const manifest = parse(readFileSync(join(REPO_ROOT, 'examples/monorepo/.github/services.yml'), 'utf8')) as { services: Record<string, unknown> };

@@ -3,8 +3,8 @@ import * as input from '../../../shared/inputs.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext } from '../../../shared/github.js';
-import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
-import { CACHE_MODES, NETWORK_MODES, type BuildPushInputs } from '../../../shared/build/types.js';
+import { CACHE_MODES, NETWORK_MODES, type BuildPushInputs } from '../../../shared/build-push/types.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -17,10 +17,7 @@ export function getInputs(): BuildPushInputs {
   const service = input.optional('service');
   const repository = input.optional('repository');
   if (!service && !repository) {
-    throw new UserError(
-      'Input "service" is required (or "repository", to build without the services manifest).',
-      'Add to the step\'s "with:" block, for example: service: api',
-    );
+    throw new UserError('Input "service" is required (or "repository", to build without the services manifest).', 'Add to the step\'s "with:" block, for example: service: api');
   }
   if (repository !== undefined && (!REPOSITORY.test(repository) || repository.length < 2 || repository.length > 256)) {
     throw new UserError(`Input "repository" is "${repository}", which is not an ECR repository name.`, 'Use lowercase letters, digits and . _ - / separators, such as shop-api or shop/api.');

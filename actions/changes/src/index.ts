@@ -1,3 +1,4 @@
-import { run } from './main.js';
+import { run } from '../../../shared/action.js';
+import { main } from './main.js';
 
-void run();
+void run(main);

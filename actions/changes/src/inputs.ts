@@ -5,6 +5,7 @@ import { readAwsInputs, type AwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext, readEventPayload } from '../../../shared/github.js';
 import { REVISION } from '../../../shared/changes/base.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 export interface Inputs {
   manifest: string;
@@ -27,8 +28,7 @@ export function getInputs(): Inputs {
   const repository = payload.repository as { default_branch?: unknown } | undefined;
   const payloadBranch = typeof repository?.default_branch === 'string' ? repository.default_branch : undefined;
   return {
-    // DEFAULT_MANIFEST, spelled out: importing the manifest loader here would load it before git starts.
-    manifest: input.optional('manifest') ?? '.github/services.yml',
+    manifest: input.optional('manifest') ?? DEFAULT_MANIFEST,
     base: revision('base'),
     head: revision('head') ?? (context.sha || 'HEAD'),
     services: input.list('services'),
@@ -59,5 +59,8 @@ function workingDirectory(workspace: string): string {
   if (given === undefined) {
     throw new UserError(`The workspace ${path} (GITHUB_WORKSPACE) ${what}.`, 'Run this step in a job that checks out the repository (actions/checkout), or set "working-directory" to the checkout.');
   }
-  throw new UserError(`Input "working-directory" is "${given}", but ${path} ${what}.`, 'Set "working-directory" to the directory the repository is checked out in (relative to the workspace), or leave it empty for the workspace itself.');
+  throw new UserError(
+    `Input "working-directory" is "${given}", but ${path} ${what}.`,
+    'Set "working-directory" to the directory the repository is checked out in (relative to the workspace), or leave it empty for the workspace itself.',
+  );
 }

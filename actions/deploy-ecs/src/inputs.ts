@@ -2,10 +2,10 @@ import * as input from '../../../shared/inputs.js';
 import { UserError, quoted } from '../../../shared/errors.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { githubContext } from '../../../shared/github.js';
-import { DEFAULT_MANIFEST } from '../../../shared/manifest/load.js';
 import { IMAGE_TAG, imageProblem } from '../../../shared/images.js';
 import { parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
 import type { DeployInputs, RollbackTo, Selection } from '../../../shared/deploy/types.js';
+import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 

@@ -31,8 +31,7 @@ export function getInputs(): MigrateInputs {
   if (!service && !ecsService && !taskDefinition) {
     throw new UserError(
       'Input "service" is required but was not given.',
-      'Set it to a service of the services manifest, for example: service: api. ' +
-        'Without a manifest, set "cluster", "ecs-service" (or "task-definition"), "container" and "command" instead.',
+      'Set it to a service of the services manifest, for example: service: api. ' + 'Without a manifest, set "cluster", "ecs-service" (or "task-definition"), "container" and "command" instead.',
     );
   }
   const command = input.optional('command');
@@ -41,7 +40,7 @@ export function getInputs(): MigrateInputs {
   const image = currentImage ? undefined : givenImage;
   const givenTag = input.optional('image-tag');
   if (givenTag !== undefined && givenImage !== undefined) {
-    throw new UserError('Inputs "image" and "image-tag" are both set.', 'Give the full image, or only the tag to run from the image\'s own repository, not both.');
+    throw new UserError('Inputs "image" and "image-tag" are both set.', "Give the full image, or only the tag to run from the image's own repository, not both.");
   }
   if (givenTag !== undefined && !IMAGE_TAG.test(givenTag)) {
     throw new UserError(`Input "image-tag" is "${givenTag}", which is not an image tag.`, 'Use up to 128 letters, digits, _, . and -, such as the commit SHA.');
@@ -53,10 +52,7 @@ export function getInputs(): MigrateInputs {
   const launchType = input.optional('launch-type') ? input.oneOf('launch-type', LAUNCH_TYPES, 'FARGATE') : undefined;
   const strategy = input.json('capacity-provider-strategy', 'a JSON array such as [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]');
   if (launchType && strategy !== undefined) {
-    throw new UserError(
-      'Inputs "launch-type" and "capacity-provider-strategy" are both set, but a task runs with one or the other.',
-      'Remove one of them (with neither, the service\'s own setting is used).',
-    );
+    throw new UserError('Inputs "launch-type" and "capacity-provider-strategy" are both set, but a task runs with one or the other.', "Remove one of them (with neither, the service's own setting is used).");
   }
   const databaseUrlVariable = input.optional('database-url-variable') ?? 'DATABASE_URL';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(databaseUrlVariable)) {

@@ -20,7 +20,7 @@ export function getInputs(): Inputs {
   const webhook = secret('slack-webhook-url');
   const bot = secret('slack-bot-token');
   const workflow = input.oneOf('workflow', ['deploy', 'rollback'] as const, 'deploy');
-  const given = input.json<unknown>('inputs', 'the workflow\'s inputs, ${{ toJSON(inputs) }}');
+  const given = input.json<unknown>('inputs', "the workflow's inputs, ${{ toJSON(inputs) }}");
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     throw new UserError('Input "inputs" must be the workflow\'s inputs as a JSON object.', 'Set it to ${{ toJSON(inputs) }}.');
   }
