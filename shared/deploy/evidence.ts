@@ -5,7 +5,7 @@ import { describeAwsError, isAccessDenied, isAwsError } from '../aws/errors.js';
 import { errorMessage } from '../errors.js';
 import { findLogStream, lastLogLines } from '../ecs/logs.js';
 import { clock } from '../time.js';
-import type { FailureCause } from './judge.js';
+import type { Failure, FailureCause } from './judge.js';
 import { stillStopping, stopReason, type FailedTask } from './failed-tasks.js';
 import { taskIdOf } from '../ecs/arn.js';
 
@@ -28,7 +28,8 @@ export interface FailureReport {
   /** The latest service events since the deployment started, oldest first. */
   events: ServiceEvent[];
   hint: string;
-  ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
+  ecsRollback?: Failure['ecsRollback'];
+  ended?: boolean;
 }
 
 const LOG_LINES = 20;

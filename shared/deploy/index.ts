@@ -3,7 +3,7 @@
  * watch every rollout with one poller, and put the last good revision back when one fails.
  */
 import * as core from '../core.js';
-import { ECSClient, UpdateServiceCommand, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { ECSClient, StopServiceDeploymentCommand, UpdateServiceCommand, type DeploymentConfiguration, type Service, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { phase, type ActionRun } from '../action.js';
 import { createClient, type AwsSession } from '../aws/client.js';
 import { describeAwsError, isAwsError } from '../aws/errors.js';
@@ -24,7 +24,7 @@ import { failureText, failureTitle, jobSummary, otherFamilyText } from './summar
 import { stopReason } from './failed-tasks.js';
 import { failureHint, judgeHealth, noRollbackReason } from './judge.js';
 import { resolveTargets } from './targets.js';
-import { RolloutWatcher, type WatchRequest } from './watch.js';
+import { RolloutWatcher, type ServiceDeploymentWatch, type WatchRequest } from './watch.js';
 import type { DeployInputs, DeployResult } from './types.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
@@ -83,8 +83,14 @@ function newRun(plan: Plan): ServiceRun {
     rolledBackTo: '',
     state: 'validated',
     seenEvents: new Set((plan.service.events ?? []).map((event) => event.id!).filter(Boolean)),
+    strategy: plan.controller === 'CODE_DEPLOY' ? 'CODE_DEPLOY' : plan.strategy,
+    stages: [],
+    notes: [],
   };
 }
+
+/** Blue/green, linear and canary rollouts are judged by their service deployment. */
+const byServiceDeployment = (run: ServiceRun) => run.strategy !== 'ROLLING' && run.strategy !== 'CODE_DEPLOY';
 
 /** Registers the new revisions, updates every service, and watches each rollout (rolling back a failed one) unless told not to wait. */
 async function rollOut(engine: Engine, runs: ServiceRun[]): Promise<void> {
@@ -159,9 +165,13 @@ async function update(engine: Engine, run: ServiceRun): Promise<void> {
   const primary = service.deployments?.find((candidate) => candidate.status === 'PRIMARY');
   const retry = primary?.rolloutState === 'FAILED' && primary.taskDefinition === run.taskDefinitionArn;
   try {
-    const deployment = await startDeployment(engine, target.cluster, target.ecsService, run.taskDefinitionArn, engine.inputs.forceNewDeployment || retry);
+    const change = run.plan.strategyChange;
+    const configuration = change ? { ...change.configuration, strategy: run.plan.strategy } : undefined;
+    const deployment = await startDeployment(engine, target.cluster, target.ecsService, run.taskDefinitionArn, engine.inputs.forceNewDeployment || retry, configuration);
     run.deploymentId = deployment.id;
+    run.serviceDeploymentArn = deployment.service.currentServiceDeployment;
     run.state = 'rolling out';
+    if (change) core.info(`${target.name}: deploying once with ${run.plan.strategy} (the service's own strategy, ${change.from}, is put back when the rollout ends).`);
     core.info(
       deployment.id === primary?.id
         ? `${target.name}: ${target.ecsService} already runs ${shortTaskDefinition(run.taskDefinitionArn)}; ECS started no new deployment (set force-new-deployment to restart its tasks).`
@@ -174,8 +184,8 @@ async function update(engine: Engine, run: ServiceRun): Promise<void> {
   }
 }
 
-async function startDeployment(engine: Engine, cluster: string, service: string, taskDefinition: string, force: boolean): Promise<{ id: string; service: Service }> {
-  const response = await engine.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition, forceNewDeployment: force }));
+async function startDeployment(engine: Engine, cluster: string, service: string, taskDefinition: string, force: boolean, deploymentConfiguration?: DeploymentConfiguration): Promise<{ id: string; service: Service }> {
+  const response = await engine.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition, forceNewDeployment: force, deploymentConfiguration }));
   const id = response.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id;
   if (!id || !response.service) throw new Error(`UpdateService for ${service} returned no primary deployment`);
   return { id, service: response.service };
@@ -188,7 +198,14 @@ function finish(run: ServiceRun, outcome: ServiceRun['outcome'], reason = ''): v
   run.state = outcome ?? run.state;
 }
 
-function watchRequest(engine: Engine, run: ServiceRun, label: string, deploymentId: string, taskDefinitionArn: string, options: { definition?: TaskDefinition; rollback?: boolean } = {}): WatchRequest {
+function watchRequest(
+  engine: Engine,
+  run: ServiceRun,
+  label: string,
+  deploymentId: string,
+  taskDefinitionArn: string,
+  options: { definition?: TaskDefinition; rollback?: boolean; serviceDeployment?: ServiceDeploymentWatch } = {},
+): WatchRequest {
   const { target } = run.plan;
   return {
     ...options,
@@ -203,13 +220,37 @@ function watchRequest(engine: Engine, run: ServiceRun, label: string, deployment
   };
 }
 
-/** One service: wait for its rollout, check its health, and roll back when it fails. */
+/** What the watcher needs to follow a blue/green, linear or canary service deployment. */
+function serviceDeploymentWatch(run: ServiceRun, arn: string | undefined, rollingBack = false): ServiceDeploymentWatch | undefined {
+  if (!byServiceDeployment(run) || !arn) return undefined;
+  const { service } = run.plan;
+  const blue = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  return {
+    arn,
+    rollingBack,
+    bakeWait: run.plan.target.bakeWait,
+    blue: { deploymentId: blue?.id, taskDefinitionArn: service.taskDefinition },
+    onStage: (stage) => run.stages.push(stage),
+  };
+}
+
+/** One service: wait for its rollout, check its health, roll back when it fails, and put back a strategy changed for this deploy. */
 async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
+  try {
+    await watchAndRollBack(engine, run);
+  } finally {
+    await restoreStrategy(engine, run);
+  }
+}
+
+async function watchAndRollBack(engine: Engine, run: ServiceRun): Promise<void> {
   const { target } = run.plan;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, { definition: run.definition }));
+  const serviceDeployment = serviceDeploymentWatch(run, run.serviceDeploymentArn);
+  const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, { definition: run.definition, serviceDeployment }));
   let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
   if (watched.ok) {
-    core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}.`);
+    if (watched.note) run.notes.push(watched.note);
+    core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}${watched.note ? `: ${watched.note}` : ''}.`);
     if (target.healthUrl) {
       run.state = 'checking health';
       const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
@@ -218,7 +259,7 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
     }
   }
   if (!failure) {
-    finish(run, 'deployed');
+    finish(run, 'deployed', run.notes.join('; '));
     core.info(`[${target.name}] deployed ${shortTaskDefinition(run.taskDefinitionArn)} in ${formatDuration(run.finishedAt! - run.startedAt)}.`);
     return;
   }
@@ -229,9 +270,14 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
 
   if (failure.ecsRollback) {
     run.state = 'ECS rolling back';
-    core.info(`[${target.name}] ECS's circuit breaker is rolling back to ${shortTaskDefinition(failure.ecsRollback.taskDefinitionArn)}; following deployment ${failure.ecsRollback.deploymentId}.`);
-    const to = failure.ecsRollback.taskDefinitionArn;
-    await followRollback(engine, run, why, failure.ecsRollback.deploymentId, to, `rolled back by the ECS circuit breaker to ${shortTaskDefinition(to)}`);
+    const { deploymentId, taskDefinitionArn: to, serviceDeploymentArn } = failure.ecsRollback;
+    if (serviceDeploymentArn) {
+      core.info(`[${target.name}] ECS is rolling back to ${shortTaskDefinition(to)}; following service deployment ${serviceDeploymentArn} until the old revision takes all traffic again.`);
+      await followRollback(engine, run, why, deploymentId, to, `rolled back by ECS to ${shortTaskDefinition(to)}`, serviceDeploymentWatch(run, serviceDeploymentArn, true));
+      return;
+    }
+    core.info(`[${target.name}] ECS's circuit breaker is rolling back to ${shortTaskDefinition(to)}; following deployment ${deploymentId}.`);
+    await followRollback(engine, run, why, deploymentId, to, `rolled back by the ECS circuit breaker to ${shortTaskDefinition(to)}`);
     return;
   }
   const notOurs = noRollbackReason(failure.cause);
@@ -241,22 +287,61 @@ async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
   }
 
   run.state = 'rolling back';
+  if (byServiceDeployment(run) && run.serviceDeploymentArn && !failure.ended && (await stopServiceDeployment(engine, run))) {
+    const blue = serviceDeploymentWatch(run, run.serviceDeploymentArn, true)!;
+    const to = blue.blue.taskDefinitionArn ?? '';
+    await followRollback(engine, run, why, blue.blue.deploymentId ?? run.deploymentId, to, `rolled back to ${shortTaskDefinition(to)} (StopServiceDeployment)`, blue);
+    return;
+  }
   const previous = await rollbackTarget(engine, run);
   if (previous.arn === undefined) return finish(run, 'failed', `${why}; nothing to roll back to: ${previous.why}`);
   core.info(`[${target.name}] rolling back to ${shortTaskDefinition(previous.arn)}, ${previous.note}.`);
-  let deploymentId: string;
+  let started: { id: string; service: Service };
   try {
-    deploymentId = (await startDeployment(engine, target.cluster, target.ecsService, previous.arn, false)).id;
+    started = await startDeployment(engine, target.cluster, target.ecsService, previous.arn, false);
   } catch (error) {
     const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
     return finish(run, 'failed', `${why}; the rollback to ${shortTaskDefinition(previous.arn)} could not start: ${message}`);
   }
-  await followRollback(engine, run, why, deploymentId, previous.arn, `rolled back to ${shortTaskDefinition(previous.arn)}`);
+  await followRollback(engine, run, why, started.id, previous.arn, `rolled back to ${shortTaskDefinition(previous.arn)}`, serviceDeploymentWatch(run, started.service.currentServiceDeployment));
 }
 
-async function followRollback(engine: Engine, run: ServiceRun, why: string, deploymentId: string, taskDefinitionArn: string, done: string): Promise<void> {
+/**
+ * Asks ECS to roll a blue/green, linear or canary deployment back (traffic returns to blue, green is
+ * scaled in). False when the deployment has already ended, so a new deployment of the old revision is needed.
+ */
+async function stopServiceDeployment(engine: Engine, run: ServiceRun): Promise<boolean> {
+  const label = run.plan.target.name;
+  try {
+    await engine.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: run.serviceDeploymentArn, stopType: 'ROLLBACK' }));
+    core.info(`[${label}] asked ECS to roll back service deployment ${run.serviceDeploymentArn} (StopServiceDeployment, ROLLBACK).`);
+    return true;
+  } catch (error) {
+    const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+    core.info(`[${label}] StopServiceDeployment did not roll back ${run.serviceDeploymentArn} (${message}); deploying the last good revision instead.`);
+    return false;
+  }
+}
+
+/** Puts back the strategy the service had before a `strategy` given for this deploy. */
+async function restoreStrategy(engine: Engine, run: ServiceRun): Promise<void> {
+  const change = run.plan.strategyChange;
+  if (!change) return;
+  const { target } = run.plan;
+  try {
+    await engine.ecs.send(new UpdateServiceCommand({ cluster: target.cluster, service: target.ecsService, deploymentConfiguration: { ...change.configuration, strategy: change.from } }));
+    core.info(`[${target.name}] put the service's own strategy, ${change.from}, back.`);
+  } catch (error) {
+    const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+    const note = `the service still deploys with ${run.plan.strategy}: putting ${change.from} back failed (${message}); set it again once no deployment is in progress`;
+    run.notes.push(note);
+    core.warning(`${target.name}: ${note}.`, { title: 'Strategy not restored' });
+  }
+}
+
+async function followRollback(engine: Engine, run: ServiceRun, why: string, deploymentId: string, taskDefinitionArn: string, done: string, serviceDeployment?: ServiceDeploymentWatch): Promise<void> {
   const label = `${run.plan.target.name} rollback`;
-  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn, { rollback: true }));
+  const watched = await engine.watcher.watch(watchRequest(engine, run, label, deploymentId, taskDefinitionArn, { rollback: true, serviceDeployment }));
   if (watched.ok) {
     run.rolledBackTo = taskDefinitionArn;
     finish(run, 'rolled-back', `${why}; ${done}, which runs again`);

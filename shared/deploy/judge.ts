@@ -12,22 +12,30 @@ import { shortTaskDefinition } from '../ecs/arn.js';
 import { EXITED_WITHOUT_LOGS_HINT, STOPPED_FROM_OUTSIDE, explainStoppedTask, type StopKind, type StopVerdict } from '../ecs/stopped-tasks.js';
 import { formatDuration } from '../time.js';
 import type { HealthResult } from './health.js';
+import { ROLLING_BACK, stageLine, type DeploymentView, type HookView } from './service-deployments.js';
+import type { BakeWait } from './types.js';
 
 // ---- What can fail, and what to do about it ----
 
-export type FailureCause = 'circuit-breaker' | 'rollout-failed' | 'replaced' | 'tasks-failed' | 'health-check' | 'timed-out' | 'no-capacity' | 'aws-error';
+export type FailureCause = 'circuit-breaker' | 'rollout-failed' | 'replaced' | 'tasks-failed' | 'alarm' | 'hook-failed' | 'health-check' | 'timed-out' | 'no-capacity' | 'aws-error';
 
-export type Verdict = { state: 'in-progress'; deployment: Deployment } | { state: 'completed'; deployment: Deployment } | Failure;
+/** `note`: a completed verdict given before ECS's own end (bake time not waited through). */
+export type Verdict = { state: 'in-progress'; deployment: Deployment } | { state: 'completed'; deployment: Deployment; note?: string } | Failure;
 
 export interface Failure {
   state: 'failed';
   cause: FailureCause;
   summary: string;
   deployment?: Deployment;
-  /** The deployment ECS started to roll back to, when its circuit breaker did. */
-  ecsRollback?: { deploymentId: string; taskDefinitionArn: string };
+  /**
+   * The deployment ECS started to roll back to, when its circuit breaker did; for blue/green, linear
+   * and canary also the service deployment ECS is rolling back (followed to ROLLBACK_SUCCESSFUL).
+   */
+  ecsRollback?: { deploymentId: string; taskDefinitionArn: string; serviceDeploymentArn?: string };
   /** The rollout was still in progress when its deadline passed. */
   atDeadline?: boolean;
+  /** ECS ended the service deployment without rolling back: only a new deployment puts blue back. */
+  ended?: boolean;
 }
 
 const HINTS: Record<FailureCause, string> = {
@@ -35,6 +43,8 @@ const HINTS: Record<FailureCause, string> = {
   'rollout-failed': 'ECS marked the rollout FAILED; the failed tasks and service events above say why.',
   replaced: 'Another deployment of this service started while this one ran (another workflow run, or a change in the console). Give deploys a concurrency group in the workflow so they never overlap.',
   'tasks-failed': 'Its tasks keep failing; the failed tasks above say why.',
+  alarm: "A CloudWatch alarm that watches the deployment went into ALARM: look at the alarm's metric (errors, latency) for the new revision and the application logs around the time it fired.",
+  'hook-failed': "A lifecycle hook failed or timed out: read the hook's Lambda logs (CloudWatch Logs group /aws/lambda/<function>), or answer a PAUSE hook with ContinueServiceDeployment before it expires.",
   'health-check': 'The service reached a steady state but its health URL did not answer 2xx in time; check the URL, the load balancer and the application logs.',
   'timed-out': 'The rollout did not finish in time. Check the service events above; if the service is only slow (long load-balancer deregistration delay, slow start-up), raise "wait-timeout".',
   'no-capacity': 'ECS could not place the new tasks: add capacity (capacity provider or Auto Scaling group), make sure the task CPU and memory fit an instance, or for Fargate try other subnets or Availability Zones.',
@@ -44,6 +54,7 @@ const HINTS: Record<FailureCause, string> = {
 /** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
 export function failureHint(cause: FailureCause, failedTasks: { verdict: StopVerdict }[], { logsShown }: { logsShown: boolean }): string {
   const latest = failedTasks.at(-1)?.verdict;
+  if (cause === 'alarm' || cause === 'hook-failed') return HINTS[cause];
   if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
   return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
 }
@@ -69,6 +80,24 @@ export interface RolloutFacts {
   subject?: string;
   /** Set once the deadline has passed: a rollout still in progress then fails. */
   deadline?: { timeoutMs: number; placement?: string };
+  /** Blue/green, linear and canary deployments: what DescribeServiceDeployments says. */
+  serviceDeployment?: ServiceDeploymentFacts;
+}
+
+export interface ServiceDeploymentFacts {
+  arn: string;
+  /** Undefined when DescribeServiceDeployments gave no answer this poll. */
+  view?: DeploymentView;
+  /** Watching ECS roll the deployment back (on its own, or at our StopServiceDeployment): success is ROLLBACK_SUCCESSFUL. */
+  rollingBack?: boolean;
+  bakeWait: BakeWait;
+  /** How long the watcher has seen the deployment in BAKE_TIME. */
+  bakedMs?: number;
+  /** The last stage seen before a rollback started, and the stage each hook was first seen at. */
+  lastForwardStage?: string;
+  hookStages: ReadonlyMap<string, string>;
+  /** The revision serving production before the deployment (blue), for the rollback. */
+  blue: { deploymentId?: string; taskDefinitionArn?: string };
 }
 
 const same = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && shortTaskDefinition(a) === shortTaskDefinition(b);
@@ -80,6 +109,7 @@ const same = (a: string | undefined, b: string | undefined) => a !== undefined &
 export function judgeRollout(facts: RolloutFacts): Verdict {
   const deployments = facts.service.deployments ?? [];
   const ours = deployments.find((deployment) => deployment.id === facts.deploymentId);
+  if (facts.serviceDeployment) return judgeServiceDeployment(facts, facts.serviceDeployment, ours);
   if (!ours) return gone(facts);
   return ecsFailed(facts, ours) ?? notPrimary(facts, ours) ?? completed(facts, ours) ?? tooManyFailedTasks(facts, ours) ?? pastDeadline(facts, ours) ?? { state: 'in-progress', deployment: ours };
 }
@@ -138,6 +168,96 @@ function pastDeadline({ service, deadline, subject = 'the new deployment' }: Rol
     return { state: 'failed', cause: 'no-capacity', summary: `ECS could not place any task of ${subject} in ${within}: ${deadline.placement}`, deployment: ours, atDeadline: true };
   }
   return { state: 'failed', cause: 'timed-out', summary: `the deployment did not finish within ${within} (${progressText(service, ours)})`, deployment: ours, atDeadline: true };
+}
+
+// ---- Blue/green, linear and canary: the service deployment decides ----
+
+/**
+ * ECS's service deployment is the authority for these strategies: SUCCESSFUL is success (or bake time
+ * reached, when told not to wait it out); a rollback, or a stop with its detector's rollback off, is
+ * a failure named by what triggered it (hook, alarm, circuit breaker); a newer deployment replaces
+ * it. Failed green tasks and the deadline are judged as for rolling updates. DescribeServices'
+ * deployments only locate the green revision's tasks: blue is PRIMARY again while ECS rolls back.
+ */
+function judgeServiceDeployment(facts: RolloutFacts, sd: ServiceDeploymentFacts, ours: Deployment | undefined): Verdict {
+  const primary = facts.service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  const shown = ours ?? primary;
+  const view = sd.view;
+  if (!shown) return gone(facts);
+  if (sd.rollingBack) {
+    if (view?.status === 'ROLLBACK_SUCCESSFUL') return { state: 'completed', deployment: primary ?? shown };
+    if (view && (view.status === 'ROLLBACK_FAILED' || view.status === 'STOPPED' || view.status === 'SUCCESSFUL')) {
+      return { state: 'failed', cause: 'rollout-failed', summary: `ECS's rollback ended ${view.status}${view.statusReason ? `: ${view.statusReason}` : ''}`, deployment: shown };
+    }
+    return tooManyFailedTasks(facts, shown) ?? pastDeadline(facts, shown) ?? { state: 'in-progress', deployment: shown };
+  }
+  if (view?.status === 'SUCCESSFUL') return { state: 'completed', deployment: shown };
+  const failed = view && serviceDeploymentFailed(facts, sd, view, shown, primary);
+  if (failed) return failed;
+  const early = view && bakeWaitOver(sd, view);
+  if (early) return { state: 'completed', deployment: shown, note: early };
+  return tooManyFailedTasks(facts, shown) ?? pastDeadline(facts, shown) ?? { state: 'in-progress', deployment: shown };
+}
+
+/**
+ * `<target> failed at POST_TEST_TRAFFIC_SHIFT`: the stage the watcher saw the hook run at, else the
+ * stages the service configures the target for (ECS lists a failed hook without its stage).
+ */
+export function hookText(hook: HookView, seenAt: ReadonlyMap<string, string>, service: Service): string {
+  const configured = (service.deploymentConfiguration?.lifecycleHooks ?? []).filter((entry) => (entry.hookTargetArn ?? 'PAUSE') === hook.target || entry.targetType === hook.target).flatMap((entry) => entry.lifecycleStages ?? []);
+  const stage = seenAt.get(hook.id) ?? (configured.length ? configured.join(' or ') : 'an unknown stage');
+  return `${hook.target} ${hook.status === 'FAILED' ? 'failed' : 'timed out'} at ${stage}`;
+}
+
+const AFTER_PRODUCTION_SHIFT = new Set(['BAKE_TIME', 'CLEAN_UP']);
+
+function bakeWaitOver(sd: ServiceDeploymentFacts, view: DeploymentView): string | undefined {
+  if (!view.stage || !AFTER_PRODUCTION_SHIFT.has(view.stage) || ROLLING_BACK.has(view.status) || sd.bakeWait.kind === 'full') return undefined;
+  if (sd.bakeWait.kind === 'none') return 'production traffic is on the new revision; bake time not watched (bake-wait: none), so an alarm that fires now still makes ECS roll back';
+  if (view.stage === 'CLEAN_UP' || (sd.bakedMs ?? 0) >= sd.bakeWait.ms) return `watched ${sd.bakeWait.text} of bake time (bake-wait: ${sd.bakeWait.text}); ECS finishes the rest on its own`;
+  return undefined;
+}
+
+function serviceDeploymentFailed(facts: RolloutFacts, sd: ServiceDeploymentFacts, view: DeploymentView, shown: Deployment, primary: Deployment | undefined): Failure | undefined {
+  const rollingBack = ROLLING_BACK.has(view.status) || view.status === 'ROLLBACK_SUCCESSFUL' || view.status === 'ROLLBACK_FAILED';
+  if (!rollingBack && view.status !== 'STOPPED' && view.status !== 'STOP_REQUESTED') return undefined;
+  const hooks = view.hooks.filter((hook) => hook.status === 'FAILED' || hook.status === 'TIMED_OUT');
+  const alarms = view.alarms?.status === 'TRIGGERED' ? view.alarms.triggered : [];
+  const breaker = view.circuitBreaker?.status === 'TRIGGERED';
+  const newer = facts.service.currentServiceDeployment && facts.service.currentServiceDeployment !== sd.arn;
+  if (!hooks.length && !alarms.length && !breaker && (view.status === 'STOP_REQUESTED' || (newer && !rollingBack))) {
+    return { state: 'failed', cause: 'replaced', summary: `a newer service deployment (${facts.service.currentServiceDeployment ?? 'another one'}) replaced ${sd.arn} before it finished`, deployment: shown };
+  }
+  const during = sd.lastForwardStage ? ` during ${sd.lastForwardStage}${AFTER_PRODUCTION_SHIFT.has(sd.lastForwardStage) ? ', after production traffic had moved to the new revision' : ''}` : '';
+  let cause: FailureCause;
+  let summary: string;
+  if (hooks.length) {
+    cause = 'hook-failed';
+    summary = `lifecycle hook ${hooks.map((hook) => hookText(hook, sd.hookStages, facts.service)).join('; ')}`;
+  } else if (alarms.length) {
+    cause = 'alarm';
+    summary = `CloudWatch alarm${alarms.length === 1 ? '' : 's'} ${alarms.join(', ')} went into ALARM${during}`;
+  } else if (breaker) {
+    const count = view.circuitBreaker?.failureCount;
+    cause = 'circuit-breaker';
+    summary = `ECS's circuit breaker tripped${count ? ` after ${count} failed task${count === 1 ? '' : 's'}` : ''}${during}`;
+  } else {
+    cause = 'rollout-failed';
+    summary = `ECS ${rollingBack ? 'is rolling back' : 'stopped'} the deployment${during}`;
+  }
+  if (view.statusReason && !summary.includes(view.statusReason)) summary += ` (${view.statusReason})`;
+  if (!rollingBack) {
+    return { state: 'failed', cause, summary: `${summary}; ECS stopped it where it was without rolling back (that detector's rollback is off): ${stageLine(view)}`, deployment: shown, ended: true };
+  }
+  const blueArn = primary && primary.id !== facts.deploymentId ? primary.taskDefinition : sd.blue.taskDefinitionArn;
+  const blueId = primary && primary.id !== facts.deploymentId ? primary.id : sd.blue.deploymentId;
+  return {
+    state: 'failed',
+    cause,
+    summary: `${summary}; ECS is rolling back to ${shortTaskDefinition(blueArn ?? '?')}`,
+    deployment: shown,
+    ecsRollback: { deploymentId: blueId ?? facts.deploymentId, taskDefinitionArn: blueArn ?? '', serviceDeploymentArn: sd.arn },
+  };
 }
 
 /** `shop-api:13: 1/2 running, 1 pending · rollout IN_PROGRESS · older deployments: 2 running`. */

@@ -3,7 +3,8 @@
  * rollback targets). Pure functions: every mistake is a UserError naming the input.
  */
 import { UserError, parseJson, quoted } from '../errors.js';
-import type { RollbackTo } from './types.js';
+import type { BakeWait, RollbackTo, Strategy } from './types.js';
+import { formatDuration, parseDuration } from '../time.js';
 import { IMAGE_TAG, imageProblem } from '../images.js';
 const KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -132,4 +133,31 @@ export function parseServiceNames(text: string, input = 'services'): string[] | 
     .filter(Boolean);
   if (names.length === 1 && names[0]!.toLowerCase() === 'all') return 'all';
   return [...new Set(names)];
+}
+
+/** `bake-wait` (or a manifest service's `ecs.bakeWait`): full, none, or a duration into bake time. */
+export function parseBakeWait(text: string | undefined, where = 'Input "bake-wait"'): BakeWait {
+  const value = text?.trim().toLowerCase();
+  if (!value || value === 'full') return { kind: 'full' };
+  if (value === 'none' || value === '0' || value === '0s') return { kind: 'none' };
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0 || ms > 24 * 3_600_000) {
+    throw new UserError(
+      `${where} is "${text}", which is not full, none or a duration.`,
+      'Use full (watch until ECS reports the deployment SUCCESSFUL, after bake time and clean-up), none (stop watching once production traffic has moved and bake time starts), or how long to watch bake time, such as 5m.',
+    );
+  }
+  return { kind: 'duration', ms, text: formatDuration(ms) };
+}
+
+const STRATEGY_NAMES: Record<string, Strategy> = { rolling: 'ROLLING', 'blue-green': 'BLUE_GREEN', blue_green: 'BLUE_GREEN', bluegreen: 'BLUE_GREEN', linear: 'LINEAR', canary: 'CANARY' };
+
+/** `strategy`: an ECS deployment strategy, written as ECS does (BLUE_GREEN) or in lower case (blue-green). */
+export function parseStrategy(text: string | undefined, input = 'strategy'): Strategy | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const strategy = STRATEGY_NAMES[text.trim().toLowerCase()];
+  if (!strategy) {
+    throw new UserError(`Input "${input}" is "${text}", which is not an ECS deployment strategy.`, 'Use ROLLING, BLUE_GREEN, LINEAR or CANARY, or leave it empty to deploy with the strategy the service is configured with.');
+  }
+  return strategy;
 }

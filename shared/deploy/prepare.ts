@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { ECSClient, RegisterTaskDefinitionCommandInput, Service, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { DeploymentConfiguration, ECSClient, RegisterTaskDefinitionCommandInput, Service, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsSession } from '../aws/client.js';
 import * as core from '../core.js';
 import { UserError, quoted } from '../errors.js';
@@ -16,7 +16,8 @@ import { requireServices } from '../ecs/services.js';
 import { describeTaskDefinition, parseTaskDefinitionJson, renderTaskDefinition, type LoadedTaskDefinition } from '../ecs/task-definitions.js';
 import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
-import type { DeployInputs, Release } from './types.js';
+import type { DeployInputs, Release, Strategy } from './types.js';
+import { strategyOf } from './service-deployments.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage, containerNames, essentialContainerNames } from '../ecs/containers.js';
 import { accountRegistry } from '../ecr/registry.js';
@@ -34,6 +35,12 @@ export interface Plan {
   image: string;
   /** A rollback to another task-definition family, allowed by `allow-other-family`. */
   otherFamily?: { live: string; target: string };
+  /** Who deploys the service: ECS (UpdateService) or CodeDeploy (CreateDeployment). */
+  controller: 'ECS' | 'CODE_DEPLOY';
+  /** The ECS strategy of this rollout (ROLLING for CodeDeploy services). */
+  strategy: Strategy;
+  /** `strategy` given for this deploy only: the service's configuration to put back afterwards. */
+  strategyChange?: { from: Strategy; configuration: DeploymentConfiguration };
 }
 
 export interface PrepareContext {
@@ -95,13 +102,15 @@ async function lookUpServices(targets: Target[], ecs: ECSClient): Promise<Map<st
 async function planOne(target: Target, service: Service, context: PrepareContext, defaultRegistry: () => Promise<string>): Promise<Plan> {
   const { inputs } = context;
   const controller = service.deploymentController?.type ?? 'ECS';
-  if (controller !== 'ECS') {
+  if (controller !== 'ECS' && controller !== 'CODE_DEPLOY') {
     throw new UserError(
-      `ECS service "${target.ecsService}" in cluster "${target.cluster}" is deployed by ${controller === 'CODE_DEPLOY' ? 'CodeDeploy (blue/green)' : 'an external controller'}, so it cannot be rolled out with UpdateService.`,
-      'This action rolls out ECS rolling updates (deploymentController ECS). Deploy this service through its own controller, or switch it to rolling updates.',
+      `ECS service "${target.ecsService}" in cluster "${target.cluster}" is deployed by an external deployment controller (${controller}), so neither UpdateService nor CodeDeploy can roll it out.`,
+      'Deploy this service through its own controller, or switch it to the ECS deployment controller.',
     );
   }
-  const live = await describeTaskDefinition(context.ecs, service.taskDefinition!);
+  const { strategy, strategyChange } = chooseStrategy(target, service, controller, inputs.strategy);
+  const live = await describeTaskDefinition(context.ecs, service.taskDefinition ?? primaryTaskSet(service, target));
+  const how = { controller, strategy, strategyChange } as const;
 
   if (inputs.rollbackTo) {
     const container = mainContainer(target, live.taskDefinition);
@@ -115,7 +124,7 @@ async function planOne(target: Target, service: Service, context: PrepareContext
       allowOtherFamily: inputs.allowOtherFamily,
       warn: core.warning,
     });
-    return { target, container, service, live: live.taskDefinition, release, image, otherFamily };
+    return { target, container, service, live: live.taskDefinition, release, image, otherFamily, ...how };
   }
 
   const base = inputs.taskDefinition ? await loadBase(inputs.taskDefinition, context) : { loaded: live, reference: undefined };
@@ -143,6 +152,7 @@ async function planOne(target: Target, service: Service, context: PrepareContext
     live: live.taskDefinition,
     release: { kind: 'existing', arn: definition.taskDefinitionArn!, definition, note },
     image: containerImage(definition, container) ?? '',
+    ...how,
   });
 
   // An existing revision named in "task-definition" is deployed as it is.
@@ -165,7 +175,57 @@ async function planOne(target: Target, service: Service, context: PrepareContext
     // Deploying what already runs registers nothing; ECS starts no deployment unless forced.
     return existing(live.taskDefinition, `unchanged: the service already runs ${shortTaskDefinition(live.taskDefinition.taskDefinitionArn!)}`);
   }
-  return { target, container, service, live: live.taskDefinition, release: { kind: 'register', input }, image: images[container] ?? containerImage(base.loaded.taskDefinition, container) ?? '' };
+  return { target, container, service, live: live.taskDefinition, release: { kind: 'register', input }, image: images[container] ?? containerImage(base.loaded.taskDefinition, container) ?? '', ...how };
+}
+
+/** A CodeDeploy service has no task definition of its own: its primary task set's is the live one. */
+function primaryTaskSet(service: Service, target: Target): string {
+  const primary = service.taskSets?.find((set) => set.status === 'PRIMARY')?.taskDefinition;
+  if (!primary) {
+    throw new UserError(
+      `ECS service "${target.ecsService}" in cluster "${target.cluster}" runs no task definition yet (no primary task set).`,
+      'Deploy it once with CodeDeploy (or the console) so that it has a running revision, then use this action.',
+    );
+  }
+  return primary;
+}
+
+/**
+ * The strategy of this rollout. `strategy` changes it for one deploy, only where ECS allows the
+ * change: the ECS controller, no deployment in progress, and for traffic-shifting strategies a load
+ * balancer with the alternate target group, listener rule and role they shift with.
+ */
+function chooseStrategy(target: Target, service: Service, controller: string, wanted: Strategy | undefined): { strategy: Strategy; strategyChange?: Plan['strategyChange'] } {
+  const own = strategyOf(service);
+  if (controller === 'CODE_DEPLOY') {
+    if (wanted) {
+      throw new UserError(
+        `Input "strategy" is ${wanted}, but ECS service "${target.ecsService}" is deployed by CodeDeploy, whose deployment group chooses how traffic shifts.`,
+        'Remove "strategy"; change the deployment configuration of the CodeDeploy deployment group instead.',
+      );
+    }
+    return { strategy: 'ROLLING' };
+  }
+  if (!wanted || wanted === own) return { strategy: own };
+  const where = `ECS service "${target.ecsService}" in cluster "${target.cluster}"`;
+  const ongoing = (service.deployments ?? []).filter((deployment) => deployment.status !== 'PRIMARY' || deployment.rolloutState === 'IN_PROGRESS');
+  if (ongoing.length) {
+    throw new UserError(
+      `Input "strategy" is ${wanted}, but ${where} has a deployment in progress, and ECS changes a strategy only between deployments.`,
+      'Wait for the current deployment to finish (or roll it back), then run again.',
+    );
+  }
+  if (wanted !== 'ROLLING') {
+    const balancers = service.loadBalancers ?? [];
+    const incomplete = balancers.filter((balancer) => !balancer.advancedConfiguration?.alternateTargetGroupArn || !(balancer.advancedConfiguration.productionListenerRule && balancer.advancedConfiguration.roleArn));
+    if ((wanted !== 'BLUE_GREEN' && balancers.length === 0) || incomplete.length) {
+      throw new UserError(
+        `Input "strategy" is ${wanted}, but ${where} ${balancers.length === 0 ? 'has no load balancer to shift traffic with' : `has a load balancer without the blue/green settings (advancedConfiguration: alternateTargetGroupArn, productionListenerRule, roleArn) on ${incomplete.map((balancer) => balancer.containerName ?? balancer.targetGroupArn).join(', ')}`}.`,
+        'Give the service a second target group, the production listener rule and the ECS infrastructure role for load balancers (see "Blue/green, linear and canary" in the deploy-ecs README), or leave "strategy" empty.',
+      );
+    }
+  }
+  return { strategy: wanted, strategyChange: { from: own, configuration: service.deploymentConfiguration ?? {} } };
 }
 
 /** The container that identifies the release: the one named, the only one, or the only essential one. */

@@ -24,6 +24,14 @@ export interface ServiceRun {
   /** What is happening now, for a summary written before the end. */
   state: string;
   seenEvents: Set<string>;
+  /** The strategy this rollout used: the service's, the `strategy` input's, or CODE_DEPLOY. */
+  strategy: string;
+  /** ECS's service deployment (or CodeDeploy's deployment id) of this rollout, when known. */
+  serviceDeploymentArn?: string;
+  /** Stages reached, in order, with the traffic split then. */
+  stages: string[];
+  /** Things the user must know that are not failures (bake time not watched, a strategy not restored). */
+  notes: string[];
 }
 
 export function overallOutcome(runs: ServiceRun[]): Outcome {
@@ -47,6 +55,8 @@ function serviceResult(run: ServiceRun, region: string): ServiceResult {
     reason: run.reason,
     rolledBackTo: run.rolledBackTo,
     consoleUrl: serviceUrl(region, target.cluster, target.ecsService),
+    strategy: run.strategy,
+    stages: run.stages,
   };
 }
 

@@ -37,6 +37,7 @@ export function jobSummary(runs: ServiceRun[], region: string, title: string): S
     for (const run of runs.filter((candidate) => candidate.plan.otherFamily)) {
       summary.addRaw(`<p><strong>⚠️ ${otherFamilyText(run)}</strong></p>`, true);
     }
+    const staged = runs.some((run) => run.strategy !== 'ROLLING');
     summary.addTable([
       [
         { data: 'Service', header: true },
@@ -46,6 +47,7 @@ export function jobSummary(runs: ServiceRun[], region: string, title: string): S
         { data: 'Outcome', header: true },
         { data: 'Duration', header: true },
         { data: 'Rolled back to', header: true },
+        ...(staged ? [{ data: 'Strategy: stages reached', header: true }] : []),
       ],
       ...runs.map((run) => {
         const { target } = run.plan;
@@ -57,9 +59,13 @@ export function jobSummary(runs: ServiceRun[], region: string, title: string): S
           run.outcome ? `${ICON[run.outcome]} ${run.outcome}` : run.state,
           formatDuration((run.finishedAt ?? Date.now()) - run.startedAt),
           run.rolledBackTo ? shortTaskDefinition(run.rolledBackTo) : '',
+          ...(staged ? [escapeHtml(`${run.strategy}${run.stages.length ? `: ${run.stages.join(' → ')}` : ''}`)] : []),
         ];
       }),
     ]);
+    for (const run of runs.filter((candidate) => candidate.outcome === 'deployed' && candidate.notes.length)) {
+      summary.addRaw(`<p>${escapeHtml(`${run.plan.target.name}: ${run.notes.join('; ')}`)}</p>`, true);
+    }
     for (const run of runs.filter((candidate) => candidate.outcome && candidate.outcome !== 'deployed')) {
       summary.addHeading(failureTitle(run), 3);
       summary.addCodeBlock(escapeHtml(failureText(run)));

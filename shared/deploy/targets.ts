@@ -2,8 +2,9 @@
 import { UserError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { findService } from '../manifest/load.js';
-import type { Manifest } from '../manifest/types.js';
-import type { DeployInputs } from './types.js';
+import type { CodeDeploySpec, Manifest } from '../manifest/types.js';
+import { parseBakeWait } from './parse.js';
+import type { BakeWait, DeployInputs } from './types.js';
 
 export interface Target {
   /** The manifest's service name, or the ECS service name when named directly. */
@@ -19,6 +20,9 @@ export interface Target {
   /** The manifest's ECR repository: the default image is `<registry>/<repository>:<image-tag>`. */
   repository?: string;
   healthUrl?: string;
+  bakeWait: BakeWait;
+  /** CodeDeploy names and AppSpec hooks, for services CodeDeploy deploys. */
+  codeDeploy: CodeDeploySpec;
 }
 
 export function resolveTargets(inputs: DeployInputs, manifest: Manifest | undefined): Target[] {
@@ -39,7 +43,7 @@ export function resolveTargets(inputs: DeployInputs, manifest: Manifest | undefi
     const mainImage = selection.container ? undefined : inputs.image;
     const healthUrl = inputs.healthUrls.byService[selection.service] ?? inputs.healthUrls.all;
     unknownHealthKeys(inputs, [selection.service]);
-    return [{ name: selection.service, cluster: selection.cluster, ecsService: selection.service, container: selection.container, images, mainImage, healthUrl }];
+    return [{ name: selection.service, cluster: selection.cluster, ecsService: selection.service, container: selection.container, images, mainImage, healthUrl, bakeWait: inputs.bakeWait, codeDeploy: inputs.codeDeploy }];
   }
 
   if (!manifest) throw new Error('a manifest is needed to deploy services by name');
@@ -59,6 +63,12 @@ export function resolveTargets(inputs: DeployInputs, manifest: Manifest | undefi
     inputs,
     specs.map((spec) => spec.name),
   );
+  if ((inputs.codeDeploy.application || inputs.codeDeploy.deploymentGroup) && specs.length > 1) {
+    throw new UserError(
+      'Inputs "codedeploy-application" and "codedeploy-deployment-group" name one CodeDeploy group, but several services are deployed.',
+      'Set ecs.codedeploy.application and ecs.codedeploy.deploymentGroup for each service in the manifest, or deploy one service per step.',
+    );
+  }
   if (inputs.healthUrls.all !== undefined && specs.length > 1) {
     throw new UserError('Input "health-url" gives one URL, but several services are deployed.', 'Write one service=https://... line per service, or set "health" for each service in the manifest.');
   }
@@ -76,6 +86,8 @@ export function resolveTargets(inputs: DeployInputs, manifest: Manifest | undefi
       images,
       repository: spec.repository,
       healthUrl: inputs.healthUrls.byService[spec.name] ?? inputs.healthUrls.all ?? spec.health,
+      bakeWait: spec.ecs.bakeWait === undefined ? inputs.bakeWait : parseBakeWait(spec.ecs.bakeWait, `ecs.bakeWait of ${spec.name} in ${manifest.file}`),
+      codeDeploy: { ...spec.ecs.codedeploy, application: inputs.codeDeploy.application ?? spec.ecs.codedeploy?.application, deploymentGroup: inputs.codeDeploy.deploymentGroup ?? spec.ecs.codedeploy?.deploymentGroup },
     };
   });
 }

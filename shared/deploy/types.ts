@@ -6,6 +6,22 @@ import type { AwsInputs } from '../aws/inputs.js';
 export type Selection = { kind: 'manifest'; file: string; names: string[] | 'all' } | { kind: 'explicit'; cluster: string; service: string; container?: string };
 
 /** `rollback-to`: what to put back, without building anything. */
+/** How a service's deployments are made: ECS's own strategies, or CodeDeploy (blue/green with task sets). */
+export type Strategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+
+/**
+ * `bake-wait`: how long to watch a blue/green, linear or canary deployment once production traffic is
+ * on the new revision. `full` until ECS says SUCCESSFUL (after bake time and clean-up), `none` until
+ * bake time starts, or a duration into bake time.
+ */
+export type BakeWait = { kind: 'full' } | { kind: 'none' } | { kind: 'duration'; ms: number; text: string };
+
+/** CodeDeploy names given by the caller, when they are not the ones the service's deployments show. */
+export interface CodeDeployNames {
+  application?: string;
+  deploymentGroup?: string;
+}
+
 export type RollbackTo = { kind: 'previous' } | { kind: 'revision'; revision: number } | { kind: 'task-definition'; reference: string } | { kind: 'image-tag'; tag: string };
 
 export interface DeployInputs {
@@ -37,6 +53,11 @@ export interface DeployInputs {
   /** `allow-other-family`: a rollback target of another task-definition family is allowed (and said loudly). */
   allowOtherFamily: boolean;
   forceNewDeployment: boolean;
+  /** `bake-wait`; a manifest service's own `ecs.bakeWait` wins. */
+  bakeWait: BakeWait;
+  /** `strategy`: deploy this once with another ECS strategy, then put the service's own back. */
+  strategy?: Strategy;
+  codeDeploy: CodeDeployNames;
   aws: AwsInputs;
 }
 
@@ -56,6 +77,10 @@ export interface ServiceResult {
   reason: string;
   rolledBackTo: string;
   consoleUrl: string;
+  /** ROLLING, BLUE_GREEN, LINEAR, CANARY or CODE_DEPLOY. */
+  strategy: string;
+  /** Blue/green, linear, canary and CodeDeploy: each stage reached, in order, with the traffic then (`PRODUCTION_TRAFFIC_SHIFT 10%`). */
+  stages: string[];
 }
 
 export interface DeployResult {

@@ -14,8 +14,10 @@ import { DESCRIBE_SERVICES_BATCH } from '../ecs/services.js';
 import { describeTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration, sleep as defaultSleep, clock } from '../time.js';
 import { collectLogs, recentEvents, type FailureReport } from './evidence.js';
-import { failureHint, judgeAwsError, judgeNoAnswer, judgeRollout, PLACEMENT_FAILURE, progressText, serviceMissing, type Failure } from './judge.js';
+import { failureHint, hookText, judgeAwsError, judgeNoAnswer, judgeRollout, PLACEMENT_FAILURE, progressText, serviceMissing, type Failure } from './judge.js';
 import { FailedTasks, stillStopping, stopReason } from './failed-tasks.js';
+import { describeServiceDeployments, stageLine, trafficText, type DeploymentView } from './service-deployments.js';
+import type { BakeWait } from './types.js';
 
 export interface WatchRequest {
   /** Prefix of every log line, e.g. `api` or `api rollback`. */
@@ -33,9 +35,23 @@ export interface WatchRequest {
   timeoutMs: number;
   /** Service event ids already printed; shared by the watches of one service. */
   seenEvents: Set<string>;
+  /** Blue/green, linear and canary: the service deployment that decides, and how it is watched. */
+  serviceDeployment?: ServiceDeploymentWatch;
 }
 
-export type WatchResult = { ok: true; deployment: Deployment; service: Service } | { ok: false; failure: FailureReport; service?: Service };
+export interface ServiceDeploymentWatch {
+  arn: string;
+  bakeWait: BakeWait;
+  /** Following ECS's rollback of this deployment rather than the deployment itself. */
+  rollingBack?: boolean;
+  /** The revision serving production when the deployment started. */
+  blue: { deploymentId?: string; taskDefinitionArn?: string };
+  /** Called with each stage reached (`PRODUCTION_TRAFFIC_SHIFT 10%`). */
+  onStage?(stage: string): void;
+}
+
+/** `note`: success declared before ECS's own end (bake time not watched through). */
+export type WatchResult = { ok: true; deployment: Deployment; service: Service; note?: string } | { ok: false; failure: FailureReport; service?: Service };
 
 export interface WatcherOptions {
   ecs: ECSClient;
@@ -57,6 +73,14 @@ interface ActiveWatch {
   placement?: string;
   lastProgress?: string;
   lastProgressAt: number;
+  /** The service deployment as last seen, and what the watcher keeps of its history. */
+  view?: DeploymentView;
+  stageKey?: string;
+  lastStage?: string;
+  lastForwardStage?: string;
+  bakeSince?: number;
+  hookStages: Map<string, string>;
+  reportedHooks: Set<string>;
   resolve(result: WatchResult): void;
 }
 
@@ -69,7 +93,7 @@ export class RolloutWatcher {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** DescribeServices calls and polls made, for the log's closing line. */
-  readonly stats = { polls: 0, describeCalls: 0 };
+  readonly stats = { polls: 0, describeCalls: 0, describeDeploymentCalls: 0 };
 
   constructor(private readonly options: WatcherOptions) {
     this.now = options.now ?? Date.now;
@@ -80,7 +104,7 @@ export class RolloutWatcher {
     return new Promise((resolve) => {
       const startedAt = this.now();
       const failed = new FailedTasks(this.options.ecs, request.cluster, request.deploymentId);
-      this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, failed, lastProgressAt: 0, resolve });
+      this.active.add({ request, startedAt, deadline: startedAt + request.timeoutMs, polls: 0, ecsFailedTasks: 0, failed, lastProgressAt: 0, hookStages: new Map(), reportedHooks: new Set(), resolve });
       this.running ??= this.loop();
     });
   }
@@ -116,7 +140,27 @@ export class RolloutWatcher {
         batches.push({ cluster, names: batch, watches: watches.filter((watch) => batch.includes(watch.request.service)) });
       }
     }
-    await Promise.all(batches.map((batch) => this.pollBatch(batch.cluster, batch.names, batch.watches)));
+    await Promise.all([...batches.map((batch) => this.pollBatch(batch.cluster, batch.names, batch.watches)), this.readServiceDeployments()]);
+  }
+
+  /** One DescribeServiceDeployments per twenty watched service deployments; a poll without an answer keeps the last view out of the verdict. */
+  private async readServiceDeployments(): Promise<void> {
+    const watches = [...this.active].filter((watch) => watch.request.serviceDeployment);
+    if (!watches.length) return;
+    for (const watch of watches) watch.view = undefined;
+    try {
+      const arns = watches.map((watch) => watch.request.serviceDeployment!.arn);
+      this.stats.describeDeploymentCalls += Math.ceil(new Set(arns).size / 20);
+      const views = await describeServiceDeployments(this.options.ecs, arns);
+      for (const watch of watches) watch.view = views.get(watch.request.serviceDeployment!.arn);
+    } catch (error) {
+      const transient = transientReason(error);
+      if (transient) {
+        core.info(`DescribeServiceDeployments: ${transient}; judging this poll without it.`);
+        return;
+      }
+      for (const watch of watches) this.settle(watch, { ok: false, failure: this.awsFailure(watch, error) });
+    }
   }
 
   private async pollBatch(cluster: string, names: string[], watches: ActiveWatch[]): Promise<void> {
@@ -167,6 +211,9 @@ export class RolloutWatcher {
     if (counting || ecsCount > watch.ecsFailedTasks || watch.polls % 2 === 0 || final || suspicious) await this.readFailed(watch, out);
     watch.ecsFailedTasks = Math.max(watch.ecsFailedTasks, ecsCount);
 
+    if (watch.view) this.stages(watch, watch.view, service, out);
+
+    const sd = request.serviceDeployment;
     const verdict = judgeRollout({
       service,
       deploymentId: request.deploymentId,
@@ -175,12 +222,49 @@ export class RolloutWatcher {
       threshold: this.options.failedTasksThreshold,
       subject: subject(request),
       deadline: final ? { timeoutMs: request.timeoutMs, placement: watch.placement } : undefined,
+      serviceDeployment: sd && {
+        arn: sd.arn,
+        view: watch.view,
+        rollingBack: sd.rollingBack,
+        bakeWait: sd.bakeWait,
+        bakedMs: watch.bakeSince === undefined ? undefined : this.now() - watch.bakeSince,
+        lastForwardStage: watch.lastForwardStage,
+        hookStages: watch.hookStages,
+        blue: sd.blue,
+      },
     });
     if (verdict.state === 'in-progress' || (verdict.state === 'failed' && verdict.atDeadline)) this.progress(watch, service, verdict.deployment!, out);
     flush(out);
 
-    if (verdict.state === 'completed') this.settle(watch, { ok: true, deployment: verdict.deployment, service });
+    if (verdict.state === 'completed') this.settle(watch, { ok: true, deployment: verdict.deployment, service, note: verdict.note });
     else if (verdict.state === 'failed') this.settle(watch, { ok: false, failure: await this.report(watch, service, verdict), service });
+  }
+
+  /** A line per stage (or traffic split) reached, each failed hook named once, and bake time's start. */
+  private stages(watch: ActiveWatch, view: DeploymentView, service: Service, out: string[]): void {
+    const { request } = watch;
+    const rollingBack = view.status.startsWith('ROLLBACK');
+    // A hook seen while ECS moves forward ran at that stage; one first seen during the rollback may have failed earlier.
+    if (!rollingBack && view.stage) for (const hook of view.hooks) if (!watch.hookStages.has(hook.id)) watch.hookStages.set(hook.id, view.stage);
+    const prefix = rollingBack ? 'rolling back: ' : '';
+    const stage = view.stage && `${prefix}${view.stage}${view.production !== undefined ? ` ${Math.round(view.production * 10) / 10}%` : ''}`;
+    const key = `${view.status}|${stage}|${view.test}`;
+    if (key !== watch.stageKey) {
+      watch.stageKey = key;
+      out.push(`[${request.label}] ${prefix}${stageLine(view)}${view.status !== 'IN_PROGRESS' ? ` · ${view.status}` : ''}`);
+      if (stage && stage !== watch.lastStage) request.serviceDeployment?.onStage?.(stage);
+      watch.lastStage = stage ?? watch.lastStage;
+    }
+    if (!rollingBack && view.stage) {
+      watch.lastForwardStage = view.stage;
+      if (view.stage === 'BAKE_TIME') watch.bakeSince ??= this.now();
+    }
+    for (const hook of view.hooks) {
+      if ((hook.status === 'FAILED' || hook.status === 'TIMED_OUT') && !watch.reportedHooks.has(hook.id)) {
+        watch.reportedHooks.add(hook.id);
+        out.push(`[${request.label}] lifecycle hook ${hookText(hook, watch.hookStages, service)}`);
+      }
+    }
   }
 
   private newEvents(watch: ActiveWatch, service: Service, out: string[]): void {
@@ -217,12 +301,23 @@ export class RolloutWatcher {
   }
 
   private progress(watch: ActiveWatch, service: Service, ours: Deployment, out: string[]): void {
-    const text = progressText(service, ours);
+    const text = watch.view ? this.stageProgress(watch, watch.view) : progressText(service, ours);
     const now = this.now();
     if (text === watch.lastProgress && now - watch.lastProgressAt < PROGRESS_EVERY_MS) return;
     watch.lastProgress = text;
     watch.lastProgressAt = now;
     out.push(`[${watch.request.label}] ${text} (${formatDuration(now - watch.startedAt)})`);
+  }
+
+  /** `BAKE_TIME: new revision 2/2 running, production 100% on it · bake time 3m 20s left`. */
+  private stageProgress(watch: ActiveWatch, view: DeploymentView): string {
+    const parts = [`${view.stage ?? view.status}: new revision ${view.tasks.running}/${view.tasks.requested} running${view.tasks.pending ? `, ${view.tasks.pending} pending` : ''}`];
+    const traffic = trafficText(view);
+    if (traffic) parts.push(traffic);
+    if (view.stage === 'BAKE_TIME' && view.bakeMinutes !== undefined && watch.bakeSince !== undefined) {
+      parts.push(`bake time ${formatDuration(Math.max(0, view.bakeMinutes * 60_000 - (this.now() - watch.bakeSince)))} left of ${view.bakeMinutes}m`);
+    }
+    return parts.join(' · ');
   }
 
   private async report(watch: ActiveWatch, service: Service, verdict: Failure): Promise<FailureReport> {
@@ -243,6 +338,7 @@ export class RolloutWatcher {
       events: recentEvents(service.events, verdict.deployment?.createdAt),
       hint: failureHint(verdict.cause, failed, { logsShown: logs !== undefined }),
       ecsRollback: verdict.ecsRollback,
+      ended: verdict.ended,
     };
   }
 

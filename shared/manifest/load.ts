@@ -15,7 +15,7 @@ import { MISSING_MANIFEST_HINT } from './file.js';
 import { globProblem } from './globs.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
-import type { Manifest, ServiceSpec } from './types.js';
+import type { CodeDeploySpec, Manifest, ServiceSpec } from './types.js';
 
 /** A manifest of hundreds of services is a few dozen kB; anything near this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -148,7 +148,7 @@ interface RawService {
   dependsOn?: string[];
   build?: { context?: string; dockerfile?: string; args?: Record<string, string | number | boolean>; target?: string; platforms?: string[] };
   repository?: string;
-  ecs?: { cluster?: string; service?: string; container?: string };
+  ecs?: { cluster?: string; service?: string; container?: string; bakeWait?: string; codedeploy?: CodeDeploySpec };
   migrate?: { command: string[] | string; container?: string };
   health?: string;
 }
@@ -188,7 +188,7 @@ function normalize(raw: RawManifest, file: string): Manifest {
           platforms: service.build?.platforms ?? [],
         },
         repository: service.repository ?? name,
-        ecs: { cluster: service.ecs?.cluster ?? raw.cluster ?? '', service: service.ecs?.service ?? name, container },
+        ecs: { cluster: service.ecs?.cluster ?? raw.cluster ?? '', service: service.ecs?.service ?? name, container, bakeWait: service.ecs?.bakeWait, codedeploy: service.ecs?.codedeploy },
         migrate: service.migrate && {
           command: typeof service.migrate.command === 'string' ? ['sh', '-c', service.migrate.command] : service.migrate.command,
           container: service.migrate.container ?? container,

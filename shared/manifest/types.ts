@@ -42,6 +42,18 @@ interface EcsSpec {
   cluster: string;
   service: string;
   container: string;
+  /** Blue/green, linear and canary: `full`, `none` or a duration (checked by the schema). */
+  bakeWait?: string;
+  codedeploy?: CodeDeploySpec;
+}
+
+/** The lifecycle events of an ECS deployment's AppSpec that run a Lambda function. */
+export type AppSpecHook = 'BeforeInstall' | 'AfterInstall' | 'AfterAllowTestTraffic' | 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+
+export interface CodeDeploySpec {
+  application?: string;
+  deploymentGroup?: string;
+  hooks?: Partial<Record<AppSpecHook, string>>;
 }
 
 interface MigrateSpec {

@@ -117,6 +117,8 @@ export function resultOf(run: ActionResult): {
     consoleUrl: string;
     cluster: string;
     ecsService: string;
+    strategy: string;
+    stages: string[];
   }[];
 } {
   if (!run.outputs.result) throw new Error(`no result output:\n${run.log}`);

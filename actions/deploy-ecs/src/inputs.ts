@@ -3,11 +3,20 @@ import { UserError, quoted } from '../../../shared/errors.js';
 import { readAwsInputs } from '../../../shared/aws/inputs.js';
 import { githubContext } from '../../../shared/github.js';
 import { IMAGE_TAG, imageProblem } from '../../../shared/images.js';
-import { parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames } from '../../../shared/deploy/parse.js';
+import { parseBakeWait, parseEnvironment, parseHealthUrls, parseImages, parseRollbackTo, parseServiceNames, parseStrategy } from '../../../shared/deploy/parse.js';
 import type { DeployInputs, RollbackTo, Selection } from '../../../shared/deploy/types.js';
 import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
+const CODEDEPLOY_NAME = /^[A-Za-z0-9_.+=,@-]{1,100}$/;
+
+function codeDeployName(inputName: string): string | undefined {
+  const value = input.optional(inputName);
+  if (value !== undefined && !CODEDEPLOY_NAME.test(value)) {
+    throw new UserError(`Input "${inputName}" is "${value}", which is not a CodeDeploy name.`, 'Use the name as the CodeDeploy console shows it (up to 100 letters, digits and _ . + = , @ -), not an ARN.');
+  }
+  return value;
+}
 
 function name(inputName: string, value: string | undefined): string | undefined {
   if (value !== undefined && !NAME.test(value)) {
@@ -92,8 +101,20 @@ export function getInputs(): DeployInputs {
     rollbackTo: rollbackTo(),
     allowOtherFamily: input.boolean('allow-other-family', false),
     forceNewDeployment: input.boolean('force-new-deployment', false),
+    bakeWait: parseBakeWait(input.optional('bake-wait')),
+    strategy: parseStrategy(input.optional('strategy')),
+    codeDeploy: { application: codeDeployName('codedeploy-application'), deploymentGroup: codeDeployName('codedeploy-deployment-group') },
     aws: readAwsInputs(),
   };
+  if (inputs.strategy && !inputs.wait) {
+    throw new UserError(
+      `Input "strategy" deploys once with ${inputs.strategy} and then puts the service's own strategy back, which needs the rollout watched to its end, but "wait" is false.`,
+      'Set "wait: true", or change the service\'s strategy in its own configuration (console, CloudFormation, Terraform) and leave "strategy" empty.',
+    );
+  }
+  if (inputs.strategy && inputs.rollbackTo) {
+    throw new UserError('Inputs "strategy" and "rollback-to" are both set.', 'A rollback puts back an earlier release with the service\'s own strategy; remove "strategy".');
+  }
   if (inputs.allowOtherFamily && !inputs.rollbackTo) {
     throw new UserError('Input "allow-other-family" only applies with "rollback-to".', 'Remove it, or set "rollback-to" to the revision to put back.');
   }

@@ -1,0 +1,119 @@
+/**
+ * ECS service deployments as the watcher sees them: the strategy a service deploys with, and what
+ * DescribeServiceDeployments says of one deployment — its lifecycle stage, the traffic on the new
+ * revision, rollback, circuit breaker, alarms and lifecycle hooks — in plain words for the log, the
+ * job summary and Slack. Blue/green, linear and canary deployments are judged from these.
+ */
+import { DescribeServiceDeploymentsCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
+import type { Strategy } from './types.js';
+
+export const STRATEGIES: readonly Strategy[] = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
+
+/** The strategy the ECS deployment controller uses for the service (ROLLING when none is set). */
+export function strategyOf(service: Service): Strategy {
+  const strategy = service.deploymentConfiguration?.strategy as string | undefined;
+  return STRATEGIES.includes(strategy as Strategy) ? (strategy as Strategy) : 'ROLLING';
+}
+
+/** What each lifecycle stage means, for people reading the log. Stages are strings: ECS adds new ones. */
+export const STAGE_MEANING: Record<string, string> = {
+  RECONCILE_SERVICE: 'settling the service on one revision before the deployment',
+  PRE_SCALE_UP: 'about to start the new revision',
+  SCALE_UP: 'starting the new revision’s tasks (no traffic yet)',
+  POST_SCALE_UP: 'new revision running, no traffic yet',
+  TEST_TRAFFIC_SHIFT: 'moving test traffic to the new revision',
+  POST_TEST_TRAFFIC_SHIFT: 'test traffic on the new revision',
+  PRE_PRODUCTION_TRAFFIC_SHIFT: 'about to move production traffic',
+  PRODUCTION_TRAFFIC_SHIFT: 'moving production traffic to the new revision',
+  POST_PRODUCTION_TRAFFIC_SHIFT: 'production traffic on the new revision',
+  BAKE_TIME: 'baking: both revisions running, production on the new one',
+  CLEAN_UP: 'cleaning up: stopping the old revision',
+};
+
+/** Statuses after which a service deployment changes no more. */
+export const FINISHED = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
+/** Statuses of a deployment being rolled back (by ECS, or at our request). */
+export const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']);
+
+export interface HookView {
+  id: string;
+  target: string;
+  status: string;
+}
+
+/** One DescribeServiceDeployments answer, reduced to what is judged and reported. */
+export interface DeploymentView {
+  arn: string;
+  status: string;
+  statusReason?: string;
+  stage?: string;
+  strategy: Strategy;
+  targetRevisionArn?: string;
+  /** The new revision's share of production (and test) traffic, 0 to 100, where ECS gives it. */
+  production?: number;
+  test?: number;
+  tasks: { requested: number; running: number; pending: number };
+  rollback?: { reason?: string; startedAt?: Date; revisionArn?: string };
+  circuitBreaker?: { status?: string; failureCount?: number; threshold?: number };
+  alarms?: { status?: string; triggered: string[] };
+  hooks: HookView[];
+  bakeMinutes?: number;
+  updatedAt?: Date;
+}
+
+export function viewOf(deployment: ServiceDeployment): DeploymentView {
+  const target = deployment.targetServiceRevision;
+  const configuration = deployment.deploymentConfiguration;
+  const strategy = (STRATEGIES as readonly string[]).includes(String(configuration?.strategy)) ? (configuration!.strategy as Strategy) : 'ROLLING';
+  return {
+    arn: deployment.serviceDeploymentArn ?? '',
+    status: String(deployment.status ?? 'PENDING'),
+    statusReason: deployment.statusReason,
+    stage: deployment.lifecycleStage === undefined ? undefined : String(deployment.lifecycleStage),
+    strategy,
+    targetRevisionArn: target?.arn,
+    production: target?.requestedProductionTrafficWeight,
+    test: target?.requestedTestTrafficWeight,
+    tasks: { requested: target?.requestedTaskCount ?? 0, running: target?.runningTaskCount ?? 0, pending: target?.pendingTaskCount ?? 0 },
+    rollback: deployment.rollback && { reason: deployment.rollback.reason, startedAt: deployment.rollback.startedAt, revisionArn: deployment.rollback.serviceRevisionArn },
+    circuitBreaker: deployment.deploymentCircuitBreaker && { ...deployment.deploymentCircuitBreaker, status: deployment.deploymentCircuitBreaker.status as string | undefined },
+    alarms: deployment.alarms && { status: deployment.alarms.status as string | undefined, triggered: deployment.alarms.triggeredAlarmNames ?? [] },
+    hooks: (deployment.lifecycleHookDetails ?? []).map((hook) => ({
+      id: hook.hookId ?? '',
+      target: hook.targetArn ?? String(hook.targetType ?? 'hook'),
+      status: String(hook.status ?? ''),
+    })),
+    bakeMinutes: configuration?.bakeTimeInMinutes,
+    updatedAt: deployment.updatedAt,
+  };
+}
+
+/** DescribeServiceDeployments takes at most this many ARNs per call. */
+export const DESCRIBE_DEPLOYMENTS_BATCH = 20;
+
+/** Every deployment named, with as few calls as possible; a deployment ECS does not know is missing from the map. */
+export async function describeServiceDeployments(ecs: ECSClient, arns: string[]): Promise<Map<string, DeploymentView>> {
+  const views = new Map<string, DeploymentView>();
+  const unique = [...new Set(arns)];
+  for (let start = 0; start < unique.length; start += DESCRIBE_DEPLOYMENTS_BATCH) {
+    const { serviceDeployments } = await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: unique.slice(start, start + DESCRIBE_DEPLOYMENTS_BATCH) }));
+    for (const deployment of serviceDeployments ?? []) if (deployment.serviceDeploymentArn) views.set(deployment.serviceDeploymentArn, viewOf(deployment));
+  }
+  return views;
+}
+
+/** `production 10% / test 100% on the new revision`, or undefined where ECS gives no weights (rolling). */
+export function trafficText(view: Pick<DeploymentView, 'production' | 'test'>): string | undefined {
+  if (view.production === undefined && view.test === undefined) return undefined;
+  const parts = [view.production !== undefined ? `production ${formatPercent(view.production)}` : '', view.test !== undefined ? `test ${formatPercent(view.test)}` : ''].filter(Boolean);
+  return `${parts.join(', ')} on the new revision`;
+}
+
+const formatPercent = (value: number) => `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
+
+/** One line for the log when the stage or the traffic changes: `BAKE_TIME (baking: …), production 100% on the new revision`. */
+export function stageLine(view: DeploymentView): string {
+  const meaning = view.stage ? STAGE_MEANING[view.stage] : undefined;
+  const traffic = trafficText(view);
+  return [view.stage ? `${view.stage}${meaning ? ` (${meaning})` : ''}` : view.status, traffic].filter(Boolean).join(', ');
+}
