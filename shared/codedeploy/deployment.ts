@@ -66,8 +66,8 @@ export async function findDeploymentGroup(codeDeploy: CodeDeployClient, service:
   return { ...chosen, info };
 }
 
-/** The AppSpec of an ECS blue/green deployment of `taskDefinitionArn`, for the service's load-balanced container. */
-export function appSpec(service: Service, taskDefinitionArn: string): string {
+/** The AppSpec of an ECS blue/green deployment of `taskDefinitionArn`, for the service's load-balanced container, with the hook functions by lifecycle event. */
+export function appSpec(service: Service, taskDefinitionArn: string, hooks: Partial<Record<string, string>> = {}): string {
   const balanced = service.loadBalancers?.find((balancer) => balancer.containerName && balancer.containerPort);
   if (!balanced) {
     throw new UserError(
@@ -78,6 +78,7 @@ export function appSpec(service: Service, taskDefinitionArn: string): string {
   return JSON.stringify({
     version: 0.0,
     Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: taskDefinitionArn, LoadBalancerInfo: { ContainerName: balanced.containerName, ContainerPort: balanced.containerPort } } } }],
+    ...(Object.keys(hooks).length ? { Hooks: Object.entries(hooks).map(([event, target]) => ({ [event]: target })) } : {}),
   });
 }
 
@@ -122,7 +123,12 @@ export async function viewDeployment(codeDeploy: CodeDeployClient, deploymentId:
     rollbackMessage: info?.rollbackInfo?.rollbackMessage,
     creator: info?.creator,
   };
-  const { targetIds } = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId }));
+  // Targets exist once the deployment has started; before, CodeDeploy answers DeploymentNotStartedException.
+  if (view.status === 'Created' || view.status === 'Queued') return view;
+  const { targetIds } = await codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId })).catch((error: Error) => {
+    if (error.name === 'DeploymentNotStartedException') return { targetIds: undefined };
+    throw error;
+  });
   if (!targetIds?.length) return view;
   const { deploymentTargets } = await codeDeploy.send(new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds: targetIds.slice(0, 1) }));
   const target = deploymentTargets?.[0]?.ecsTarget;

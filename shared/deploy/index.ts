@@ -34,7 +34,11 @@ interface Engine {
   session: AwsSession;
   ecs: ECSClient;
   watcher: RolloutWatcher;
+  /** Loaded with the CodeDeploy client the first time a CODE_DEPLOY service needs it. */
+  codeDeploy(): Promise<CodeDeploy>;
 }
+
+type CodeDeploy = typeof import('./codedeploy-rollout.js') & { context: import('./codedeploy-rollout.js').CodeDeployContext };
 
 /** What a call did; `failure`, when a service did not deploy, is for the action to throw once its outputs are written. */
 export interface DeployOutcome {
@@ -56,10 +60,31 @@ export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<D
   const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
   const ecs = createClient(ECSClient, session);
   const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor: logsClients(session), pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
-  const engine: Engine = { inputs, session, ecs, watcher };
+  let codeDeploy: Promise<CodeDeploy> | undefined;
+  const engine: Engine = {
+    inputs,
+    session,
+    ecs,
+    watcher,
+    codeDeploy: () =>
+      (codeDeploy ??= import('./codedeploy-rollout.js').then((module) => ({
+        ...module,
+        context: { ecs, codeDeploy: module.codeDeployClient(session), region: session.region, logsFor: logsClients(session), pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold },
+      }))),
+  };
 
   const plans = await phase('Validate', async () => {
-    const prepared = await prepare(targets, { inputs, ecs, session, workspace: github.workspace, manifestRegistry: manifest?.registry });
+    const prepared = await prepare(targets, {
+      inputs,
+      ecs,
+      session,
+      workspace: github.workspace,
+      manifestRegistry: manifest?.registry,
+      codeDeploy: async () => {
+        const module = await engine.codeDeploy();
+        return { findGroup: (plan) => module.findCodeDeployGroup(module.context.codeDeploy, plan) };
+      },
+    });
     for (const plan of prepared) core.info(describePlan(plan));
     core.info(`Everything checks out: ${prepared.length} service${prepared.length === 1 ? '' : 's'} to ${inputs.rollbackTo ? 'roll back' : 'deploy'}.`);
     return prepared;
@@ -103,7 +128,8 @@ async function rollOut(engine: Engine, runs: ServiceRun[]): Promise<void> {
   if (engine.inputs.wait) {
     await phase('Watch rollouts', async () => {
       await Promise.all(runs.filter((run) => run.outcome === undefined).map((run) => lifecycle(engine, run)));
-      core.info(`Watched with ${engine.watcher.stats.polls} polls and ${engine.watcher.stats.describeCalls} DescribeServices calls.`);
+      const { polls, describeCalls, describeDeploymentCalls } = engine.watcher.stats;
+      if (polls) core.info(`Watched with ${polls} polls and ${describeCalls} DescribeServices calls${describeDeploymentCalls ? ` and ${describeDeploymentCalls} DescribeServiceDeployments calls` : ''}.`);
     });
   } else {
     for (const run of runs.filter((candidate) => candidate.outcome === undefined)) {
@@ -161,6 +187,19 @@ async function register(engine: Engine, run: ServiceRun): Promise<void> {
 async function update(engine: Engine, run: ServiceRun): Promise<void> {
   const { target, service } = run.plan;
   run.startedAt = Date.now();
+  if (run.plan.controller === 'CODE_DEPLOY') {
+    try {
+      const module = await engine.codeDeploy();
+      run.deploymentId = await module.startCodeDeployment(module.context, run, run.taskDefinitionArn, `${target.name}: ${shortTaskDefinition(run.taskDefinitionArn)} (${githubContext().sha.slice(0, 12) || 'deploy-ecs'})`);
+      run.serviceDeploymentArn = run.deploymentId;
+      run.state = 'rolling out';
+    } catch (error) {
+      const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+      core.error(`${target.name}: CodeDeploy CreateDeployment failed: ${message}`);
+      finish(run, 'failed', `CodeDeploy CreateDeployment failed, the service was not changed: ${message}`);
+    }
+    return;
+  }
   // The same revision again after its rollout failed is a new attempt, not a look at the failed one.
   const primary = service.deployments?.find((candidate) => candidate.status === 'PRIMARY');
   const retry = primary?.rolloutState === 'FAILED' && primary.taskDefinition === run.taskDefinitionArn;
@@ -220,6 +259,94 @@ function watchRequest(
   };
 }
 
+/**
+ * After the watch: checks the health URL of a completed rollout and finishes the run as deployed, or
+ * records and prints the failure for the rollback to handle.
+ */
+async function settleRollout(engine: Engine, run: ServiceRun, watched: { ok: true; note?: string } | { ok: false; failure: FailureReport }): Promise<FailureReport | undefined> {
+  const { target } = run.plan;
+  let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
+  if (watched.ok) {
+    if (watched.note) run.notes.push(watched.note);
+    core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}${watched.note ? `: ${watched.note}` : ''}.`);
+    if (target.healthUrl) {
+      run.state = 'checking health';
+      const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
+      const unhealthy = judgeHealth(health);
+      if (unhealthy) failure = { cause: unhealthy.cause, summary: unhealthy.summary, stopped: [], events: [], hint: failureHint(unhealthy.cause, [], { logsShown: false }) };
+    }
+  }
+  if (!failure) {
+    finish(run, 'deployed', run.notes.join('; '));
+    core.info(`[${target.name}] deployed ${shortTaskDefinition(run.taskDefinitionArn)} in ${formatDuration(run.finishedAt! - run.startedAt)}.`);
+    return undefined;
+  }
+  run.failure = failure;
+  core.info([`[${target.name}] FAILED: ${headline(failure)}`, ...formatEvidence(failure).map((line) => `[${target.name}]   ${line}`)].join('\n'));
+  return failure;
+}
+
+/**
+ * A CodeDeploy service: watch the deployment; on failure follow CodeDeploy's own rollback, else stop
+ * the deployment with rollback, else (it had ended) deploy the original revision again.
+ */
+async function codeDeployLifecycle(engine: Engine, run: ServiceRun): Promise<void> {
+  const module = await engine.codeDeploy();
+  const { target } = run.plan;
+  const blue = run.plan.live.taskDefinitionArn!;
+  const watchOf = (label: string, deploymentId: string, rollingBack = false) =>
+    module.watchCodeDeployment(module.context, {
+      label,
+      deploymentId,
+      rollingBack,
+      bakeWait: target.bakeWait,
+      timeoutMs: engine.inputs.waitTimeoutMs,
+      cluster: target.cluster,
+      service: target.ecsService,
+      container: run.plan.container,
+      definition: run.definition,
+      hooks: target.codeDeploy.hooks ?? {},
+      blueTaskDefinitionArn: blue,
+      onStage: (stage) => run.stages.push(stage),
+    });
+  const failure = await settleRollout(engine, run, await watchOf(target.name, run.deploymentId));
+  if (!failure) return;
+  const why = headline(failure);
+  const label = `${target.name} rollback`;
+  const follow = async (deploymentId: string, done: string, rollingBack: boolean) => {
+    const watched = await watchOf(label, deploymentId, rollingBack);
+    if (watched.ok) {
+      run.rolledBackTo = blue;
+      finish(run, 'rolled-back', `${why}; ${done}, which runs again`);
+      return;
+    }
+    run.rollbackFailure = watched.failure;
+    finish(run, 'failed', `${why}; the rollback to ${shortTaskDefinition(blue)} failed too: ${headline(watched.failure)}`);
+  };
+  if (failure.ecsRollback) {
+    run.state = 'CodeDeploy rolling back';
+    core.info(`[${target.name}] CodeDeploy is rolling back (deployment ${failure.ecsRollback.deploymentId}); following it until the original task set takes all traffic again.`);
+    return follow(failure.ecsRollback.deploymentId, `rolled back by CodeDeploy to ${shortTaskDefinition(blue)}`, true);
+  }
+  const notOurs = noRollbackReason(failure.cause);
+  if (notOurs) return finish(run, 'failed', `${why}; ${notOurs}`);
+  if (!engine.inputs.rollback) return finish(run, 'failed', `${why}; automatic rollback is off (rollback: false), so ${target.ecsService} is left on the failing deployment`);
+  run.state = 'rolling back';
+  const rollbackId = failure.ended ? undefined : await module.stopCodeDeployment(module.context, run.deploymentId, Math.min(engine.inputs.waitTimeoutMs, 120_000));
+  if (rollbackId) {
+    core.info(`[${target.name}] stopped deployment ${run.deploymentId} with rollback; following CodeDeploy's rollback deployment ${rollbackId}.`);
+    return follow(rollbackId, `rolled back to ${shortTaskDefinition(blue)} (StopDeployment with rollback)`, true);
+  }
+  let redeploy: string;
+  try {
+    redeploy = await module.startCodeDeployment(module.context, run, blue, `${target.name}: roll back to ${shortTaskDefinition(blue)}`);
+  } catch (error) {
+    const message = isAwsError(error) ? describeAwsError(error).message : errorMessage(error);
+    return finish(run, 'failed', `${why}; the rollback to ${shortTaskDefinition(blue)} could not start: ${message}`);
+  }
+  await follow(redeploy, `rolled back to ${shortTaskDefinition(blue)} (a new CodeDeploy deployment)`, false);
+}
+
 /** What the watcher needs to follow a blue/green, linear or canary service deployment. */
 function serviceDeploymentWatch(run: ServiceRun, arn: string | undefined, rollingBack = false): ServiceDeploymentWatch | undefined {
   if (!byServiceDeployment(run) || !arn) return undefined;
@@ -237,7 +364,7 @@ function serviceDeploymentWatch(run: ServiceRun, arn: string | undefined, rollin
 /** One service: wait for its rollout, check its health, roll back when it fails, and put back a strategy changed for this deploy. */
 async function lifecycle(engine: Engine, run: ServiceRun): Promise<void> {
   try {
-    await watchAndRollBack(engine, run);
+    await (run.plan.controller === 'CODE_DEPLOY' ? codeDeployLifecycle(engine, run) : watchAndRollBack(engine, run));
   } finally {
     await restoreStrategy(engine, run);
   }
@@ -247,26 +374,9 @@ async function watchAndRollBack(engine: Engine, run: ServiceRun): Promise<void> 
   const { target } = run.plan;
   const serviceDeployment = serviceDeploymentWatch(run, run.serviceDeploymentArn);
   const watched = await engine.watcher.watch(watchRequest(engine, run, target.name, run.deploymentId, run.taskDefinitionArn, { definition: run.definition, serviceDeployment }));
-  let failure: FailureReport | undefined = watched.ok ? undefined : watched.failure;
-  if (watched.ok) {
-    if (watched.note) run.notes.push(watched.note);
-    core.info(`[${target.name}] rollout of ${shortTaskDefinition(run.taskDefinitionArn)} completed in ${formatDuration(Date.now() - run.startedAt)}${watched.note ? `: ${watched.note}` : ''}.`);
-    if (target.healthUrl) {
-      run.state = 'checking health';
-      const health = await checkHealth(target.healthUrl, { timeoutMs: engine.inputs.healthTimeoutMs, intervalMs: Math.min(engine.inputs.pollIntervalMs, 5000), label: target.name });
-      const unhealthy = judgeHealth(health);
-      if (unhealthy) failure = { cause: unhealthy.cause, summary: unhealthy.summary, stopped: [], events: [], hint: failureHint(unhealthy.cause, [], { logsShown: false }) };
-    }
-  }
-  if (!failure) {
-    finish(run, 'deployed', run.notes.join('; '));
-    core.info(`[${target.name}] deployed ${shortTaskDefinition(run.taskDefinitionArn)} in ${formatDuration(run.finishedAt! - run.startedAt)}.`);
-    return;
-  }
-
-  run.failure = failure;
+  const failure = await settleRollout(engine, run, watched);
+  if (!failure) return;
   const why = headline(failure);
-  core.info([`[${target.name}] FAILED: ${why}`, ...formatEvidence(failure).map((line) => `[${target.name}]   ${line}`)].join('\n'));
 
   if (failure.ecsRollback) {
     run.state = 'ECS rolling back';

@@ -260,6 +260,74 @@ function serviceDeploymentFailed(facts: RolloutFacts, sd: ServiceDeploymentFacts
   };
 }
 
+// ---- CodeDeploy: its deployment decides ----
+
+/** The facts of one poll of a CodeDeploy deployment (SDK-free: the view is read in codedeploy-rollout.ts). */
+export interface CodeDeployFacts {
+  id: string;
+  status: string;
+  event?: string;
+  failedEvent?: { name: string; message?: string };
+  error?: { code?: string; message?: string };
+  rollbackDeploymentId?: string;
+  /** Watching CodeDeploy's rollback deployment: success is its Succeeded. */
+  rollingBack?: boolean;
+  failedTasks: number;
+  threshold: number;
+  bakeWait: BakeWait;
+  /** How long the watcher has seen the deployment Baking (the original task set kept after traffic moved). */
+  bakedMs?: number;
+  /** The AppSpec's hook functions by lifecycle event. */
+  hooks: Partial<Record<string, string>>;
+  /** The task definition of the original task set, which a rollback puts back. */
+  blueTaskDefinitionArn: string;
+  deadline?: { timeoutMs: number };
+}
+
+export type CodeDeployVerdict = { state: 'in-progress' } | { state: 'completed'; note?: string } | Failure;
+
+const CODEDEPLOY_HOOK_EVENTS = new Set(['BeforeInstall', 'AfterInstall', 'AfterAllowTestTraffic', 'BeforeAllowTraffic', 'AfterAllowTraffic']);
+
+/** Succeeded is success (or Baking reached, when told not to wait bake time out); Failed or Stopped is a failure named by its cause; then our own count and the deadline. */
+export function judgeCodeDeploy(facts: CodeDeployFacts): CodeDeployVerdict {
+  const subject = facts.rollingBack ? 'the rollback deployment' : 'the new deployment';
+  if (facts.status === 'Succeeded') return { state: 'completed' };
+  if (facts.status === 'Failed' || facts.status === 'Stopped') {
+    const error = facts.error ? ` (${[facts.error.code, facts.error.message].filter(Boolean).join(': ')})` : '';
+    if (facts.rollingBack) return { state: 'failed', cause: 'rollout-failed', summary: `CodeDeploy's rollback deployment ${facts.id} ended ${facts.status}${error}` };
+    const hook = facts.failedEvent && CODEDEPLOY_HOOK_EVENTS.has(facts.failedEvent.name) ? facts.failedEvent : undefined;
+    let cause: FailureCause = 'rollout-failed';
+    let summary = `CodeDeploy deployment ${facts.id} ${facts.status === 'Failed' ? 'failed' : 'was stopped'}${facts.event ? ` at ${facts.event}` : ''}${error}`;
+    if (hook) {
+      cause = 'hook-failed';
+      summary = `lifecycle hook ${facts.hooks[hook.name] ?? 'function'} failed at ${hook.name}${hook.message ? `: ${hook.message}` : ''}; CodeDeploy deployment ${facts.id} failed${error}`;
+    } else if (facts.error?.code === 'ALARM_ACTIVE') {
+      cause = 'alarm';
+    } else if (facts.error?.code === 'TIMEOUT') {
+      cause = 'timed-out';
+    }
+    const rollback = facts.rollbackDeploymentId;
+    return {
+      state: 'failed',
+      cause,
+      summary: `${summary}; ${rollback ? `CodeDeploy is rolling back to ${shortTaskDefinition(facts.blueTaskDefinitionArn)} (deployment ${rollback})` : 'CodeDeploy did not roll back (automatic rollback is off for this event)'}`,
+      ecsRollback: rollback ? { deploymentId: rollback, taskDefinitionArn: facts.blueTaskDefinitionArn, serviceDeploymentArn: rollback } : undefined,
+      ended: !rollback,
+    };
+  }
+  if (!facts.rollingBack && facts.status === 'Baking' && facts.bakeWait.kind !== 'full') {
+    if (facts.bakeWait.kind === 'none') return { state: 'completed', note: 'production traffic is on the replacement task set; bake time not watched (bake-wait: none), CodeDeploy keeps the original task set until its wait ends' };
+    if ((facts.bakedMs ?? 0) >= facts.bakeWait.ms) return { state: 'completed', note: `watched ${facts.bakeWait.text} of bake time (bake-wait: ${facts.bakeWait.text}); CodeDeploy finishes the rest on its own` };
+  }
+  if (facts.threshold > 0 && facts.failedTasks >= facts.threshold) {
+    return { state: 'failed', cause: 'tasks-failed', summary: `${facts.failedTasks} task${facts.failedTasks === 1 ? '' : 's'} of ${subject} failed` };
+  }
+  if (facts.deadline) {
+    return { state: 'failed', cause: 'timed-out', summary: `CodeDeploy deployment ${facts.id} did not finish within ${formatDuration(facts.deadline.timeoutMs)} (${facts.status}${facts.event ? ` at ${facts.event}` : ''})`, atDeadline: true };
+  }
+  return { state: 'in-progress' };
+}
+
 /** `shop-api:13: 1/2 running, 1 pending · rollout IN_PROGRESS · older deployments: 2 running`. */
 export function progressText(service: Service, ours: Deployment): string {
   const parts = [`${shortTaskDefinition(ours.taskDefinition ?? '?')}: ${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running`];

@@ -18,6 +18,7 @@ import { resolveRollbackTo } from './rollback-to.js';
 import type { Target } from './targets.js';
 import type { DeployInputs, Release, Strategy } from './types.js';
 import { strategyOf } from './service-deployments.js';
+import type { CodeDeployGroup } from '../codedeploy/deployment.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage, containerNames, essentialContainerNames } from '../ecs/containers.js';
 import { accountRegistry } from '../ecr/registry.js';
@@ -39,6 +40,8 @@ export interface Plan {
   controller: 'ECS' | 'CODE_DEPLOY';
   /** The ECS strategy of this rollout (ROLLING for CodeDeploy services). */
   strategy: Strategy;
+  /** The CodeDeploy application and group of a CODE_DEPLOY service. */
+  codeDeployGroup?: CodeDeployGroup;
   /** `strategy` given for this deploy only: the service's configuration to put back afterwards. */
   strategyChange?: { from: Strategy; configuration: DeploymentConfiguration };
 }
@@ -51,6 +54,8 @@ export interface PrepareContext {
   workspace: string;
   /** The manifest's registry, when it names one. */
   manifestRegistry?: string;
+  /** The CodeDeploy client and group finder, loaded when a CODE_DEPLOY service is deployed. */
+  codeDeploy(): Promise<{ findGroup(plan: { service: Service; target: Target }): Promise<CodeDeployGroup> }>;
 }
 
 export async function prepare(targets: Target[], context: PrepareContext): Promise<Plan[]> {
@@ -110,7 +115,8 @@ async function planOne(target: Target, service: Service, context: PrepareContext
   }
   const { strategy, strategyChange } = chooseStrategy(target, service, controller, inputs.strategy);
   const live = await describeTaskDefinition(context.ecs, service.taskDefinition ?? primaryTaskSet(service, target));
-  const how = { controller, strategy, strategyChange } as const;
+  const codeDeployGroup = controller === 'CODE_DEPLOY' ? await (await context.codeDeploy()).findGroup({ service, target }) : undefined;
+  const how = { controller, strategy, strategyChange, codeDeployGroup } as const;
 
   if (inputs.rollbackTo) {
     const container = mainContainer(target, live.taskDefinition);

@@ -251,6 +251,7 @@ export interface SimService {
 }
 
 export interface TaskFailureRecord {
+  /** The deployment, or the task set (CodeDeploy), the task belonged to. */
   deploymentId: string;
   taskArn: string;
   failedAt: number;
@@ -1442,7 +1443,8 @@ export class EcsModel {
       essential.lastStatus = 'STOPPED';
       essential.exitCode = stop.exitCode;
     }
-    if (task.failure && task.service && task.deployment) task.service.failures.push({ deploymentId: task.deployment.id, taskArn: task.taskArn, failedAt: this.now });
+    const owner = task.deployment?.id ?? task.taskSet?.id;
+    if (task.failure && task.service && owner) task.service.failures.push({ deploymentId: owner, taskArn: task.taskArn, failedAt: this.now });
     if (task.deployment) task.deployment.updatedAt = this.now;
     this.moveStop(task, this.stopPhase(task));
   }

@@ -243,11 +243,11 @@ describe('deploy-ecs validates everything before any change', () => {
     await expectUnchanged();
   });
 
-  it('refuses a service deployed by CodeDeploy', async () => {
+  it('refuses a CodeDeploy service whose AppSpec cannot name a load-balanced container', async () => {
     await seed({ codeDeploy: 'shop-web' });
     const run = await deploy({ services: 'web', wait: 'false' }, { cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
-    expect(errors(run).join('\n')).toMatch(/ECS service "shop-web" in cluster "shop-prod" is deployed by CodeDeploy \(blue\/green\), so it cannot be rolled out with UpdateService\./);
+    expect(errors(run).join('\n')).toContain('ECS service "shop-web" is deployed by CodeDeploy but has no load-balanced container, so its AppSpec cannot name one.\nCodeDeploy blue/green needs the service to have a load balancer with a container name and port.');
     await expectUnchanged();
   });
 
