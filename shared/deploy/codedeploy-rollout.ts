@@ -137,7 +137,17 @@ export async function watchCodeDeployment(context: CodeDeployContext, request: C
         .catch(() => []);
       return {
         ok: false,
-        failure: { cause: verdict.cause, summary: verdict.summary, stopped, logs, logsNote: note, events, hint: failureHint(verdict.cause, stopped, { logsShown: logs !== undefined }), ecsRollback: verdict.ecsRollback, ended: verdict.ended },
+        failure: {
+          cause: verdict.cause,
+          summary: verdict.summary,
+          stopped,
+          logs,
+          logsNote: note,
+          events,
+          hint: failureHint(verdict.cause, stopped, { logsShown: logs !== undefined }),
+          ecsRollback: verdict.ecsRollback,
+          ended: verdict.ended,
+        },
       };
     }
     const wait = context.pollIntervalMs - (now() - pollStarted);

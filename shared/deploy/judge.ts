@@ -84,7 +84,7 @@ export interface RolloutFacts {
   serviceDeployment?: ServiceDeploymentFacts;
 }
 
-export interface ServiceDeploymentFacts {
+interface ServiceDeploymentFacts {
   arn: string;
   /** Undefined when DescribeServiceDeployments gave no answer this poll. */
   view?: DeploymentView;
@@ -323,7 +323,12 @@ export function judgeCodeDeploy(facts: CodeDeployFacts): CodeDeployVerdict {
     return { state: 'failed', cause: 'tasks-failed', summary: `${facts.failedTasks} task${facts.failedTasks === 1 ? '' : 's'} of ${subject} failed` };
   }
   if (facts.deadline) {
-    return { state: 'failed', cause: 'timed-out', summary: `CodeDeploy deployment ${facts.id} did not finish within ${formatDuration(facts.deadline.timeoutMs)} (${facts.status}${facts.event ? ` at ${facts.event}` : ''})`, atDeadline: true };
+    return {
+      state: 'failed',
+      cause: 'timed-out',
+      summary: `CodeDeploy deployment ${facts.id} did not finish within ${formatDuration(facts.deadline.timeoutMs)} (${facts.status}${facts.event ? ` at ${facts.event}` : ''})`,
+      atDeadline: true,
+    };
   }
   return { state: 'in-progress' };
 }

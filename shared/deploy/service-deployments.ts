@@ -7,7 +7,7 @@
 import { DescribeServiceDeploymentsCommand, type ECSClient, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import type { Strategy } from './types.js';
 
-export const STRATEGIES: readonly Strategy[] = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
+const STRATEGIES: readonly Strategy[] = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
 
 /** The strategy the ECS deployment controller uses for the service (ROLLING when none is set). */
 export function strategyOf(service: Service): Strategy {
@@ -16,7 +16,7 @@ export function strategyOf(service: Service): Strategy {
 }
 
 /** What each lifecycle stage means, for people reading the log. Stages are strings: ECS adds new ones. */
-export const STAGE_MEANING: Record<string, string> = {
+const STAGE_MEANING: Record<string, string> = {
   RECONCILE_SERVICE: 'settling the service on one revision before the deployment',
   PRE_SCALE_UP: 'about to start the new revision',
   SCALE_UP: 'starting the new revision’s tasks (no traffic yet)',
@@ -30,8 +30,6 @@ export const STAGE_MEANING: Record<string, string> = {
   CLEAN_UP: 'cleaning up: stopping the old revision',
 };
 
-/** Statuses after which a service deployment changes no more. */
-export const FINISHED = new Set(['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
 /** Statuses of a deployment being rolled back (by ECS, or at our request). */
 export const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS']);
 
@@ -61,7 +59,7 @@ export interface DeploymentView {
   updatedAt?: Date;
 }
 
-export function viewOf(deployment: ServiceDeployment): DeploymentView {
+function viewOf(deployment: ServiceDeployment): DeploymentView {
   const target = deployment.targetServiceRevision;
   const configuration = deployment.deploymentConfiguration;
   const strategy = (STRATEGIES as readonly string[]).includes(String(configuration?.strategy)) ? (configuration!.strategy as Strategy) : 'ROLLING';
@@ -89,7 +87,7 @@ export function viewOf(deployment: ServiceDeployment): DeploymentView {
 }
 
 /** DescribeServiceDeployments takes at most this many ARNs per call. */
-export const DESCRIBE_DEPLOYMENTS_BATCH = 20;
+const DESCRIBE_DEPLOYMENTS_BATCH = 20;
 
 /** Every deployment named, with as few calls as possible; a deployment ECS does not know is missing from the map. */
 export async function describeServiceDeployments(ecs: ECSClient, arns: string[]): Promise<Map<string, DeploymentView>> {

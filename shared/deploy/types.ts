@@ -17,7 +17,7 @@ export type Strategy = 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
 export type BakeWait = { kind: 'full' } | { kind: 'none' } | { kind: 'duration'; ms: number; text: string };
 
 /** CodeDeploy names given by the caller, when they are not the ones the service's deployments show. */
-export interface CodeDeployNames {
+interface CodeDeployNames {
   application?: string;
   deploymentGroup?: string;
 }

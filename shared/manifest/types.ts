@@ -48,7 +48,7 @@ interface EcsSpec {
 }
 
 /** The lifecycle events of an ECS deployment's AppSpec that run a Lambda function. */
-export type AppSpecHook = 'BeforeInstall' | 'AfterInstall' | 'AfterAllowTestTraffic' | 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+type AppSpecHook = 'BeforeInstall' | 'AfterInstall' | 'AfterAllowTestTraffic' | 'BeforeAllowTraffic' | 'AfterAllowTraffic';
 
 export interface CodeDeploySpec {
   application?: string;

@@ -24,6 +24,8 @@ export interface ServiceLine {
   durationSeconds?: number;
   reason?: string;
   consoleUrl?: string;
+  /** A blue/green, linear, canary or CodeDeploy rollout, with the furthest stage it reached before any rollback. */
+  strategy?: { name: string; reached?: string };
 }
 
 export interface MigrationLine {
@@ -106,6 +108,7 @@ function deployedLine(service: DeployedService, build?: BuildResult): ServiceLin
     durationSeconds: service.durationSeconds,
     reason: service.reason,
     consoleUrl: service.consoleUrl,
+    strategy: service.strategy && service.strategy !== 'ROLLING' ? { name: service.strategy, reached: service.stages?.filter((stage) => !stage.startsWith('rolling back')).at(-1) } : undefined,
   };
 }
 

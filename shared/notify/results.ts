@@ -228,6 +228,8 @@ function parseDeployedService(value: unknown, index: number, input: string, hint
     reason: text(value.reason),
     rolledBackTo: text(value.rolledBackTo),
     consoleUrl: link(value.consoleUrl, input, field('consoleUrl'), 'deploy-ecs', warn),
+    strategy: text(value.strategy),
+    stages: Array.isArray(value.stages) ? value.stages.filter((stage): stage is string => typeof stage === 'string') : undefined,
   };
 }
 

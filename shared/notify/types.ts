@@ -81,4 +81,8 @@ export interface DeployedService {
   reason?: string;
   rolledBackTo?: string;
   consoleUrl?: string;
+  /** ROLLING, BLUE_GREEN, LINEAR, CANARY or CODE_DEPLOY. */
+  strategy?: string;
+  /** Stages reached, with the new revision's traffic (`PRODUCTION_TRAFFIC_SHIFT 10%`). */
+  stages?: string[];
 }

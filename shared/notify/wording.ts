@@ -55,7 +55,16 @@ export function serviceSummary(service: ServiceLine): string {
     service.state === 'rolled-back' && service.rolledBackToRevision !== undefined
       ? [`rolled back to rev ${service.rolledBackToRevision}`, service.revision !== undefined ? `rev ${service.revision}${tag ? ` (${tag})` : ''} failed` : tag, took]
       : [SERVICE_LABEL[service.state], tag, service.revision !== undefined ? `rev ${service.revision}` : undefined, took];
+  if (service.strategy) parts.push(strategyText(service.strategy));
   return parts.filter((part) => part !== undefined).join(' · ');
+}
+
+const STRATEGY_NAME: Record<string, string> = { BLUE_GREEN: 'blue/green', LINEAR: 'linear', CANARY: 'canary', CODE_DEPLOY: 'CodeDeploy blue/green' };
+
+/** `canary, reached BAKE_TIME 100%`. */
+function strategyText(strategy: NonNullable<ServiceLine['strategy']>): string {
+  const name = STRATEGY_NAME[strategy.name] ?? strategy.name.toLowerCase();
+  return strategy.reached ? `${name}, reached ${strategy.reached.replace(/[^\w %./-]/g, '')}` : name;
 }
 
 export function migrationSummary(migration: MigrationLine): string {

@@ -89,6 +89,7 @@ const deploySteps: StepSpec[] = [
       'image-tag': { commit: true },
       'wait-timeout': { input: 'wait-timeout' },
       rollback: { input: 'rollback' },
+      'bake-wait': { input: 'bake-wait' },
       ...aws,
     },
   },

@@ -58,6 +58,21 @@ const CASES: CatalogCase[] = [
   c('a wait-timeout of 0', { services: 'api', 'wait-timeout': '0' }, ['Input "wait-timeout" is "0", which is not a duration of at least 1s']),
   c('a negative wait-timeout', { services: 'api', 'wait-timeout': '-1' }, ['Input "wait-timeout" is "-1", which is not a duration']),
   c('an absurd wait-timeout', { services: 'api', 'wait-timeout': '99999h' }, ['Input "wait-timeout" is "99999h", which is not a duration of at most 6h']),
+  // Blue/green, linear, canary and CodeDeploy
+  c('a bake-wait that is neither full, none nor a duration', { services: 'api', 'bake-wait': 'half' }, ['Input "bake-wait" is "half", which is not full, none or a duration', 'such as 5m']),
+  c('a bake-wait of a week', { services: 'api', 'bake-wait': '168h' }, ['Input "bake-wait" is "168h"']),
+  c('a strategy ECS does not have', { services: 'api', strategy: 'red-black' }, ['Input "strategy" is "red-black", which is not an ECS deployment strategy', 'ROLLING, BLUE_GREEN, LINEAR or CANARY']),
+  c('a strategy for one deploy without waiting', { services: 'api', strategy: 'canary', wait: 'false' }, ['Input "strategy" deploys once with CANARY', '"wait" is false', 'Set "wait: true"']),
+  c('a strategy with a rollback', { services: 'api', strategy: 'BLUE_GREEN', 'rollback-to': 'previous' }, ['Inputs "strategy" and "rollback-to" are both set']),
+  c('a strategy the load balancer cannot do', { services: 'api', strategy: 'linear' }, ['Input "strategy" is LINEAR, but ECS service "shop-api" in cluster "shop-prod" has no load balancer to shift traffic with', 'leave "strategy" empty']),
+  c('a CodeDeploy application given as an ARN', { services: 'api', 'codedeploy-application': 'arn:aws:codedeploy:us-east-1:123456789012:application:shop' }, ['Input "codedeploy-application" is "arn:aws:codedeploy', 'not an ARN']),
+  c('one CodeDeploy group for several services', { services: 'api,web', 'codedeploy-deployment-group': 'DgpECS-shop' }, ['name one CodeDeploy group, but several services are deployed', 'ecs.codedeploy']),
+  c('a manifest bakeWait that is no duration', { services: 'api' }, ['.github/services.yml', 'bakeWait', 'full, none, or a duration such as 5m'], {
+    files: { '.github/services.yml': MANIFEST.replace('ecs: { service: shop-api, container: api }', 'ecs: { service: shop-api, container: api, bakeWait: soon }') },
+  }),
+  c('a manifest CodeDeploy hook at an event that runs none', { services: 'api' }, ['.github/services.yml', 'hooks', 'Install'], {
+    files: { '.github/services.yml': MANIFEST.replace('ecs: { service: shop-api, container: api }', 'ecs: { service: shop-api, container: api, codedeploy: { hooks: { Install: smoke } } }') },
+  }),
   c('a wait-timeout typo', { services: 'api', 'wait-timeout': '15 minutes' }, ['Input "wait-timeout" is "15 minutes", which is not a duration such as 90s, 15m or 1h30m']),
   c('a poll-interval of 0', { services: 'api', 'poll-interval': '0' }, ['Input "poll-interval" is "0", which is not a duration of at least']),
   c('a negative failed-tasks-threshold', { services: 'api', 'failed-tasks-threshold': '-1' }, ['Input "failed-tasks-threshold" is "-1", which is not a whole number from 0 to 1000']),

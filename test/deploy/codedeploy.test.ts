@@ -39,7 +39,9 @@ async function codeDeployed(options: { group?: Partial<SeedDeploymentGroup>; sta
     {
       clusters: [CLUSTER],
       taskDefinitions: [taskDefinition('shop-api', 'good')],
-      services: [{ cluster: CLUSTER, name: 'shop-api', taskDefinition: 'shop-api', desiredCount: 2, deploymentController: 'CODE_DEPLOY', loadBalancers: [{ targetGroupArn: BLUE_TARGET_GROUP, containerName: 'api', containerPort: 3000 }] }],
+      services: [
+        { cluster: CLUSTER, name: 'shop-api', taskDefinition: 'shop-api', desiredCount: 2, deploymentController: 'CODE_DEPLOY', loadBalancers: [{ targetGroupArn: BLUE_TARGET_GROUP, containerName: 'api', containerPort: 3000 }] },
+      ],
     },
     { speed: 60 },
   );
@@ -110,7 +112,9 @@ describe('services deployed by CodeDeploy', () => {
   });
 
   it('bake-wait: none ends once production traffic has moved, while CodeDeploy still keeps the original task set', async () => {
-    const { sim, standIn } = await codeDeployed({ group: { deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce', blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 60 } } } });
+    const { sim, standIn } = await codeDeployed({
+      group: { deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce', blueGreenDeploymentConfiguration: { terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 60 } } },
+    });
     const result = await run(sim, standIn, 'v2', { 'bake-wait': 'none' });
     expect(result.code).toBe(0);
     const api = resultOf(result).services[0]!;

@@ -247,7 +247,9 @@ describe('deploy-ecs validates everything before any change', () => {
     await seed({ codeDeploy: 'shop-web' });
     const run = await deploy({ services: 'web', wait: 'false' }, { cwd: workspace(MANIFEST) });
     expect(run.code).toBe(1);
-    expect(errors(run).join('\n')).toContain('ECS service "shop-web" is deployed by CodeDeploy but has no load-balanced container, so its AppSpec cannot name one.\nCodeDeploy blue/green needs the service to have a load balancer with a container name and port.');
+    expect(errors(run).join('\n')).toContain(
+      'ECS service "shop-web" is deployed by CodeDeploy but has no load-balanced container, so its AppSpec cannot name one.\nCodeDeploy blue/green needs the service to have a load balancer with a container name and port.',
+    );
     await expectUnchanged();
   });
 

@@ -108,7 +108,9 @@ describe('blue/green, linear and canary rollouts that succeed', () => {
     const sim = await strategySim({ strategy: 'ROLLING', loadBalancers: [{ targetGroupArn: loadBalancers()[0]!.targetGroupArn, containerName: 'api', containerPort: 3000 }] });
     const result = await run(sim, 'v2', { strategy: 'BLUE_GREEN' });
     expect(result.code).toBe(1);
-    expect(errors(result).join('\n')).toMatch(/Input "strategy" is BLUE_GREEN, but ECS service "shop-api" in cluster "shop-prod" has a load balancer without the blue\/green settings \(advancedConfiguration: alternateTargetGroupArn, productionListenerRule, roleArn\) on api/);
+    expect(errors(result).join('\n')).toMatch(
+      /Input "strategy" is BLUE_GREEN, but ECS service "shop-api" in cluster "shop-prod" has a load balancer without the blue\/green settings \(advancedConfiguration: alternateTargetGroupArn, productionListenerRule, roleArn\) on api/,
+    );
     expect(calls(sim, 'UpdateService')).toHaveLength(0);
     expect(calls(sim, 'RegisterTaskDefinition')).toHaveLength(0);
   });
@@ -141,7 +143,7 @@ const CASES: FailureCase[] = [
     timedFromThirdFailure: true,
   },
   {
-    name: "canary, green crashes, circuit breaker with rollback: the first verdict wins and blue takes all traffic again",
+    name: 'canary, green crashes, circuit breaker with rollback: the first verdict wins and blue takes all traffic again',
     service: { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 }, circuitBreaker: { enable: true, rollback: true } },
     tag: 'crash',
     outcome: 'rolled-back',

@@ -174,6 +174,16 @@ describe('the Slack message', () => {
     expect(message.blocks.find((block) => block.type === 'actions')).toMatchObject({ elements: [{ style: 'danger', text: { text: 'View run' } }, { text: { text: 'View commit' } }] });
   });
 
+  it('names the strategy of a blue/green, linear or canary rollout and the furthest stage it reached before rolling back', () => {
+    const canary = { ...deployedService('api', 'rolled-back', 12), strategy: 'CANARY', stages: ['SCALE_UP 0%', 'PRODUCTION_TRAFFIC_SHIFT 10%', 'PRODUCTION_TRAFFIC_SHIFT 100%', 'BAKE_TIME 100%', 'rolling back: PRODUCTION_TRAFFIC_SHIFT 0%'] };
+    const rolling = { ...deployedService('landing'), strategy: 'ROLLING', stages: [] };
+    const { text, message, report } = render({ needs: { deploy: { result: 'failure' } }, deployment: deployment([canary, rolling]) });
+    expectWithinSlackLimits(message);
+    expect(text).toContain('↩️ api rolled back to rev 11 · rev 12 (`0123456`) failed · 1m 35s · canary, reached BAKE_TIME 100%');
+    expect(text).toMatch(/✅ landing deployed · `0123456` · rev \d+ · 1m 35s\n/);
+    expect(markdownMessage(report, 4000)).toContain('canary, reached BAKE_TIME 100%');
+  });
+
   it('shows a failed migration with its exit code and reason, and services that were never deployed', () => {
     const { text, message } = render({ status: 'failure', changes: changes(['api', 'landing']), builds: [build('api'), build('landing')], migration: migration('failed') });
     expectWithinSlackLimits(message);
