@@ -129,6 +129,7 @@ async function planOne(target: Target, service: Service, context: PrepareContext
       session: context.session,
       allowOtherFamily: inputs.allowOtherFamily,
       warn: core.warning,
+      codeDeploy: controller === 'CODE_DEPLOY',
     });
     return { target, container, service, live: live.taskDefinition, release, image, otherFamily, ...how };
   }

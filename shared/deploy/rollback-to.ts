@@ -34,6 +34,8 @@ export interface RollbackContext {
   /** The `allow-other-family` input: a revision of another family may be put back. */
   allowOtherFamily: boolean;
   warn: (message: string) => void;
+  /** A CodeDeploy service: ECS keeps no deployment history for it, so `previous` cannot be found. */
+  codeDeploy?: boolean;
 }
 
 /** How many of a family's newest revisions an image-tag search reads. */
@@ -44,6 +46,12 @@ export async function resolveRollbackTo(rollbackTo: RollbackTo, context: Rollbac
   const family = context.live.taskDefinition.family!;
   switch (rollbackTo.kind) {
     case 'previous': {
+      if (context.codeDeploy) {
+        throw new UserError(
+          `Input "rollback-to" is previous, but ECS service "${context.service}" is deployed by CodeDeploy, whose history does not say which task definition each deployment ran.`,
+          `Name the release instead: a revision number, a task-definition ARN or an image tag. Newest revisions of ${family}: ${await recentRevisions(context)}.`,
+        );
+      }
       const last = await lastSuccessfulTaskDefinition(context.ecs, context.cluster, context.service, [liveArn]);
       if (last.taskDefinitionArn === undefined) {
         throw new UserError(

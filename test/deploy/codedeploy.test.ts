@@ -122,6 +122,24 @@ describe('services deployed by CodeDeploy', () => {
     expect(standIn.inspect(api.deploymentId).status).toBe('Baking');
   });
 
+  it('rollback-to a revision: puts it back with a CodeDeploy deployment; previous is refused, naming the revisions to choose from', async () => {
+    const { sim, standIn } = await codeDeployed({ group: { deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce' } });
+    expect((await run(sim, standIn, 'v2')).code).toBe(0);
+    const rollback = (target: string) =>
+      deploy({ services: 'api', 'rollback-to': target, mode: 'rollback', 'poll-interval': `${POLL_MS}ms`, 'wait-timeout': '60s' }, { sim, cwd: workspace(MANIFEST), env: standIn.env() });
+    const refused = await rollback('previous');
+    expect(refused.code).toBe(1);
+    expect(errors(refused).join('\n')).toContain('Input "rollback-to" is previous, but ECS service "shop-api" is deployed by CodeDeploy');
+    expect(errors(refused).join('\n')).toContain('Newest revisions of shop-api: 2 (v2), 1 (good)');
+    expect(calls(standIn, 'CreateDeployment')).toHaveLength(1);
+    const result = await rollback('1');
+    expect(result.code).toBe(0);
+    const api = resultOf(result).services[0]!;
+    expect(api).toMatchObject({ outcome: 'deployed', strategy: 'CODE_DEPLOY', revision: 1 });
+    expect(calls(standIn, 'CreateDeployment')).toHaveLength(2);
+    expect(standIn.inspect(api.deploymentId).status).toBe('Succeeded');
+  });
+
   it('refuses before any change when the deployment group cannot be found, naming the inputs that fix it', async () => {
     const { sim, standIn } = await codeDeployed({ seedGroup: false });
     const result = await run(sim, standIn, 'v2');

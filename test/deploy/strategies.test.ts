@@ -116,6 +116,26 @@ describe('blue/green, linear and canary rollouts that succeed', () => {
   });
 });
 
+describe('manual rollback of a blue/green service', () => {
+  useMoto();
+
+  it('rollback-to a revision: deploys it blue/green, watched to SUCCESSFUL, nothing rebuilt', async () => {
+    const sim = await strategySim({});
+    const first = await run(sim, 'v2', { 'bake-wait': 'none' });
+    expect(first.code).toBe(0);
+    // Wait for ECS to finish that deployment, as a team would before rolling back.
+    const deadline = Date.now() + 20_000;
+    while (latestDeployment(sim).status !== 'SUCCESSFUL' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const result = await deploy({ service: 'shop-api', cluster: CLUSTER, 'rollback-to': '1', mode: 'rollback', ...WATCH }, { sim });
+    expect(result.code).toBe(0);
+    const service = resultOf(result).services[0]!;
+    expect(service).toMatchObject({ outcome: 'deployed', strategy: 'BLUE_GREEN', revision: 1 });
+    expect(service.stages).toContain('BAKE_TIME 100%');
+    expect(calls(sim, 'RegisterTaskDefinition')).toHaveLength(1);
+    expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-api:1$/);
+  });
+});
+
 interface FailureCase {
   name: string;
   service: Partial<SeedService>;
