@@ -5,8 +5,10 @@
  *   (a) how long after ECS reports COMPLETED the action reports success (5-minute rollouts);
  *   (b) how long after the third failed task (its container exited, or it could not start) the
  *       action fails, for each failure kind, with tasks that take 2, 30 and 60 s to reach STOPPED;
- *   (c) DescribeServices calls per poll when 5 and 25 services roll out together.
- * Usage: npm run bench:deploy [-- --runs 11 --failure-runs 11 --speed 60 --only b]
+ *   (c) DescribeServices calls per poll when 5 and 25 services roll out together;
+ *   (d) BLUE_GREEN, LINEAR and CANARY: how late "deployed" comes after ECS's SUCCESSFUL, and how long
+ *       after the third failed green task and after an alarm (during bake time) the action fails.
+ * Usage: npm run bench:deploy [-- --runs 11 --failure-runs 11 --speed 60 --only bd]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,7 @@ const arg = (name: string, fallback: number) => {
 };
 const RUNS = arg('runs', 11);
 const FAILURE_RUNS = arg('failure-runs', RUNS);
-const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : 'abc';
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]! : 'abcd';
 const SPEED = arg('speed', 60);
 const POLL_SIM_MS = 10_000;
 const CLUSTER = 'bench-prod';
@@ -73,7 +75,39 @@ const FAILURE_KINDS = [
 ];
 const STOPPING_SECONDS = [2, 30, 60];
 
-async function withSimulator<T>(env: Env, families: string[], desiredCount: number, run: (sim: EcsSimulator) => Promise<T>): Promise<T> {
+type Strategy = 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+
+const ELB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
+/** The load balancer a traffic-shifting strategy needs: two target groups, the listener rules and ECS's role for them. */
+const BLUE_GREEN_LOAD_BALANCER = {
+  targetGroupArn: `${ELB}:targetgroup/api-blue/0123456789abcdef`,
+  containerName: 'api',
+  containerPort: 3000,
+  advancedConfiguration: {
+    alternateTargetGroupArn: `${ELB}:targetgroup/api-green/fedcba9876543210`,
+    productionListenerRule: `${ELB}:listener-rule/app/shop/0123456789abcdef/1111111111111111/2222222222222222`,
+    testListenerRule: `${ELB}:listener-rule/app/shop/0123456789abcdef/3333333333333333/4444444444444444`,
+    roleArn: 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers',
+  },
+};
+
+/** A service of the strategy: 5 minutes of bake time, canary 10 % for 2 minutes, linear 50 % steps of 1 minute; alarm rollback on. */
+function strategyService(strategy: Strategy) {
+  return {
+    cluster: CLUSTER,
+    name: 'api',
+    taskDefinition: 'api',
+    desiredCount: 2,
+    strategy,
+    bakeTimeInMinutes: 5,
+    canaryConfiguration: strategy === 'CANARY' ? { canaryPercent: 10, canaryBakeTimeInMinutes: 2 } : undefined,
+    linearConfiguration: strategy === 'LINEAR' ? { stepPercent: 50, stepBakeTimeInMinutes: 1 } : undefined,
+    alarms: { alarmNames: ['api-5xx'], enable: true, rollback: true },
+    loadBalancers: [BLUE_GREEN_LOAD_BALANCER],
+  };
+}
+
+async function withSimulator<T>(env: Env, families: string[], desiredCount: number, run: (sim: EcsSimulator) => Promise<T>, strategy?: Strategy): Promise<T> {
   // A random image pull time (within one poll) puts ECS's events at a random point between two polls.
   const jitter = Math.random() * (POLL_SIM_MS / 1000);
   const sim = await startEcsSimulator({
@@ -83,13 +117,16 @@ async function withSimulator<T>(env: Env, families: string[], desiredCount: numb
       // A five-minute rollout: 20 s to provision, about 100 s to pull, 30 s to turn healthy, 150 s of load-balancer draining.
       { image: ':five-minutes', behaviour: 'runs', provisionSeconds: 20, pullSeconds: 95 + jitter, stableSeconds: 30, drainSeconds: 150 },
       ...FAILURE_KINDS.flatMap(({ tag, scenario }) => STOPPING_SECONDS.map((stopping) => ({ ...scenario(jitter, stopping), image: `:${tag}-${stopping}s` }))),
+      { image: ':green', behaviour: 'runs', pullSeconds: 15 + jitter, stableSeconds: 20 },
     ],
+    // The alarm fires a random time into bake time, for deployments of the :alarm image only.
+    alarms: [{ alarmName: 'api-5xx', stage: 'BAKE_TIME', afterSeconds: 60 + jitter * 6, image: ':alarm' }],
   });
   try {
     sim.seed({
       clusters: [CLUSTER],
       taskDefinitions: families.map((family) => definition(family, 'good')),
-      services: families.map((family) => ({ cluster: CLUSTER, name: family, taskDefinition: family, desiredCount })),
+      services: strategy ? [strategyService(strategy)] : families.map((family) => ({ cluster: CLUSTER, name: family, taskDefinition: family, desiredCount })),
     });
     writeFileSync(join(env.workspace, '.github', 'services.yml'), manifest(families));
     return await run(sim);
@@ -147,6 +184,53 @@ async function callsPerPoll(env: Env, count: number): Promise<{ firstPoll: numbe
   });
 }
 
+/** (d) Simulated time from SUCCESSFUL to the success line, from the third failed green task to the failure line, and from the alarm to it. */
+async function strategyTimeline(env: Env, strategy: Strategy, kind: 'success' | 'green crash' | 'alarm in bake time'): Promise<number> {
+  const tag = kind === 'success' ? 'green' : kind === 'alarm in bake time' ? 'alarm' : 'crash-30s';
+  return withSimulator(
+    env,
+    ['api'],
+    2,
+    async (sim) => {
+      const running = action(env, sim, { services: 'api', images: `api=${REGISTRY}/api:${tag}`, 'wait-timeout': '30m' });
+      await running.waitForLog(kind === 'success' ? /\[api\] rollout of api:2 completed/ : /\[api\] FAILED/, 120_000);
+      const noticed = sim.clock.simAt(Date.now());
+      const result = await running.result;
+      const state = sim.inspect(CLUSTER, 'api');
+      const deployment = state.serviceDeployments.find((candidate) => candidate.timeline.length)!;
+      if (kind === 'success') {
+        if (result.code !== 0 || deployment.status !== 'SUCCESSFUL') throw new Error(`the ${strategy} rollout did not succeed:\n${result.log}`);
+        return noticed - deployment.finishedAt!;
+      }
+      if (kind === 'green crash') {
+        const third = state.failures[2];
+        if (!third) throw new Error(`the action failed before three green tasks had failed:\n${result.log}`);
+        return noticed - third.failedAt;
+      }
+      const bake = deployment.timeline.find((entry) => entry.stage === 'BAKE_TIME');
+      const fired = deployment.timeline.find((entry) => entry.rollingBack);
+      if (!bake || !fired || !/went into ALARM during BAKE_TIME/.test(result.log)) throw new Error(`the alarm did not fail the ${strategy} deployment in bake time:\n${result.log}`);
+      return noticed - fired.at;
+    },
+    strategy,
+  );
+}
+
+async function benchStrategies(env: Env): Promise<void> {
+  const polls = (ms: number) => `${(ms / POLL_SIM_MS).toFixed(2)} polls`;
+  console.log(`(d) blue/green, linear and canary deployments (bake time 5 min, alarm rollback on, circuit breaker off), ${FAILURE_RUNS} runs each`);
+  console.log(`    targets: "deployed" within one poll of SUCCESSFUL; failures within two polls (${seconds(2 * POLL_SIM_MS)}) of the third failed green task or of ECS acting on the alarm`);
+  for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY'] as const) {
+    for (const kind of ['success', 'green crash', 'alarm in bake time'] as const) {
+      const delays: number[] = [];
+      for (let i = 0; i < FAILURE_RUNS; i++) delays.push(await strategyTimeline(env, strategy, kind));
+      const from = kind === 'success' ? 'SUCCESSFUL -> deployed' : kind === 'green crash' ? 'third failed green task -> failed' : 'alarm acted on (rollback starts) -> failed';
+      console.log(`    ${strategy.padEnd(10)} ${from.padEnd(44)} median ${seconds(median(delays))} (${polls(median(delays))}), max ${seconds(Math.max(...delays))} (${polls(Math.max(...delays))})`);
+    }
+  }
+  console.log('');
+}
+
 async function benchCompleted(env: Env, poll: string): Promise<void> {
   const late: number[] = [];
   for (let i = 0; i < RUNS; i++) late.push(await completedToSuccess(env));
@@ -197,6 +281,7 @@ async function main(): Promise<void> {
     if (ONLY.includes('a')) await benchCompleted(env, poll);
     if (ONLY.includes('b')) await benchFailures(env);
     if (ONLY.includes('c')) await benchCalls(env);
+    if (ONLY.includes('d')) await benchStrategies(env);
   } finally {
     moto.kill();
     rmSync(workspace, { recursive: true, force: true });

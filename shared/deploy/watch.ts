@@ -140,7 +140,9 @@ export class RolloutWatcher {
         batches.push({ cluster, names: batch, watches: watches.filter((watch) => batch.includes(watch.request.service)) });
       }
     }
-    await Promise.all([...batches.map((batch) => this.pollBatch(batch.cluster, batch.names, batch.watches)), this.readServiceDeployments()]);
+    // Both reads go out together; each service is judged once both have answered.
+    const views = this.readServiceDeployments();
+    await Promise.all(batches.map((batch) => this.pollBatch(batch.cluster, batch.names, batch.watches, views)));
   }
 
   /** One DescribeServiceDeployments per twenty watched service deployments; a poll without an answer keeps the last view out of the verdict. */
@@ -163,7 +165,7 @@ export class RolloutWatcher {
     }
   }
 
-  private async pollBatch(cluster: string, names: string[], watches: ActiveWatch[]): Promise<void> {
+  private async pollBatch(cluster: string, names: string[], watches: ActiveWatch[], views: Promise<void>): Promise<void> {
     let services: Service[];
     try {
       this.stats.describeCalls++;
@@ -181,8 +183,10 @@ export class RolloutWatcher {
       for (const watch of watches) this.settle(watch, { ok: false, failure: this.awsFailure(watch, error) });
       return;
     }
+    await views;
     await Promise.all(
       watches.map(async (watch) => {
+        if (!this.active.has(watch)) return;
         const service = services.find((candidate) => candidate.serviceName === watch.request.service);
         if (!service) {
           this.settle(watch, { ok: false, failure: this.bare(watch, serviceMissing(watch.request.service, cluster)) });

@@ -125,8 +125,7 @@ describe('services deployed by CodeDeploy', () => {
   it('rollback-to a revision: puts it back with a CodeDeploy deployment; previous is refused, naming the revisions to choose from', async () => {
     const { sim, standIn } = await codeDeployed({ group: { deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce' } });
     expect((await run(sim, standIn, 'v2')).code).toBe(0);
-    const rollback = (target: string) =>
-      deploy({ services: 'api', 'rollback-to': target, mode: 'rollback', 'poll-interval': `${POLL_MS}ms`, 'wait-timeout': '60s' }, { sim, cwd: workspace(MANIFEST), env: standIn.env() });
+    const rollback = (target: string) => deploy({ services: 'api', 'rollback-to': target, mode: 'rollback', 'poll-interval': `${POLL_MS}ms`, 'wait-timeout': '60s' }, { sim, cwd: workspace(MANIFEST), env: standIn.env() });
     const refused = await rollback('previous');
     expect(refused.code).toBe(1);
     expect(errors(refused).join('\n')).toContain('Input "rollback-to" is previous, but ECS service "shop-api" is deployed by CodeDeploy');
