@@ -24,6 +24,7 @@ import { ACCOUNT, awsClients, crashScenario, ecsSeed, migrationScenario, prismaD
 import { SlackFeed } from './slack.js';
 import { Terminal, formatTable, seconds } from './terminal.js';
 import { deployWorkflow, rollbackWorkflow, type Pipeline, type WorkflowRun } from './workflows.js';
+import { strategyReleases } from './strategies.js';
 
 const exec = promisify(execFile);
 
@@ -251,8 +252,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     workflowDone(terminal, manual);
     checkManualRollback(manual, expect, slack);
 
-    // 6. The end
-    terminal.stage('6', 'Summary', seconds(Date.now() - started));
+    // 6. Blue/green and canary
+    await strategyReleases(pipeline, sim, { prefix: '6', region, account: ACCOUNT, expect });
+
+    // 7. The end
+    terminal.stage('7', 'Summary', seconds(Date.now() - started));
     finalTable(terminal, runs);
     secrets.push(...oidc.issued, ...runner.masker.registered());
     const leaked = secrets.filter((secret) => secret.length >= 6 && terminal.transcript.some((line) => line.includes(secret)));
@@ -279,7 +283,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   if (stopped) {
     terminal.line(paint.yellow(paint.bold(`■ Stopped after ${seconds(durationMs)}; every stand-in it started was stopped and its temporary folders removed.`)));
   } else if (problems.length === 0) {
-    terminal.line(paint.green(paint.bold(`✓ The demo ran as designed in ${seconds(durationMs)}: a release with a migration deployed, a broken release caught and rolled back, a manual rollback.`)));
+    terminal.line(
+      paint.green(
+        paint.bold(`✓ The demo ran as designed in ${seconds(durationMs)}: a release with a migration deployed, a broken release caught and rolled back, a manual rollback, a blue/green release and a canary caught in bake time.`),
+      ),
+    );
   } else {
     terminal.line(paint.red(paint.bold(`✗ The demo did not go as designed (${seconds(durationMs)}):`)));
     for (const problem of problems) terminal.line(paint.red(`  - ${problem}`));

@@ -109,9 +109,17 @@ export function trafficText(view: Pick<DeploymentView, 'production' | 'test'>): 
 
 const formatPercent = (value: number) => `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
 
+/** While ECS rolls back, the stages it goes through again mean the way back. */
+const ROLLBACK_MEANING: Record<string, string> = {
+  PRODUCTION_TRAFFIC_SHIFT: 'moving production traffic back to the old revision',
+  TEST_TRAFFIC_SHIFT: 'moving test traffic back to the old revision',
+  CLEAN_UP: 'stopping the new revision’s tasks',
+};
+
 /** One line for the log when the stage or the traffic changes: `BAKE_TIME (baking: …), production 100% on the new revision`. */
 export function stageLine(view: DeploymentView): string {
-  const meaning = view.stage ? STAGE_MEANING[view.stage] : undefined;
+  const back = view.status.startsWith('ROLLBACK') && view.stage ? ROLLBACK_MEANING[view.stage] : undefined;
+  const meaning = back ?? (view.stage ? STAGE_MEANING[view.stage] : undefined);
   const traffic = trafficText(view);
   return [view.stage ? `${view.stage}${meaning ? ` (${meaning})` : ''}` : view.status, traffic].filter(Boolean).join(', ');
 }

@@ -319,7 +319,9 @@ export class RolloutWatcher {
     const traffic = trafficText(view);
     if (traffic) parts.push(traffic);
     if (view.stage === 'BAKE_TIME' && view.bakeMinutes !== undefined && watch.bakeSince !== undefined) {
-      parts.push(`bake time ${formatDuration(Math.max(0, view.bakeMinutes * 60_000 - (this.now() - watch.bakeSince)))} left of ${view.bakeMinutes}m`);
+      // Whole minutes, so that the line changes (and is printed) at most once a minute.
+      const left = Math.ceil(Math.max(0, view.bakeMinutes * 60_000 - (this.now() - watch.bakeSince)) / 60_000);
+      parts.push(`bake time: about ${left} of ${view.bakeMinutes} min left`);
     }
     return parts.join(' · ');
   }

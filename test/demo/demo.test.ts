@@ -78,6 +78,12 @@ describe('npm run demo', () => {
 
     expect(leakedSecrets(report)).toEqual([]);
     expect(report.secrets.length).toBeGreaterThan(10);
+    expect(text).toMatch(/\[landing\] BAKE_TIME \(baking: both revisions running, production on the new one\), production 100%, test 100% on the new revision/);
+    expect(text).toMatch(/\[investor\] PRODUCTION_TRAFFIC_SHIFT \(moving production traffic to the new revision\), production 20%/);
+    expect(text).toMatch(/\[investor\] FAILED: \d tasks of the new deployment failed \(latest: exit code 137/);
+    expect(text).toMatch(/FATAL ERROR: Reached heap limit/);
+    expect(text).toMatch(/\[investor rollback\] rolling back: PRODUCTION_TRAFFIC_SHIFT \(moving production traffic back to the old revision\), production 0%/);
+    expect(text).toMatch(/\[investor rollback\] acme-investor:10 runs again/);
     expect(lines.at(-1)).toMatch(/^✓ The demo ran as designed/);
   }, 240_000);
 
