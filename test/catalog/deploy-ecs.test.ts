@@ -64,7 +64,10 @@ const CASES: CatalogCase[] = [
   c('a strategy ECS does not have', { services: 'api', strategy: 'red-black' }, ['Input "strategy" is "red-black", which is not an ECS deployment strategy', 'ROLLING, BLUE_GREEN, LINEAR or CANARY']),
   c('a strategy for one deploy without waiting', { services: 'api', strategy: 'canary', wait: 'false' }, ['Input "strategy" deploys once with CANARY', '"wait" is false', 'Set "wait: true"']),
   c('a strategy with a rollback', { services: 'api', strategy: 'BLUE_GREEN', 'rollback-to': 'previous' }, ['Inputs "strategy" and "rollback-to" are both set']),
-  c('a strategy the load balancer cannot do', { services: 'api', strategy: 'linear' }, ['Input "strategy" is LINEAR, but ECS service "shop-api" in cluster "shop-prod" has no load balancer to shift traffic with', 'leave "strategy" empty']),
+  c('a strategy the load balancer cannot do', { services: 'api', strategy: 'linear' }, [
+    'Input "strategy" is LINEAR, but ECS service "shop-api" in cluster "shop-prod" has no load balancer to shift traffic with',
+    'leave "strategy" empty',
+  ]),
   c('a CodeDeploy application given as an ARN', { services: 'api', 'codedeploy-application': 'arn:aws:codedeploy:us-east-1:123456789012:application:shop' }, ['Input "codedeploy-application" is "arn:aws:codedeploy', 'not an ARN']),
   c('one CodeDeploy group for several services', { services: 'api,web', 'codedeploy-deployment-group': 'DgpECS-shop' }, ['name one CodeDeploy group, but several services are deployed', 'ecs.codedeploy']),
   c('a manifest bakeWait that is no duration', { services: 'api' }, ['.github/services.yml', 'bakeWait', 'full, none, or a duration such as 5m'], {

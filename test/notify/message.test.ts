@@ -175,7 +175,11 @@ describe('the Slack message', () => {
   });
 
   it('names the strategy of a blue/green, linear or canary rollout and the furthest stage it reached before rolling back', () => {
-    const canary = { ...deployedService('api', 'rolled-back', 12), strategy: 'CANARY', stages: ['SCALE_UP 0%', 'PRODUCTION_TRAFFIC_SHIFT 10%', 'PRODUCTION_TRAFFIC_SHIFT 100%', 'BAKE_TIME 100%', 'rolling back: PRODUCTION_TRAFFIC_SHIFT 0%'] };
+    const canary = {
+      ...deployedService('api', 'rolled-back', 12),
+      strategy: 'CANARY',
+      stages: ['SCALE_UP 0%', 'PRODUCTION_TRAFFIC_SHIFT 10%', 'PRODUCTION_TRAFFIC_SHIFT 100%', 'BAKE_TIME 100%', 'rolling back: PRODUCTION_TRAFFIC_SHIFT 0%'],
+    };
     const rolling = { ...deployedService('landing'), strategy: 'ROLLING', stages: [] };
     const { text, message, report } = render({ needs: { deploy: { result: 'failure' } }, deployment: deployment([canary, rolling]) });
     expectWithinSlackLimits(message);
