@@ -70,7 +70,7 @@ describe('blue/green, linear and canary rollouts that succeed', () => {
   });
 
   it('canary: shows the canary share before all production traffic moves', async () => {
-    const sim = await strategySim({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 } }, { speed: 30 });
+    const sim = await strategySim({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 1 } });
     const result = await run(sim);
     expect(result.code).toBe(0);
     const service = resultOf(result).services[0]!;
@@ -91,12 +91,12 @@ describe('blue/green, linear and canary rollouts that succeed', () => {
     expect(latestDeployment(sim).status).toBe('IN_PROGRESS');
   });
 
-  it('strategy for one deploy: a rolling service deploys once as canary, and gets ROLLING back', async () => {
-    const sim = await strategySim({ strategy: 'ROLLING' }, { speed: 30 });
-    const result = await run(sim, 'v2', { strategy: 'canary' });
+  it('strategy for one deploy: a rolling service deploys once blue/green, and gets ROLLING back', async () => {
+    const sim = await strategySim({ strategy: 'ROLLING' });
+    const result = await run(sim, 'v2', { strategy: 'blue-green' });
     expect(result.code).toBe(0);
-    expect(resultOf(result).services[0]).toMatchObject({ outcome: 'deployed', strategy: 'CANARY' });
-    expect(latestDeployment(sim)).toMatchObject({ strategy: 'CANARY', status: 'SUCCESSFUL' });
+    expect(resultOf(result).services[0]).toMatchObject({ outcome: 'deployed', strategy: 'BLUE_GREEN' });
+    expect(latestDeployment(sim)).toMatchObject({ strategy: 'BLUE_GREEN', status: 'SUCCESSFUL' });
     const updates = calls(sim, 'UpdateService');
     expect(updates).toHaveLength(2);
     expect(updates[1]!.input).toMatchObject({ deploymentConfiguration: { strategy: 'ROLLING' } });
