@@ -128,6 +128,7 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
     'build-cache': 'registry',
     'wait-timeout': '15m',
     rollback: true,
+    'bake-wait': 'full',
     'slack-channel': pipeline.slackApi.channel,
     'runs-on': 'ubuntu-24.04',
   };
@@ -228,7 +229,7 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       action: 'deploy-ecs',
       run,
       idToken: true,
-      inputs: { services: services.join(','), manifest: MANIFEST, 'image-tag': run.sha, 'wait-timeout': '15m', rollback: 'true', ...AWS_INPUTS },
+      inputs: { services: services.join(','), manifest: MANIFEST, 'image-tag': run.sha, 'wait-timeout': '15m', rollback: 'true', 'bake-wait': 'full', ...AWS_INPUTS },
       demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
     });
     needs.deploy = jobOf([step], pick(step.outputs, ['result', 'outcome']));
