@@ -52,3 +52,23 @@ function serviceIn(service: ServiceSpec, environment: EnvironmentSpec): ServiceS
     migrate: own?.migrate ? { command: own.migrate.command, container: service.migrate?.container ?? service.ecs.container } : service.migrate,
   };
 }
+
+/** The account a resolved manifest's environment must be acted on in, for `openSession`'s `requiredAccount`. */
+export function requiredAccount(manifest: Manifest | undefined): { id: string; source: string } | undefined {
+  const environment = manifest?.environment;
+  return environment?.account ? { id: environment.account, source: `the manifest environment "${environment.name}" (${manifest!.file})` } : undefined;
+}
+
+/** A log line saying which environment an action acts on, and where. */
+export function describeEnvironment(manifest: Manifest): string {
+  const { environment } = manifest;
+  if (!environment) return '';
+  const facts = [
+    environment.githubEnvironment !== environment.name ? `GitHub environment "${environment.githubEnvironment}"` : '',
+    environment.account ? `account ${environment.account}` : '',
+    manifest.region ? `region ${manifest.region}` : '',
+    manifest.role ? `role ${manifest.role}` : '',
+    `images ${environment.images === 'copy' ? 'copied to' : 'pulled from'} ${manifest.registry ?? "the account's ECR registry"}`,
+  ].filter(Boolean);
+  return `Manifest environment "${environment.name}": ${facts.join(', ')}.`;
+}
