@@ -36,14 +36,14 @@ export interface EnvironmentSpec {
   services: Record<string, EnvironmentServiceSpec>;
 }
 
-export interface EnvironmentServiceSpec {
+interface EnvironmentServiceSpec {
   ecs?: { cluster?: string; service?: string };
   health?: string;
   migrate?: { command: string[] };
 }
 
 /** Which environment a resolved manifest is for. */
-export type EnvironmentInfo = Pick<EnvironmentSpec, 'name' | 'githubEnvironment' | 'account' | 'images'>;
+type EnvironmentInfo = Pick<EnvironmentSpec, 'name' | 'githubEnvironment' | 'account' | 'images'>;
 
 export interface ServiceSpec {
   name: string;
