@@ -22,6 +22,8 @@ export interface SessionOptions {
   fallbackRegion?: string;
   /** Used when the role-to-assume input is empty, e.g. the manifest's role. */
   fallbackRole?: string;
+  /** The one account the credentials must be in, and what says so (e.g. `the manifest environment "production"`). */
+  requiredAccount?: { id: string; source: string };
   env?: NodeJS.ProcessEnv;
   /** Backoff between attempts to assume the role; tests shorten it. */
   retryBaseMs?: number;
@@ -46,13 +48,33 @@ export function resolveRegion(inputs: AwsInputs, options: SessionOptions = {}): 
 export async function openSession(given: AwsInputs, options: SessionOptions = {}): Promise<AwsSession> {
   const inputs = { ...given, roleToAssume: given.roleToAssume ?? options.fallbackRole };
   const region = resolveRegion(inputs, options);
+  const rule = accountRule(inputs.allowedAccountIds, options.requiredAccount);
   const session: AwsSession = { region };
   if (inputs.roleToAssume) {
     session.credentials = webIdentityCredentials(inputs, region, options);
     await session.credentials();
   }
-  if (inputs.allowedAccountIds.length > 0) await checkAccount(session, inputs.allowedAccountIds);
+  if (rule) await checkAccount(session, rule);
   return session;
+}
+
+interface AccountRule {
+  allowed: string[];
+  /** How the refusal says the account is not allowed: `is not in "allowed-account-ids"`, or the environment's. */
+  what: string;
+  fix: string;
+}
+
+/** The accounts the credentials may be in: "allowed-account-ids", narrowed to the required account when there is one. */
+function accountRule(allowed: string[], required: SessionOptions['requiredAccount']): AccountRule | undefined {
+  if (!required) return allowed.length > 0 ? { allowed, what: 'is not in "allowed-account-ids"', fix: 'or add the account to "allowed-account-ids"' } : undefined;
+  if (allowed.length > 0 && !allowed.includes(required.id)) {
+    throw new UserError(
+      `Input "allowed-account-ids" (${allowed.join(', ')}) does not include account ${required.id}, the account of ${required.source}, so no credentials could be allowed.`,
+      'Nothing was changed. Add the account to "allowed-account-ids", or correct the environment\'s "account" in the manifest.',
+    );
+  }
+  return { allowed: [required.id], what: `is not the account of ${required.source}`, fix: 'or correct the environment\'s "account" in the manifest' };
 }
 
 /**
@@ -123,13 +145,13 @@ function explainRefusal(error: unknown, token: string, roleArn: string, audience
   return error;
 }
 
-async function checkAccount(session: AwsSession, allowed: string[]): Promise<void> {
+async function checkAccount(session: AwsSession, { allowed, what, fix }: AccountRule): Promise<void> {
   const sts = createClient(STSClient, session);
   const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
   if (!Account || !allowed.includes(Account)) {
     throw new UserError(
-      `The AWS identity ${Arn ?? '(unknown)'} is in account ${Account ?? '(unknown)'}, which is not in "allowed-account-ids" (${allowed.join(', ')}).`,
-      'Nothing was changed. Check "role-to-assume" and the credentials given to the job, or add the account to "allowed-account-ids".',
+      `The AWS identity ${Arn ?? '(unknown)'} is in account ${Account ?? '(unknown)'}, which ${what} (${allowed.join(', ')}).`,
+      `Nothing was changed. Check "role-to-assume" and the credentials given to the job, ${fix}.`,
     );
   }
   core.info(`AWS account ${Account} is allowed.`);

@@ -11,6 +11,7 @@ import { openSession } from '../aws/session.js';
 import { DeploymentFailure, UserError, errorMessage } from '../errors.js';
 import { githubContext } from '../github.js';
 import { loadManifest } from '../manifest/load.js';
+import { describeEnvironment, forEnvironment, requiredAccount } from '../manifest/environments.js';
 import { logsClients } from '../ecs/logs.js';
 import { registerTaskDefinition } from '../ecs/task-definitions.js';
 import { formatDuration } from '../time.js';
@@ -48,16 +49,17 @@ export interface DeployOutcome {
 
 export async function deploy(inputs: DeployInputs, action: ActionRun): Promise<DeployOutcome> {
   const github = githubContext();
-  const manifest = inputs.selection.kind === 'manifest' ? await loadManifest(inputs.selection.file, github.workspace) : undefined;
+  const manifest = inputs.selection.kind === 'manifest' ? forEnvironment(await loadManifest(inputs.selection.file, github.workspace), inputs.manifestEnvironment) : undefined;
+  if (manifest?.environment) core.info(describeEnvironment(manifest));
   const targets = resolveTargets(inputs, manifest);
-  const title = inputs.rollbackTo ? 'Roll back on ECS' : 'Deploy to ECS';
+  const title = `${inputs.rollbackTo ? 'Roll back on ECS' : 'Deploy to ECS'}${manifest?.environment ? ` (${manifest.environment.name})` : ''}`;
   if (targets.length === 0) {
     core.notice('No services to deploy: the "services" input is an empty list.');
     action.setSummary((summary) => summary.addHeading(`${title}: nothing to deploy`, 2));
     return { result: { outcome: 'deployed', services: [] } };
   }
 
-  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
+  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role, requiredAccount: requiredAccount(manifest) });
   const ecs = createClient(ECSClient, session);
   const watcher = new RolloutWatcher({ ecs, region: session.region, logsFor: logsClients(session), pollIntervalMs: inputs.pollIntervalMs, failedTasksThreshold: inputs.failedTasksThreshold });
   let codeDeploy: Promise<CodeDeploy> | undefined;

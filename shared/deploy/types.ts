@@ -26,6 +26,8 @@ export type RollbackTo = { kind: 'previous' } | { kind: 'revision'; revision: nu
 
 export interface DeployInputs {
   selection: Selection;
+  /** `manifest-environment`: the manifest's environment to deploy to; empty, its top-level values. */
+  manifestEnvironment?: string;
   /**
    * New images. Keys: a manifest service name (its container), `<service>.<container>`, or, when
    * `service` names the ECS service directly, a container name.

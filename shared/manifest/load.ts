@@ -15,7 +15,8 @@ import { MISSING_MANIFEST_HINT } from './file.js';
 import { globProblem } from './globs.js';
 import { quickParse } from './quick-yaml.js';
 import { validate } from './validate.generated.js';
-import type { CodeDeploySpec, Manifest, ServiceSpec } from './types.js';
+import { applyEnvironment } from './environments.js';
+import type { CodeDeploySpec, EnvironmentSpec, ImagesMode, Manifest, ServiceSpec } from './types.js';
 
 /** A manifest of hundreds of services is a few dozen kB; anything near this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -95,10 +96,10 @@ export async function parseManifest(text: string, file: string): Promise<Manifes
     if (!duplicate) return at(error.pos[0], `YAML error: ${error.message.split('\n')[0]}`);
     const firstLine = lines.linePos(duplicate.first.range?.[0] ?? 0).line;
     const key = String(duplicate.key.value);
-    const message =
-      duplicate.segments.length === 1 && duplicate.segments[0] === 'services'
-        ? `Service "${key}" is defined twice (first on line ${firstLine}): each service needs its own name.`
-        : `Key "${key}" appears twice in ${dotted(duplicate.segments) || file} (first on line ${firstLine}); keep one.`;
+    const named = duplicate.segments.length === 1 ? { services: 'Service', environments: 'Environment' }[duplicate.segments[0]!] : undefined;
+    const message = named
+      ? `${named} "${key}" is defined twice (first on line ${firstLine}): each ${named.toLowerCase()} needs its own name.`
+      : `Key "${key}" appears twice in ${dotted(duplicate.segments) || file} (first on line ${firstLine}); keep one.`;
     return at(duplicate.key.range?.[0] ?? error.pos[0], message);
   });
   if (syntax.length) fail(file, syntax);
@@ -153,6 +154,18 @@ interface RawService {
   health?: string;
 }
 
+interface RawEnvironment {
+  'github-environment'?: string;
+  /** YAML reads an unquoted id as a number. */
+  account?: string | number;
+  role?: string;
+  region?: string;
+  cluster?: string;
+  registry?: string;
+  images?: ImagesMode;
+  services?: Record<string, { ecs?: { cluster?: string; service?: string }; health?: string; migrate?: { command: string[] | string } }>;
+}
+
 interface RawManifest {
   region?: string;
   role?: string;
@@ -161,7 +174,10 @@ interface RawManifest {
   always?: string[];
   lockfiles?: 'precise' | 'paths';
   services: Record<string, RawService>;
+  environments?: Record<string, RawEnvironment>;
 }
+
+const commandOf = (command: string[] | string) => (typeof command === 'string' ? ['sh', '-c', command] : command);
 
 function normalize(raw: RawManifest, file: string): Manifest {
   return {
@@ -190,12 +206,27 @@ function normalize(raw: RawManifest, file: string): Manifest {
         repository: service.repository ?? name,
         ecs: { cluster: service.ecs?.cluster ?? raw.cluster ?? '', service: service.ecs?.service ?? name, container, bakeWait: service.ecs?.bakeWait, codedeploy: service.ecs?.codedeploy },
         migrate: service.migrate && {
-          command: typeof service.migrate.command === 'string' ? ['sh', '-c', service.migrate.command] : service.migrate.command,
+          command: commandOf(service.migrate.command),
           container: service.migrate.container ?? container,
         },
         health: service.health,
       };
     }),
+    environments: Object.entries(raw.environments ?? {}).map(([name, environment]) => normalizeEnvironment(name, environment)),
+  };
+}
+
+function normalizeEnvironment(name: string, raw: RawEnvironment): EnvironmentSpec {
+  return {
+    name,
+    githubEnvironment: raw['github-environment'] ?? name,
+    account: raw.account === undefined ? undefined : String(raw.account),
+    role: raw.role,
+    region: raw.region,
+    cluster: raw.cluster,
+    registry: raw.registry,
+    images: raw.images ?? 'pull',
+    services: Object.fromEntries(Object.entries(raw.services ?? {}).map(([service, own]) => [service, { ecs: own.ecs, health: own.health, migrate: own.migrate && { command: commandOf(own.migrate.command) } }])),
   };
 }
 
@@ -227,6 +258,39 @@ function consistencyProblems(manifest: Manifest, raw: RawManifest, at: (segments
       const owner = firstWith.get(claim);
       if (owner) problems.push(at(place(service.name, key), `Service "${service.name}" ${what} as service "${owner}"; give each service its own.`));
       else firstWith.set(claim, service.name);
+    }
+  }
+  return [...problems, ...environmentProblems(manifest, at)];
+}
+
+/** Regions, service names, and ECS services two services would share, environment by environment. */
+function environmentProblems(manifest: Manifest, at: (segments: string[], message: string) => FileProblem): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const names = manifest.services.map((service) => service.name);
+  const claimOf = (service: ServiceSpec) => `${service.ecs.cluster}/${service.ecs.service}`;
+  const outside = new Map(manifest.services.map((service) => [service.name, claimOf(service)]));
+  for (const environment of manifest.environments) {
+    const base = ['environments', environment.name];
+    const region = environment.region === undefined ? undefined : regionProblem(environment.region);
+    if (region) problems.push(at([...base, 'region'], `${dotted([...base, 'region'])} is ${region.problem} ${region.fix}`));
+    for (const service of Object.keys(environment.services).filter((name) => !names.includes(name))) {
+      const guess = closest(service, names);
+      problems.push(
+        at([...base, 'services', service], `Environment "${environment.name}" names service "${service}", which is not in services.${guess ? ` Did you mean "${guess}"?` : ''} Services in the manifest: ${names.join(', ')}.`),
+      );
+    }
+    const owners = new Map<string, string>();
+    for (const service of applyEnvironment(manifest, environment).services) {
+      const owner = owners.get(claimOf(service));
+      // Services that share an ECS service outside environments are reported once, above.
+      if (owner && outside.get(owner) !== outside.get(service.name)) {
+        problems.push(
+          at(
+            [...base, 'services', service.name, 'ecs'],
+            `In environment "${environment.name}", service "${service.name}" deploys the same ECS service "${service.ecs.service}" in cluster "${service.ecs.cluster}" as service "${owner}"; give each its own (${dotted([...base, 'services', service.name, 'ecs'])}).`,
+          ),
+        );
+      } else if (!owner) owners.set(claimOf(service), service.name);
     }
   }
   return problems;

@@ -11,7 +11,39 @@ export interface Manifest {
   lockfiles: 'precise' | 'paths';
   /** In the order the file lists them. */
   services: ServiceSpec[];
+  /** The manifest's `environments`, in the order the file lists them (empty without that section). */
+  environments: EnvironmentSpec[];
+  /** Set when the manifest was resolved for one environment (`forEnvironment`). */
+  environment?: EnvironmentInfo;
 }
+
+/** How an environment gets its images: from the registry they were built in, or copied by digest to its own. */
+export type ImagesMode = 'pull' | 'copy';
+
+/** An environment as the manifest gives it: every value unset is inherited from the top level. */
+export interface EnvironmentSpec {
+  name: string;
+  /** The GitHub environment whose approvals and secrets guard it (its name, unless given). */
+  githubEnvironment: string;
+  /** The 12-digit account id the credentials must be in. */
+  account?: string;
+  role?: string;
+  region?: string;
+  cluster?: string;
+  registry?: string;
+  images: ImagesMode;
+  /** Values of services in this environment, by service name. */
+  services: Record<string, EnvironmentServiceSpec>;
+}
+
+interface EnvironmentServiceSpec {
+  ecs?: { cluster?: string; service?: string };
+  health?: string;
+  migrate?: { command: string[] };
+}
+
+/** Which environment a resolved manifest is for. */
+type EnvironmentInfo = Pick<EnvironmentSpec, 'name' | 'githubEnvironment' | 'account' | 'images'>;
 
 export interface ServiceSpec {
   name: string;

@@ -12,6 +12,7 @@ import { openSession } from '../aws/session.js';
 import { DeploymentFailure } from '../errors.js';
 import { githubContext } from '../github.js';
 import { findService, loadManifest } from '../manifest/load.js';
+import { describeEnvironment, forEnvironment, requiredAccount } from '../manifest/environments.js';
 import { taskUrl, logStreamUrl } from '../ecs/console.js';
 import { findLogStream, LogFollower, logsClients, type LogLookup } from '../ecs/logs.js';
 import { formatDuration, sleep as defaultSleep } from '../time.js';
@@ -65,7 +66,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
     warnings.push(message);
     core.warning(message);
   };
-  const { session, ecs, plan, role } = await prepare(inputs, warn);
+  const { session, ecs, plan, role, environment } = await prepare(inputs, warn);
   const poolerWarned = checkDatabaseUrl(plan, inputs.databaseUrlVariable, warn);
   cancelledBeforeStart(hooks.signal);
   const definition = plan.newImage ? await phase('Register a task definition revision with the new image', () => registerRevision(ecs, plan)) : plan.source.taskDefinition;
@@ -88,6 +89,7 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
   const durationMs = taskDuration(end.task) ?? Date.now() - startedAt;
   const report: MigrationReport = {
     service: plan.name,
+    environment,
     region: session.region,
     cluster: plan.cluster,
     ecsService: plan.ecsService,
@@ -112,11 +114,12 @@ export async function runMigration(inputs: MigrateInputs, hooks: MigrationHooks 
 }
 
 /** The manifest (when a service of it is named), the AWS session, and the plan, checked before anything is registered or run. */
-async function prepare(inputs: MigrateInputs, warn: Warn): Promise<{ session: AwsSession; ecs: ECSClient; plan: MigrationPlan; role?: string }> {
-  const manifest = inputs.service ? await loadManifest(inputs.manifest ?? DEFAULT_MANIFEST, inputs.workspace) : undefined;
+async function prepare(inputs: MigrateInputs, warn: Warn): Promise<{ session: AwsSession; ecs: ECSClient; plan: MigrationPlan; role?: string; environment?: string }> {
+  const manifest = inputs.service ? forEnvironment(await loadManifest(inputs.manifest ?? DEFAULT_MANIFEST, inputs.workspace), inputs.manifestEnvironment) : undefined;
+  if (manifest?.environment) core.info(describeEnvironment(manifest));
   const spec = manifest ? findService(manifest, inputs.service!) : undefined;
   const names = resolveNames(inputs, spec, manifest?.file);
-  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role });
+  const session = await openSession(inputs.aws, { fallbackRegion: manifest?.region, fallbackRole: manifest?.role, requiredAccount: requiredAccount(manifest) });
   const ecs = createClient(ECSClient, session);
   const plan = await phase(`Resolve the migration task for ${names.name}`, async () => {
     const resolved = await resolvePlan(ecs, inputs, names);
@@ -129,7 +132,7 @@ async function prepare(inputs: MigrateInputs, warn: Warn): Promise<{ session: Aw
     }
     return resolved;
   });
-  return { session, ecs, plan, role: inputs.aws.roleToAssume ?? manifest?.role };
+  return { session, ecs, plan, role: inputs.aws.roleToAssume ?? manifest?.role, environment: manifest?.environment?.name };
 }
 
 /** Polls the task until it stops (the log followed at each poll); stops it when watching fails. */

@@ -26,7 +26,7 @@ export function failureOf(report: MigrationReport): DeploymentFailure {
 
 export function jobSummary(report: MigrationReport): SummaryWriter {
   return (summary) => {
-    summary.addHeading(`Migrations for ${escapeHtml(report.service)}: ${STATUS_WORDS[report.status]}`, 2);
+    summary.addHeading(`Migrations for ${escapeHtml(report.service)}${report.environment ? ` in ${escapeHtml(report.environment)}` : ''}: ${STATUS_WORDS[report.status]}`, 2);
     summary.addRaw(`<p>${escapeHtml(report.headline)}</p>`, true);
     const rows: [string, string][] = [
       ['Duration', formatDuration(report.durationSeconds * 1000)],

@@ -7,6 +7,8 @@ export interface MigrateInputs {
   service?: string;
   /** Path of the services manifest; empty: .github/services.yml. */
   manifest?: string;
+  /** `manifest-environment`: the manifest's environment to migrate in; empty, its top-level values. */
+  manifestEnvironment?: string;
   /** Repository root the manifest path is relative to. */
   workspace: string;
   image?: string;
@@ -40,6 +42,8 @@ export type MigrationStatus = 'succeeded' | 'failed' | 'timed-out' | 'cancelled'
 export interface MigrationReport {
   /** The manifest service name, or the ECS service / family when there is no manifest. */
   service: string;
+  /** The manifest environment it ran in, when one was named. */
+  environment?: string;
   region: string;
   cluster: string;
   ecsService?: string;

@@ -20,6 +20,15 @@ services:
     repository: shop-web
     ecs: { service: shop-web, container: web }
 `;
+const WITH_ENVIRONMENTS = `${MANIFEST}environments:
+  staging:
+    account: "210987654321"
+    cluster: shop-staging
+  production:
+    cluster: ${CLUSTER}
+    services:
+      api: { ecs: { service: shop-api } }
+`;
 const IMAGE = `${REGISTRY}/shop-api:v2`;
 const LONG_IMAGE = `${REGISTRY}/shop-api:${'t'.repeat(128)}`.replace('shop-api', `shop-api/${'a'.repeat(80)}`);
 const OTHER_ACCOUNT_ARN = 'arn:aws:ecs:us-east-1:999999999999:task-definition/shop-api:1';
@@ -118,6 +127,34 @@ const CASES: CatalogCase[] = [
     files: { '.github/services.yml': MANIFEST.replace('repository: shop-api', 'repo: shop-api') },
   }),
   c('a manifest region that does not exist', { services: 'api' }, ['"region" is "ap-southeast-9", which is not an AWS region'], { files: { '.github/services.yml': `region: ap-southeast-9\n${MANIFEST}` } }),
+  // Manifest environments
+  c(
+    'an environment the manifest lacks, with a typo',
+    { services: 'api', 'manifest-environment': 'prodution' },
+    ['Input "manifest-environment" is "prodution", which is not an environment of .github/services.yml. Did you mean "production"?', 'Environments in the manifest: staging, production'],
+    { files: { '.github/services.yml': WITH_ENVIRONMENTS } },
+  ),
+  c('an environment named without an environments section', { services: 'api', 'manifest-environment': 'production' }, [
+    'Input "manifest-environment" is "production", but .github/services.yml has no "environments" section',
+    'environments: { production: {',
+    'leave "manifest-environment" empty',
+  ]),
+  c('an environment with a service named directly', { service: 'shop-api', cluster: CLUSTER, 'manifest-environment': 'production' }, ['Input "manifest-environment" only applies with "services"']),
+  c(
+    'an environment whose account the credentials are not in',
+    { services: 'api', 'manifest-environment': 'staging' },
+    ['which is not the account of the manifest environment "staging" (.github/services.yml) (210987654321)', 'Nothing was changed', '"account"'],
+    { files: { '.github/services.yml': WITH_ENVIRONMENTS } },
+  ),
+  c(
+    'an environment account that allowed-account-ids leaves out',
+    { services: 'api', 'manifest-environment': 'staging', 'allowed-account-ids': '123456789012' },
+    ['Input "allowed-account-ids" (123456789012) does not include account 210987654321, the account of the manifest environment "staging"'],
+    { files: { '.github/services.yml': WITH_ENVIRONMENTS } },
+  ),
+  c('an environment naming a service the manifest lacks', { services: 'api' }, ['.github/services.yml:18:7: Environment "production" names service "apii", which is not in services. Did you mean "api"?'], {
+    files: { '.github/services.yml': WITH_ENVIRONMENTS.replace('      api: { ecs: { service: shop-api } }', '      apii: { ecs: { service: shop-api } }') },
+  }),
   c('a cluster that does not exist', { service: 'shop-api', cluster: 'shop-prd' }, ['ECS cluster "shop-prd" does not exist in this account and region. Did you mean "shop-prod"?', 'Clusters here: shop-prod']),
   c('a service that does not exist in the cluster', { service: 'shop-apii', cluster: CLUSTER }, ['shop-apii', 'shop-api']),
   c('a container the task definition lacks', { service: 'shop-api', cluster: CLUSTER, container: 'app', image: IMAGE }, ['has no container named "app"', 'Its containers: api']),

@@ -11,6 +11,13 @@ import { MANIFEST, NEW_IMAGE, seedShop, workspace } from '../migrate/fixtures.js
 import { expectRefused, startAwsRecorder, type AwsRecorder, type CatalogCase } from './catalog.js';
 
 const c = (name: string, inputs: Record<string, string>, says: CatalogCase['says'], extra: Partial<CatalogCase> = {}): CatalogCase => ({ name, inputs, says, ...extra });
+const WITH_ENVIRONMENTS = `${MANIFEST}environments:
+  staging:
+    account: "210987654321"
+  production:
+    services:
+      api: { migrate: { command: "npx prisma migrate deploy" } }
+`;
 const LONG_IMAGE = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${'a'.repeat(200)}:${'t'.repeat(60)}`;
 
 const CASES: CatalogCase[] = [
@@ -42,6 +49,25 @@ const CASES: CatalogCase[] = [
   c('a region that does not exist', { service: 'api', 'aws-region': 'us-east-99' }, ['"us-east-99", which is not an AWS region']),
   c('an account id that is not 12 digits', { service: 'api', 'allowed-account-ids': 'prod' }, ['Input "allowed-account-ids" contains "prod", which is not a 12-digit AWS account id']),
   c('an account the credentials are not in', { service: 'api', 'allowed-account-ids': '210987654321' }, ['which is not in "allowed-account-ids" (210987654321)']),
+  c(
+    'an environment the manifest lacks, with a typo',
+    { service: 'api', 'manifest-environment': 'prodution' },
+    ['Input "manifest-environment" is "prodution", which is not an environment of .github/services.yml. Did you mean "production"?', 'Environments in the manifest: staging, production'],
+    { files: { '.github/services.yml': WITH_ENVIRONMENTS } },
+  ),
+  c('an environment named without an environments section', { service: 'api', 'manifest-environment': 'production' }, [
+    'Input "manifest-environment" is "production", but .github/services.yml has no "environments" section',
+    'leave "manifest-environment" empty',
+  ]),
+  c('an environment without a service of the manifest', { 'ecs-service': 'shop-api', cluster: 'shop-prod', container: 'api', command: '["true"]', 'manifest-environment': 'production' }, [
+    'Input "manifest-environment" only applies with "service"',
+  ]),
+  c('an environment whose account the credentials are not in', { service: 'api', 'manifest-environment': 'staging' }, ['which is not the account of the manifest environment "staging"', 'Nothing was changed'], {
+    files: { '.github/services.yml': WITH_ENVIRONMENTS },
+  }),
+  c('an environment migration command that is no command', { service: 'api' }, ['.github/services.yml', 'environments.production.services.api.migrate.command'], {
+    files: { '.github/services.yml': WITH_ENVIRONMENTS.replace('migrate: { command: "npx prisma migrate deploy" }', 'migrate: { command: [] }') },
+  }),
   c('a cluster that does not exist', { service: 'api', cluster: 'shop-stage' }, ['ECS cluster "shop-stage" does not exist in this account and region', 'Clusters here: shop-prod']),
   c('an ECS service that does not exist', { service: 'api', 'ecs-service': 'shop-apj' }, ['ECS service "shop-apj" does not exist (or is not active) in cluster "shop-prod". Did you mean "shop-api"?']),
   c('a container the task definition lacks', { service: 'api', container: 'apl' }, ['has no container named "apl". Did you mean "api"?']),

@@ -67,6 +67,13 @@ function rollbackTo(): RollbackTo | undefined {
 
 export function getInputs(): DeployInputs {
   const chosen = selection();
+  const manifestEnvironment = input.optional('manifest-environment');
+  if (manifestEnvironment !== undefined && chosen.kind === 'explicit') {
+    throw new UserError(
+      'Input "manifest-environment" only applies with "services": a service named with "service" and "cluster" is deployed where the inputs say.',
+      'Deploy the services of the manifest with "services", or remove "manifest-environment".',
+    );
+  }
   const image = input.optional('image');
   const problem = image === undefined ? undefined : imageProblem(image);
   if (problem) {
@@ -85,6 +92,7 @@ export function getInputs(): DeployInputs {
   }
   const inputs: DeployInputs = {
     selection: chosen,
+    manifestEnvironment,
     images: parseImages(input.optional('images')),
     image,
     imageTag,

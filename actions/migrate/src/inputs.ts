@@ -34,6 +34,13 @@ export function getInputs(): MigrateInputs {
       'Set it to a service of the services manifest, for example: service: api. ' + 'Without a manifest, set "cluster", "ecs-service" (or "task-definition"), "container" and "command" instead.',
     );
   }
+  const manifestEnvironment = input.optional('manifest-environment');
+  if (manifestEnvironment !== undefined && !service) {
+    throw new UserError(
+      'Input "manifest-environment" only applies with "service": without a service of the manifest, the cluster and task come from the inputs.',
+      'Set "service" to a service of the manifest, or remove "manifest-environment".',
+    );
+  }
   const command = input.optional('command');
   const givenImage = input.optional('image');
   const currentImage = givenImage === CURRENT_IMAGE;
@@ -61,6 +68,7 @@ export function getInputs(): MigrateInputs {
   return {
     service,
     manifest: input.optional('manifest'),
+    manifestEnvironment,
     workspace: githubContext().workspace,
     image: image === undefined ? undefined : checkImage(image, 'image'),
     imageTag,
