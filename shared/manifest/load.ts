@@ -155,7 +155,7 @@ interface RawService {
 }
 
 interface RawEnvironment {
-  'github-environment'?: string;
+  githubEnvironment?: string;
   /** YAML reads an unquoted id as a number. */
   account?: string | number;
   role?: string;
@@ -219,7 +219,7 @@ function normalize(raw: RawManifest, file: string): Manifest {
 function normalizeEnvironment(name: string, raw: RawEnvironment): EnvironmentSpec {
   return {
     name,
-    githubEnvironment: raw['github-environment'] ?? name,
+    githubEnvironment: raw.githubEnvironment ?? name,
     account: raw.account === undefined ? undefined : String(raw.account),
     role: raw.role,
     region: raw.region,

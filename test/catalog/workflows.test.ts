@@ -37,6 +37,7 @@ const DEPLOY_INPUTS = {
   'build-cache': 'registry',
   'wait-timeout': '15m',
   rollback: true,
+  'bake-wait': 'full',
   'slack-channel': '',
   'runs-on': 'ubuntu-24.04',
 };
@@ -68,6 +69,7 @@ const CASES: WorkflowCase[] = [
   deploy('a wait-timeout of 0', { 'wait-timeout': '0' }, ['Input "wait-timeout" is "0", which is not a duration of at least 1s']),
   deploy('a negative wait-timeout', { 'wait-timeout': '-1' }, ['Input "wait-timeout" is "-1", which is not a duration']),
   deploy('an absurd wait-timeout', { 'wait-timeout': '99999h' }, ['Input "wait-timeout" is "99999h", which is not a duration of at most 6h']),
+  deploy('a bake-wait that is no choice', { 'bake-wait': 'until lunch' }, ['Input "bake-wait" is "until lunch", which is not full, none or a duration', 'Fix the inputs of the workflow call']),
   deploy('a build-cache that does not exist', { 'build-cache': 's3' }, ['Input "build-cache" is "s3", which is not one of: registry, gha, inline, none']),
   deploy('a since typo', { since: 'last-deploy' }, ['Input "since" is "last-deploy", which is not one of: event, last-deployed']),
   deploy('a region typo', { 'aws-region': 'us-est-1' }, ['Input "aws-region" is "us-est-1", which is not an AWS region; did you mean "us-east-1"?']),
@@ -150,7 +152,7 @@ describe('bad inputs of the reusable workflows', () => {
   it('lets good inputs through, checking every step that will run', async () => {
     const run = await preflight('deploy', { ...DEPLOY_INPUTS, services: 'api', 'slack-channel': 'C0123456789' }, { 'slack-webhook-url': 'https://hooks.slack.com/services/T0/B0/xyz', 'slack-bot-token': 'xoxb-1-2-abc' });
     expect(run.code).toBe(0);
-    expect(run.log).toContain('deploy (deploy-ecs): checked manifest, wait-timeout, rollback, role-to-assume, aws-region, allowed-account-ids');
+    expect(run.log).toContain('deploy (deploy-ecs): checked manifest, wait-timeout, rollback, bake-wait, role-to-assume, aws-region, allowed-account-ids');
     expect(run.log).toContain('notify-bot (notify): checked slack-bot-token, slack-channel, environment');
     expect(run.log).toContain('Everything checks out: .github/services.yml has 2 services.');
     const quiet = await preflight('rollback', ROLLBACK_INPUTS);

@@ -23,7 +23,7 @@ environments:
   staging:
     account: "${TEST_ACCOUNT}"
   production:
-    github-environment: Production
+    githubEnvironment: Production
     account: ${TEST_ACCOUNT}
     region: ${TEST_REGION}
     cluster: shop-prod

@@ -27,7 +27,7 @@ environments:
     role: arn:aws:iam::222222222222:role/deployer
     cluster: shop-staging
   production:
-    github-environment: Production
+    githubEnvironment: Production
     account: 333333333333
     role: arn:aws:iam::333333333333:role/deployer
     region: eu-west-1
@@ -142,7 +142,7 @@ describe('manifest environments', () => {
     region: eu-wets-1
     images: mirror
     registry: https://x
-    github-environment: " staging"
+    githubEnvironment: " staging"
     approvals: 2
     services:
       api:
@@ -156,8 +156,8 @@ describe('manifest environments', () => {
     const line = (offset: number) => environmentsAt + offset;
     expect(await problemsOf(text)).toEqual([
       `${line(1)}:3 "Prod" in environments is not allowed: use an environment name of lowercase letters, digits, - and _ (at most 63 characters).`,
-      `${line(10)}:5 Unknown key "approvals" in environments.staging. Allowed keys: github-environment, account, role, region, cluster, registry, images, services.`,
-      `${line(9)}:25 environments.staging.github-environment is " staging", which is not a GitHub environment name (1 to 255 characters, no leading or trailing spaces).`,
+      `${line(10)}:5 Unknown key "approvals" in environments.staging. Allowed keys: githubEnvironment, account, role, region, cluster, registry, images, services.`,
+      `${line(9)}:24 environments.staging.githubEnvironment is " staging", which is not a GitHub environment name (1 to 255 characters, no leading or trailing spaces).`,
       `${line(4)}:14 environments.staging.account is 12345, which is not a 12-digit AWS account id such as "123456789012" (quote an id that starts with 0).`,
       `${line(5)}:11 environments.staging.role is "deployer", which is not an IAM role ARN such as arn:aws:iam::123456789012:role/github-actions-deployer.`,
       `${line(8)}:15 environments.staging.registry is "https://x", which is not a registry host, optionally with a port, such as 123456789012.dkr.ecr.us-east-1.amazonaws.com.`,
