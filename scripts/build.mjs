@@ -2,12 +2,20 @@
 // Typechecks the whole project once, then bundles every action (or the ones named) with ncc.
 // Usage: node scripts/build.mjs [--no-typecheck] [action ...]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { minify } from 'terser';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
+// Internal: bundles one action in a process of its own (ncc is mostly single-threaded).
+const ONE = '--bundle-one';
+if (args[0] === ONE) {
+  await bundleHere(args[1]);
+  process.exit(0);
+}
 const typecheck = !args.includes('--no-typecheck');
 const named = args.filter((arg) => !arg.startsWith('--'));
 const all = readdirSync(join(root, 'actions'))
@@ -27,18 +35,35 @@ if (typecheck) {
 }
 
 function bundle(action) {
-  const dir = join(root, 'actions', action);
-  rmSync(join(dir, 'dist'), { recursive: true, force: true });
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      bin('ncc'),
-      // ncc only transpiles: the project was typechecked once above, and ncc's own check would repeat it per action.
-      ['build', join(dir, 'src', 'index.ts'), '-o', join(dir, 'dist'), '--minify', '--target', 'es2022', '--license', 'licenses.txt', '--quiet', '--transpile-only'],
-      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ONE, action], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for actions/${action} (exit ${code})`))));
-  }).then(() => compress(join(dir, 'dist')));
+  });
+}
+
+/**
+ * CommonJS, though the sources are ES modules: Node 20 starts a CommonJS bundle and reads its chunks
+ * (synchronously, with require) about 15 ms sooner than an ES module bundle, whose loader reads every
+ * file asynchronously. ncc's command line writes ES modules inside a "type": "module" package, so its
+ * API is used. ncc only transpiles: the project was typechecked once, and ncc's own check would repeat
+ * it per action.
+ */
+async function bundleHere(action) {
+  const ncc = createRequire(import.meta.url)('@vercel/ncc');
+  const dir = join(root, 'actions', action);
+  const dist = join(dir, 'dist');
+  const { code, assets } = await ncc(join(dir, 'src', 'index.ts'), { esm: false, minify: true, target: 'es2022', license: 'licenses.txt', quiet: true, transpileOnly: true });
+  rmSync(dist, { recursive: true, force: true });
+  const write = (name, content, mode) => {
+    mkdirSync(dirname(join(dist, name)), { recursive: true });
+    writeFileSync(join(dist, name), content, { mode });
+  };
+  write('index.js', code);
+  for (const [name, asset] of Object.entries(assets)) write(name, asset.source, asset.permissions);
+  // The repository's package.json says "type": "module"; the bundle is CommonJS.
+  write('package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+  await compress(dist);
 }
 
 // ncc only mangles its entry file and leaves split chunks as they are; compress every file, so the
@@ -47,12 +72,12 @@ async function compress(dist) {
   for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
     const path = join(dist, file);
     const result = await minify(readFileSync(path, 'utf8'), {
-      module: true,
       compress: { passes: 2 },
       mangle: { keep_classnames: true, keep_fnames: true },
       keep_classnames: true,
       keep_fnames: true,
-      format: { comments: false },
+      // ASCII only: Node reads an ASCII file into a one-byte string, half the memory and time of other text.
+      format: { comments: false, ascii_only: true },
     });
     writeFileSync(path, result.code);
   }

@@ -40,15 +40,15 @@ async function runStep(step: ActionStep): Promise<void> {
     const { failureMessage } = await import('./failure.js');
     core.setFailed(failureMessage(error));
   } finally {
-    if (writer) await writeSummary(writer);
+    if (writer) writeSummary(writer);
   }
 }
 
 /** A failure to write the summary is a warning: the work it describes already happened. */
-async function writeSummary(writer: SummaryWriter): Promise<void> {
+function writeSummary(writer: SummaryWriter): void {
   try {
     writer(core.summary.emptyBuffer());
-    await core.summary.write();
+    core.writeSummary();
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`);
   }

@@ -1,12 +1,13 @@
 /**
- * The runner interface every module uses: @actions/core's functions, built on its own command,
- * file-command and summary modules. Its index also loads the HTTP client (for OIDC tokens) and
- * @actions/exec (for `platform`), which pull in http, https, tls, net and child-process helpers
- * at start-up; here the OIDC client loads only when a token is asked for.
+ * The runner interface every module uses: @actions/core's functions, built on its own command and
+ * summary modules. Its index also loads the HTTP client (for OIDC tokens) and @actions/exec (for
+ * `platform`), which pull in http, https, tls, net and child-process helpers at start-up; here the
+ * OIDC client loads only when a token is asked for. Its file-command module loads node:crypto
+ * (about 7 ms at every start) for one random delimiter: the file commands are written here.
  */
+import { accessSync, appendFileSync, constants, existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { issue, issueCommand } from '@actions/core/lib/command.js';
-import { issueFileCommand, prepareKeyValueMessage } from '@actions/core/lib/file-command.js';
 import { summary } from '@actions/core/lib/summary.js';
 import { toCommandProperties, toCommandValue } from '@actions/core/lib/utils.js';
 import type { AnnotationProperties, InputOptions } from '@actions/core';
@@ -37,6 +38,46 @@ export function setOutputs(outputs: Record<string, unknown>): void {
     process.stdout.write(EOL);
     issueCommand('set-output', { name }, toCommandValue(value));
   }
+}
+
+/** Appends to the runner's file for `command` (GITHUB_OUTPUT, GITHUB_STATE), as @actions/core does. */
+function issueFileCommand(command: string, message: string): void {
+  const file = process.env[`GITHUB_${command}`];
+  if (!file) throw new Error(`Unable to find environment variable for file command ${command}`);
+  if (!existsSync(file)) throw new Error(`Missing file at path: ${file}`);
+  appendFileSync(file, `${message}${EOL}`, { encoding: 'utf8' });
+}
+
+/**
+ * `name<<delimiter`, the value, `delimiter`: the runner reads the value up to the delimiter, so the
+ * delimiter must not occur in the name or the value. It is random (as @actions/core makes it) and
+ * checked to be absent; when it is not, another is drawn, where @actions/core would throw.
+ */
+function prepareKeyValueMessage(name: string, value: unknown): string {
+  const text = toCommandValue(value);
+  let delimiter: string;
+  do delimiter = `ghadelimiter_${randomPart()}${randomPart()}`;
+  while (name.includes(delimiter) || text.includes(delimiter));
+  return `${name}<<${delimiter}${EOL}${text}${EOL}${delimiter}`;
+}
+
+const randomPart = () => Math.random().toString(36).slice(2).padEnd(11, '0');
+
+/**
+ * Appends what the summary holds to the job summary file, and empties it. @actions/core's
+ * summary.write() does the same through four asynchronous file operations, which a busy runner
+ * serves late, at the very end of every step.
+ */
+export function writeSummary(): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) throw new Error('Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.');
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+  } catch {
+    throw new Error(`Unable to access summary file: '${file}'. Check if the file has correct read/write permissions.`);
+  }
+  appendFileSync(file, summary.stringify(), { encoding: 'utf8' });
+  summary.emptyBuffer();
 }
 
 export function setSecret(secret: string): void {

@@ -1,5 +1,6 @@
 /** The one way the suite runs other programs (git, docker): no shell, output captured, lines streamed. */
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 export interface CommandOptions {
   cwd?: string;
@@ -70,6 +71,8 @@ export interface StartedCommand {
   onStdout(listener: (chunk: Buffer) => void): void;
   /** Resolves when the program exits: its code and standard error; rejects with CommandNotFound when it is missing. */
   exited: Promise<{ code: number; stderr: string }>;
+  /** Lets this process exit without waiting for the program, which is left to finish on its own (its input ended). */
+  release(): void;
 }
 
 /** Starts a long-running program that is fed through standard input (`git cat-file --batch`). */
@@ -83,5 +86,10 @@ export function startCommand(command: string, args: string[], options: Pick<Comm
     child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new CommandNotFound(command) : error));
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr: Buffer.concat(stderr).toString('utf8') }));
   });
-  return { stdin: child.stdin!, onStdout: (listener) => child.stdout!.on('data', listener), exited };
+  const release = () => {
+    child.unref();
+    // Piped standard streams are sockets, each holding the event loop open until it closes.
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+  };
+  return { stdin: child.stdin!, onStdout: (listener) => child.stdout!.on('data', listener), exited, release };
 }

@@ -58,11 +58,15 @@ export class GitObjects {
     });
   }
 
-  /** Lets git exit once it has answered what was asked; later reads fail. */
+  /**
+   * Lets git exit once it has answered what was asked; later reads fail. The process does not wait
+   * for it: git ends by itself at the end of its input.
+   */
   close(): void {
     this.closed = true;
     this.flush();
     this.command?.stdin.end();
+    this.command?.release();
   }
 
   private flush(): void {
