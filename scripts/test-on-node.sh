@@ -11,7 +11,7 @@ version=$("$node_bin" --version)
 mapfile -t tests < <(node scripts/dist-tests.mjs)
 [ ${#tests[@]} -gt 0 ] || { echo "test-on-node: no test runs a bundle (scripts/dist-tests.mjs found none)" >&2; exit 1; }
 echo "Bundles on Node $version: ${#tests[@]} test files that run them"
-BERTH_TEST_NODE=$node_bin npm run jest -- --runTestsByPath "${tests[@]}"
+BERTH_TEST_NODE=$node_bin npm run jest -- --maxWorkers="${BERTH_JEST_WORKERS:-1}" --runTestsByPath "${tests[@]}"
 
 # npm, tsx, the demo and every bundle it starts all run on the first node on PATH.
 node_path="$(dirname "$node_bin"):$PATH"
