@@ -93,8 +93,18 @@ export async function watchCodeDeployment(context: CodeDeployContext, request: C
     const out: string[] = [];
     if (view.green?.taskSet && !request.rollingBack) failed ??= new FailedTasks(context.ecs, request.cluster, view.green.taskSet);
     if (failed) {
-      for (const { task, verdict } of await failed.read()) {
-        out.push(`[${request.label}] task ${verdict.taskId} failed (${verdict.kind}${verdict.exitCode !== undefined ? `, exit code ${verdict.exitCode}` : ''}): ${stopReason(task, verdict)}`);
+      try {
+        for (const { task, verdict } of await failed.read()) {
+          out.push(`[${request.label}] task ${verdict.taskId} failed (${verdict.kind}${verdict.exitCode !== undefined ? `, exit code ${verdict.exitCode}` : ''}): ${stopReason(task, verdict)}`);
+        }
+      } catch (error) {
+        // Failed tasks are read again next poll; anything but a passing refusal ends the watch with the error.
+        const transient = transientReason(error);
+        if (!transient) {
+          const failure = judgeAwsError(error);
+          return { ok: false, failure: { cause: failure.cause, summary: failure.summary, stopped: failed.records, events: [], hint: failure.hint } };
+        }
+        out.push(`[${request.label}] reading stopped tasks: ${transient}; trying again next poll.`);
       }
     }
     const traffic = view.production !== undefined ? ` ${view.production}%` : '';

@@ -54,7 +54,6 @@ const HINTS: Record<FailureCause, string> = {
 /** What to do, from the latest failed task's verdict when the tasks are what failed. `logsShown`: whether the report carries log lines. */
 export function failureHint(cause: FailureCause, failedTasks: { verdict: StopVerdict }[], { logsShown }: { logsShown: boolean }): string {
   const latest = failedTasks.at(-1)?.verdict;
-  if (cause === 'alarm' || cause === 'hook-failed') return HINTS[cause];
   if (!(cause === 'tasks-failed' || cause === 'circuit-breaker' || cause === 'rollout-failed') || !latest?.hint) return HINTS[cause];
   return latest.kind === 'exited' && latest.exitCode !== 0 && !logsShown ? EXITED_WITHOUT_LOGS_HINT : latest.hint;
 }

@@ -11,8 +11,12 @@ const STRATEGIES: readonly Strategy[] = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CAN
 
 /** The strategy the ECS deployment controller uses for the service (ROLLING when none is set). */
 export function strategyOf(service: Service): Strategy {
-  const strategy = service.deploymentConfiguration?.strategy as string | undefined;
-  return STRATEGIES.includes(strategy as Strategy) ? (strategy as Strategy) : 'ROLLING';
+  return asStrategy(service.deploymentConfiguration?.strategy);
+}
+
+/** ECS's strategy names as ours; anything else (none, or one added later) deploys as ROLLING does. */
+function asStrategy(value: unknown): Strategy {
+  return STRATEGIES.find((strategy) => strategy === value) ?? 'ROLLING';
 }
 
 /** What each lifecycle stage means, for people reading the log. Stages are strings: ECS adds new ones. */
@@ -62,7 +66,7 @@ export interface DeploymentView {
 function viewOf(deployment: ServiceDeployment): DeploymentView {
   const target = deployment.targetServiceRevision;
   const configuration = deployment.deploymentConfiguration;
-  const strategy = (STRATEGIES as readonly string[]).includes(String(configuration?.strategy)) ? (configuration!.strategy as Strategy) : 'ROLLING';
+  const strategy = asStrategy(configuration?.strategy);
   return {
     arn: deployment.serviceDeploymentArn ?? '',
     status: String(deployment.status ?? 'PENDING'),
@@ -87,7 +91,7 @@ function viewOf(deployment: ServiceDeployment): DeploymentView {
 }
 
 /** DescribeServiceDeployments takes at most this many ARNs per call. */
-const DESCRIBE_DEPLOYMENTS_BATCH = 20;
+export const DESCRIBE_DEPLOYMENTS_BATCH = 20;
 
 /** Every deployment named, with as few calls as possible; a deployment ECS does not know is missing from the map. */
 export async function describeServiceDeployments(ecs: ECSClient, arns: string[]): Promise<Map<string, DeploymentView>> {

@@ -16,7 +16,7 @@ import { formatDuration, sleep as defaultSleep, clock } from '../time.js';
 import { collectLogs, recentEvents, type FailureReport } from './evidence.js';
 import { failureHint, hookText, judgeAwsError, judgeNoAnswer, judgeRollout, PLACEMENT_FAILURE, progressText, serviceMissing, type Failure } from './judge.js';
 import { FailedTasks, stillStopping, stopReason } from './failed-tasks.js';
-import { describeServiceDeployments, stageLine, trafficText, type DeploymentView } from './service-deployments.js';
+import { DESCRIBE_DEPLOYMENTS_BATCH, describeServiceDeployments, stageLine, trafficText, type DeploymentView } from './service-deployments.js';
 import type { BakeWait } from './types.js';
 
 export interface WatchRequest {
@@ -152,7 +152,7 @@ export class RolloutWatcher {
     for (const watch of watches) watch.view = undefined;
     try {
       const arns = watches.map((watch) => watch.request.serviceDeployment!.arn);
-      this.stats.describeDeploymentCalls += Math.ceil(new Set(arns).size / 20);
+      this.stats.describeDeploymentCalls += Math.ceil(new Set(arns).size / DESCRIBE_DEPLOYMENTS_BATCH);
       const views = await describeServiceDeployments(this.options.ecs, arns);
       for (const watch of watches) watch.view = views.get(watch.request.serviceDeployment!.arn);
     } catch (error) {
