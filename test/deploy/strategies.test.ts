@@ -104,6 +104,17 @@ describe('blue/green, linear and canary rollouts that succeed', () => {
     expect(result.log).toContain("put the service's own strategy, ROLLING, back");
   });
 
+  it('strategy for one deploy is refused before any change while a deployment is in progress', async () => {
+    const sim = await strategySim({ strategy: 'ROLLING' }, { speed: 1 });
+    expect((await run(sim, 'v2', { wait: 'false' })).code).toBe(0);
+    const result = await run(sim, 'v3', { strategy: 'BLUE_GREEN' });
+    expect(result.code).toBe(1);
+    expect(errors(result).join('\n')).toContain('Input "strategy" is BLUE_GREEN, but ECS service "shop-api" in cluster "shop-prod" has a deployment in progress');
+    expect(errors(result).join('\n')).toContain('Wait for the current deployment to finish');
+    expect(calls(sim, 'UpdateService')).toHaveLength(1);
+    expect(calls(sim, 'RegisterTaskDefinition')).toHaveLength(1);
+  });
+
   it('strategy for one deploy is refused before any change when the load balancer lacks the blue/green settings', async () => {
     const sim = await strategySim({ strategy: 'ROLLING', loadBalancers: [{ targetGroupArn: loadBalancers()[0]!.targetGroupArn, containerName: 'api', containerPort: 3000 }] });
     const result = await run(sim, 'v2', { strategy: 'BLUE_GREEN' });
