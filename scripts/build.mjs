@@ -53,7 +53,9 @@ async function bundleHere(action) {
   const ncc = createRequire(import.meta.url)('@vercel/ncc');
   const dir = join(root, 'actions', action);
   const dist = join(dir, 'dist');
-  const { code, assets } = await ncc(join(dir, 'src', 'index.ts'), { esm: false, minify: true, target: 'es2022', license: 'licenses.txt', quiet: true, transpileOnly: true });
+  // No cache: ncc keeps one per working directory in ~/.cache/ncc and can serve a build made with other
+  // options (an ES module bundle after the switch to CommonJS), which a committed bundle must never be.
+  const { code, assets } = await ncc(join(dir, 'src', 'index.ts'), { cache: false, esm: false, minify: true, target: 'es2022', license: 'licenses.txt', quiet: true, transpileOnly: true });
   rmSync(dist, { recursive: true, force: true });
   const write = (name, content, mode) => {
     mkdirSync(dirname(join(dist, name)), { recursive: true });
