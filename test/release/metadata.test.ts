@@ -4,7 +4,7 @@
  * versions the suite says it supports, agreeing wherever they are written.
  */
 import { describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -50,6 +50,16 @@ describe.each(actions)('actions/%s', (action) => {
       encoding: 'utf8',
     });
     expect(attributes.trim().split('\n')).toEqual([`${dist}/index.js: linguist-generated: true`, `${dist}/licenses.txt: linguist-generated: true`, `actions/${action}/action.yml: linguist-generated: unspecified`]);
+  });
+
+  // A bundle in another module format than its package.json declares fails at the first line, in every step.
+  it('has a bundle whose every file parses as the CommonJS its dist/package.json declares', () => {
+    const dist = join(REPO_ROOT, 'actions', action, 'dist');
+    expect(JSON.parse(text('actions', action, 'dist', 'package.json'))).toEqual({ type: 'commonjs' });
+    for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+      const checked = spawnSync(process.execPath, ['--check', join(dist, file)], { encoding: 'utf8' });
+      expect([file, checked.status, checked.stderr.split('\n').find((line) => /Error/.test(line)) ?? '']).toEqual([file, 0, '']);
+    }
   });
 });
 
