@@ -47,12 +47,9 @@ const CASES: CatalogCase[] = [
   c('a manifest without environments', { to: 'production' }, ['Input "to" is "production", but .github/services.yml has no "environments" section'], { files: { '.github/services.yml': SERVICES } }),
   c('a manifest that does not exist', { to: 'production', manifest: '.github/servics.yml' }, ['".github/servics.yml" does not exist']),
   c('a role name instead of an ARN', { to: 'production', 'role-to-assume': 'deployer' }, ['Input "role-to-assume" is "deployer", which is not an IAM role ARN']),
-  c(
-    'a target environment whose account the credentials are not in',
-    { to: 'production' },
-    ['which is not the account of the manifest environment "production"', 'Nothing was changed'],
-    { files: { '.github/services.yml': MANIFEST.replace('    cluster: shop-prod', '    account: "210987654321"\n    cluster: shop-prod') } },
-  ),
+  c('a target environment whose account the credentials are not in', { to: 'production' }, ['which is not the account of the manifest environment "production"', 'Nothing was changed'], {
+    files: { '.github/services.yml': MANIFEST.replace('    cluster: shop-prod', '    account: "210987654321"\n    cluster: shop-prod') },
+  }),
   c('a commit whose images were never built', { to: 'production', commit: SHA, services: 'api' }, [`api: the build registry`, `has no image shop-api:${SHA}`, `Run the build for commit ${SHA} first`]),
   c('a source environment without the service', { to: 'production', services: 'web' }, ['ECS service "shop-web" in cluster "shop-staging" does not exist', 'Deploy "staging" first']),
   c('a target environment whose cluster does not exist', { to: 'production', services: 'api' }, ['ECS cluster "shop-prod" does not exist in this account and region', 'shop-staging']),
