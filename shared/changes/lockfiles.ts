@@ -217,6 +217,7 @@ function differences(was: Resolved[], is: Resolved[], directWas: Resolved[], dir
 /** npm writes package-lock.json with two-space indentation: each `packages` entry starts a line of its own, indented four spaces. */
 const NPM_ENTRY = '\n    "';
 const NPM_DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
+const NPM_INSTALLED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'];
 
 /**
  * The usual npm lockfile change, versions bumped in place: the same install locations, each with the
@@ -227,23 +228,27 @@ const NPM_DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDepen
  * laid out as npm writes them: the whole comparison decides then.
  */
 function npmBump(before: string, after: string, workspaces: Workspaces | undefined, dirs: string[]): { root: string[]; packages: Map<string, string[]> } | undefined {
-  let oldJson: unknown;
   let newJson: unknown;
   try {
-    oldJson = JSON.parse(before);
     newJson = JSON.parse(after);
   } catch {
     return undefined;
   }
-  if (!isObject(oldJson) || !isObject(newJson) || !isObject(oldJson.packages) || !isObject(newJson.packages)) return undefined;
-  const [oldPackages, newPackages] = [oldJson.packages, newJson.packages];
-  const changed = changedEntries(before, after, Object.keys(oldPackages).length, Object.keys(newPackages).length);
+  if (!isObject(newJson) || !isObject(newJson.packages)) return undefined;
+  const newPackages = newJson.packages;
+  const changed = changedEntries(before, after, Object.keys(newPackages).length);
   if (!changed) return undefined;
-  for (const key of changed) {
-    const [was, is] = [oldPackages[key], newPackages[key]];
+  // The older side is the newer one but for the changed entries, each read from its own text: each
+  // side's text of a changed entry is `<key>": <JSON>,`, so the older text is valid JSON as the newer is.
+  const oldPackages = Object.create(newPackages) as Json;
+  for (const [key, [before, after]] of changed) {
+    const was = entryText(key, before);
+    const is = entryText(key, after) === undefined ? undefined : newPackages[key];
     if (!isObject(was) || !isObject(is) || was.link !== undefined || is.link !== undefined) return undefined;
     for (const field of NPM_DEPENDENCY_FIELDS) if (JSON.stringify(was[field]) !== JSON.stringify(is[field])) return undefined;
+    oldPackages[key] = was;
   }
+  const oldJson = { packages: oldPackages };
   const workspaceDirs = new Set(dirs.filter(Boolean));
   const [old, now] = [npmGraph(oldJson, workspaceDirs), npmGraph(newJson, workspaceDirs)];
   const importers = new Set(dirs);
@@ -253,7 +258,7 @@ function npmBump(before: string, after: string, workspaces: Workspaces | undefin
     return (key: string) => known.get(key) ?? known.set(key, graph.describe(key)).get(key)!;
   };
   const [was, is] = [describe(old), describe(now)];
-  const bumped = [...changed].filter((key) => !importers.has(key) && was(key).id !== is(key).id);
+  const bumped = [...changed.keys()].filter((key) => !importers.has(key) && was(key).id !== is(key).id);
   const packages = new Map<string, string[]>();
   if (!bumped.length) return { root: [], packages };
 
@@ -266,13 +271,15 @@ function npmBump(before: string, after: string, workspaces: Workspaces | undefin
     const data = newPackages[key];
     if (!isObject(data)) continue;
     if (data.link === true && typeof data.resolved === 'string') aliases.set(data.resolved, [...(aliases.get(data.resolved) ?? []), installedName(key)]);
-    for (let field = 0; field < NPM_DEPENDENCY_FIELDS.length; field++) {
-      const deps = data[NPM_DEPENDENCY_FIELDS[field]!];
+    // An importer's development dependencies count; an installed package's do not (npm does not install them).
+    const fields = importers.has(key) ? NPM_DEPENDENCY_FIELDS : NPM_INSTALLED_FIELDS;
+    for (let field = 0; field < fields.length; field++) {
+      const deps = data[fields[field]!];
       if (!isObject(deps)) continue;
       for (const name in deps) {
         const list = dependents.get(name);
-        if (list) list.push(key);
-        else dependents.set(name, [key]);
+        if (!list) dependents.set(name, [key]);
+        else if (list[list.length - 1] !== key) list.push(key);
       }
     }
   }
@@ -286,10 +293,7 @@ function npmBump(before: string, after: string, workspaces: Workspaces | undefin
       const candidates = dependents.get(names[n]!) ?? [];
       for (let c = 0; c < candidates.length; c++) {
         const parent = candidates[c]!;
-        // A name listed in two fields of one entry is one dependency.
-        if (c > 0 && candidates[c - 1] === parent) continue;
-        const isImporter = importers.has(parent);
-        if (now.requires(parent, names[n]!, isImporter) === ref) (isImporter ? found.importers : found.packages).push(parent);
+        if (now.target(parent, names[n]!) === ref) (importers.has(parent) ? found.importers : found.packages).push(parent);
       }
     }
     parentCache.set(ref, found);
@@ -349,42 +353,42 @@ function npmBump(before: string, after: string, workspaces: Workspaces | undefin
   return { root, packages };
 }
 
+/** The entry `text` (`<key>": <entry>,`) holds, when it is one entry of valid JSON. */
+function entryText(key: string, text: string): unknown {
+  if (!text.startsWith(`${key}": `) || !text.endsWith(',')) return undefined;
+  try {
+    return JSON.parse(text.slice(key.length + '": '.length, -1));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The package name an install location holds: what follows its last `node_modules/`. */
 const installedName = (key: string) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
 /**
- * The keys of the `packages` entries whose texts differ (or that are on one side only), when both
- * texts have every entry on lines of its own; undefined otherwise.
+ * The `packages` entries whose texts differ, by key, with both texts (`<key>": <entry>,`),
+ * when the texts have every entry on lines of its own and differ only inside entries that kept their
+ * places; undefined otherwise.
  */
-function changedEntries(before: string, after: string, oldCount: number, newCount: number): Set<string> | undefined {
+function changedEntries(before: string, after: string, count: number): Map<string, [string, string]> | undefined {
   const [a, b] = [before.split(NPM_ENTRY), after.split(NPM_ENTRY)];
-  // Fewer entry lines than entries: not npm's layout.
-  if (a.length - 1 < oldCount || b.length - 1 < newCount) return undefined;
-  const keyOf = (piece: string) => {
-    const end = piece.indexOf('"');
-    const key = piece.slice(0, end);
-    return end < 0 || key.includes('\\') ? undefined : key;
-  };
-  // Entries in place are compared in place; the others (shifted by an entry added or removed) by key.
-  const [restA, restB] = [new Map<string, string>(), new Map<string, string>()];
-  const keep = (rest: Map<string, string>, piece: string) => {
-    const key = keyOf(piece);
-    if (key === undefined || rest.has(key)) return false;
-    rest.set(key, piece);
-    return true;
-  };
-  for (let i = 1; i < Math.max(a.length, b.length); i++) {
-    if (a[i] === b[i]) continue;
-    if ((a[i] !== undefined && !keep(restA, a[i]!)) || (b[i] !== undefined && !keep(restB, b[i]!))) return undefined;
+  // Fewer entry lines than entries: not npm's layout. What precedes the first entry and what ends the last stay as they were.
+  if (b.length - 1 < count || a.length !== b.length || a[0] !== b[0] || a[a.length - 1] !== b[b.length - 1]) return undefined;
+  const changed = new Map<string, [string, string]>();
+  for (let i = 1; i < a.length - 1; i++) {
+    const [was, is] = [a[i]!, b[i]!];
+    if (was === is) continue;
+    const end = is.indexOf('"');
+    const key = is.slice(0, end);
+    if (end < 0 || key.includes('\\') || changed.has(key)) return undefined;
+    changed.set(key, [was, is]);
   }
-  const changed = new Set<string>();
-  for (const [key, piece] of restA) if (restB.get(key) !== piece) changed.add(key);
-  for (const [key, piece] of restB) if (restA.get(key) !== piece) changed.add(key);
   return changed;
 }
 
 /** npm's package-lock.json v2/v3: `packages` by install location, resolved the way Node finds modules. */
-function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { requires(from: string, name: string, importer: boolean): string | false | undefined; describe(key: string): Resolved } {
+function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { target(from: string, name: string): string | undefined; describe(key: string): Resolved } {
   const version = isObject(json) ? json.lockfileVersion : undefined;
   if (!isObject(json) || !isObject(json.packages)) {
     throw new UnreadableLockfile(version === 1 ? 'lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)' : 'it has no "packages" section');
@@ -421,8 +425,6 @@ function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { requires
     }
     return found;
   };
-  const IMPORTER = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
-  const INSTALLED = ['dependencies', 'optionalDependencies', 'peerDependencies'];
   /** The package at `key`, without its dependencies. */
   const describe = (key: string): Resolved => {
     const data = entry(key);
@@ -432,9 +434,9 @@ function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { requires
     return { id: `${name}@${version}#${content}`, name, version, deps: [] };
   };
   return {
-    requires: (from, name, importer) => (importer ? IMPORTER : INSTALLED).some((field) => Object.hasOwn(objectAt(entry(from), field), name)) && target(from, name),
-    importer: (dir) => (dir === '' || dir in packages ? depsOf(dir, IMPORTER) : undefined),
-    resolve: (key) => ({ ...describe(key), deps: depsOf(key, INSTALLED) }),
+    target,
+    importer: (dir) => (dir === '' || dir in packages ? depsOf(dir, NPM_DEPENDENCY_FIELDS) : undefined),
+    resolve: (key) => ({ ...describe(key), deps: depsOf(key, NPM_INSTALLED_FIELDS) }),
     describe,
   };
 }
