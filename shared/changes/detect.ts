@@ -322,9 +322,12 @@ async function assess(context: Context, base: string, paths: string[], services:
     const changed = ROOT_LOCKFILES.filter((file) => paths.includes(file));
     if (changed.length) {
       matched = paths.filter((path) => !(changed as string[]).includes(path));
-      const { lockfileChange } = await import('./lockfiles.js');
+      // Both sides of every lockfile asked for at once: git reads them while the comparison's code loads.
       const now = new Snapshot(objects, plan.head);
-      const changes = await Promise.all(changed.map(async (file) => lockfileChange(file, await then.text(file), await now.text(file), workspaces, short(base))));
+      const texts = changed.map((file) => Promise.all([then.text(file), now.text(file)]));
+      for (const text of texts) text.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+      const { lockfileChange } = await import('./lockfiles.js');
+      const changes = await Promise.all(changed.map(async (file, index) => lockfileChange(file, ...(await texts[index]!), workspaces, short(base))));
       other.lockfile = combine(changes);
       if ('unreadable' in other.lockfile) plan.warnings.push(`Every service counts as changed: ${other.lockfile.file} changed and cannot be compared (${other.lockfile.unreadable}).`);
     }

@@ -44,6 +44,10 @@ export function lockfileChange(file: string, before: string | undefined, after: 
   if (before === undefined) return { file, unreadable: `it is not in ${base}, so there is nothing to compare it with` };
   if (after === undefined) return { file, unreadable: 'it was deleted' };
   const dirs = ['', ...[...(workspaces?.packages.values() ?? [])].map((pkg) => pkg.dir)];
+  if (file !== 'pnpm-lock.yaml' && file !== 'yarn.lock') {
+    const bump = npmBump(before, after, workspaces, dirs);
+    if (bump) return { file, ...bump };
+  }
   let old: Analysis;
   let now: Analysis;
   try {
@@ -210,8 +214,181 @@ function differences(was: Resolved[], is: Resolved[], directWas: Resolved[], dir
   return changes;
 }
 
+/** npm writes package-lock.json with two-space indentation: each `packages` entry starts a line of its own, indented four spaces. */
+const NPM_ENTRY = '\n    "';
+const NPM_DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
+const NPM_INSTALLED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies'];
+
+/**
+ * The usual npm lockfile change, versions bumped in place: the same install locations, each with the
+ * same dependencies, on both sides; only what some locations hold differs. Both lockfiles then
+ * resolve every dependency alike, so the answer of the whole comparison comes from the changed
+ * entries (found by comparing the entries' texts) and whoever reaches them (walked upwards from
+ * them), without resolving the rest of the tree twice. Undefined for any other change, or texts not
+ * laid out as npm writes them: the whole comparison decides then.
+ */
+function npmBump(before: string, after: string, workspaces: Workspaces | undefined, dirs: string[]): { root: string[]; packages: Map<string, string[]> } | undefined {
+  let newJson: unknown;
+  try {
+    newJson = JSON.parse(after);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(newJson) || !isObject(newJson.packages)) return undefined;
+  const newPackages = newJson.packages;
+  const changed = changedEntries(before, after, Object.keys(newPackages).length);
+  if (!changed) return undefined;
+  // The older side is the newer one but for the changed entries, each read from its own text: each
+  // side's text of a changed entry is `<key>": <JSON>,`, so the older text is valid JSON as the newer is.
+  const oldPackages = Object.create(newPackages) as Json;
+  for (const [key, [before, after]] of changed) {
+    const was = entryText(key, before);
+    const is = entryText(key, after) === undefined ? undefined : newPackages[key];
+    if (!isObject(was) || !isObject(is) || was.link !== undefined || is.link !== undefined) return undefined;
+    for (const field of NPM_DEPENDENCY_FIELDS) if (JSON.stringify(was[field]) !== JSON.stringify(is[field])) return undefined;
+    oldPackages[key] = was;
+  }
+  const oldJson = { packages: oldPackages };
+  const workspaceDirs = new Set(dirs.filter(Boolean));
+  const [old, now] = [npmGraph(oldJson, workspaceDirs), npmGraph(newJson, workspaceDirs)];
+  const importers = new Set(dirs);
+  // Changed entries that are packages (not importers) holding something else now.
+  const describe = (graph: typeof old) => {
+    const known = new Map<string, Resolved>();
+    return (key: string) => known.get(key) ?? known.set(key, graph.describe(key)).get(key)!;
+  };
+  const [was, is] = [describe(old), describe(now)];
+  const bumped = [...changed.keys()].filter((key) => !importers.has(key) && was(key).id !== is(key).id);
+  const packages = new Map<string, string[]>();
+  if (!bumped.length) return { root: [], packages };
+
+  // Who depends on each name, and the names each link target is installed under. (Loops over keys
+  // with for...in: this runs once, before any optimisation, where it is several times faster than
+  // iterating Object.keys().)
+  const dependents = new Map<string, string[]>();
+  const aliases = new Map<string, string[]>();
+  for (const key in newPackages) {
+    const data = newPackages[key];
+    if (!isObject(data)) continue;
+    if (data.link === true && typeof data.resolved === 'string') aliases.set(data.resolved, [...(aliases.get(data.resolved) ?? []), installedName(key)]);
+    // An importer's development dependencies count; an installed package's do not (npm does not install them).
+    const fields = importers.has(key) ? NPM_DEPENDENCY_FIELDS : NPM_INSTALLED_FIELDS;
+    for (let field = 0; field < fields.length; field++) {
+      const deps = data[fields[field]!];
+      if (!isObject(deps)) continue;
+      for (const name in deps) {
+        const list = dependents.get(name);
+        if (!list) dependents.set(name, [key]);
+        else if (list[list.length - 1] !== key) list.push(key);
+      }
+    }
+  }
+  const parentCache = new Map<string, { packages: string[]; importers: string[] }>();
+  const parentsOf = (ref: string) => {
+    let found = parentCache.get(ref);
+    if (found) return found;
+    found = { packages: [], importers: [] };
+    const names = [...(ref.includes('node_modules/') ? [installedName(ref)] : []), ...(aliases.get(ref) ?? [])];
+    for (let n = 0; n < names.length; n++) {
+      const candidates = dependents.get(names[n]!) ?? [];
+      for (let c = 0; c < candidates.length; c++) {
+        const parent = candidates[c]!;
+        if (now.target(parent, names[n]!) === ref) (importers.has(parent) ? found.importers : found.packages).push(parent);
+      }
+    }
+    parentCache.set(ref, found);
+    return found;
+  };
+  // As in the whole comparison: a package differs when it holds something else, or one of its dependencies does.
+  const unlike = new Set(bumped);
+  for (const ref of bumped) for (const parent of parentsOf(ref).packages) unlike.add(parent);
+  // Which of them each importer reaches: up to 30 at a time walk upwards together, each a bit of a mask.
+  const reached = new Map<string, Set<string>>();
+  const starts = [...unlike];
+  for (let first = 0; first < starts.length; first += 30) {
+    const group = starts.slice(first, first + 30);
+    const masks = new Map<string, number>();
+    const queue: string[] = [];
+    const reach = (ref: string, mask: number) => {
+      const had = masks.get(ref) ?? 0;
+      if ((had | mask) === had) return;
+      masks.set(ref, had | mask);
+      queue.push(ref);
+    };
+    for (let i = 0; i < group.length; i++) reach(group[i]!, 1 << i);
+    const dirMasks = new Map<string, number>();
+    while (queue.length) {
+      const ref = queue.pop()!;
+      const mask = masks.get(ref)!;
+      const parents = parentsOf(ref);
+      for (let i = 0; i < parents.importers.length; i++) dirMasks.set(parents.importers[i]!, (dirMasks.get(parents.importers[i]!) ?? 0) | mask);
+      for (let i = 0; i < parents.packages.length; i++) reach(parents.packages[i]!, mask);
+    }
+    for (const [dir, mask] of dirMasks) {
+      const set = reached.get(dir) ?? new Set<string>();
+      for (let i = 0; i < group.length; i++) if (mask & (1 << i)) set.add(group[i]!);
+      reached.set(dir, set);
+    }
+  }
+  const bumpedSet = new Set(bumped);
+  let root: string[] = [];
+  for (const dir of dirs) {
+    const found = reached.get(dir);
+    if (!found) continue;
+    const [reachedBefore, reachedAfter] = [[...found].map(was), [...found].map(is)];
+    const [idsBefore, idsAfter] = [new Set(reachedBefore.map((pkg) => pkg.id)), new Set(reachedAfter.map((pkg) => pkg.id))];
+    const removed = reachedBefore.filter((pkg) => !idsAfter.has(pkg.id));
+    const added = reachedAfter.filter((pkg) => !idsBefore.has(pkg.id));
+    const refs = now.importer(dir) ?? [];
+    const bumpedRefs = refs.filter((ref) => bumpedSet.has(ref));
+    if (!removed.length && !added.length && !bumpedRefs.length) continue;
+    // Direct dependencies of other names are the same on both sides, and no change is told of them.
+    const names = new Set([...removed, ...added, ...bumpedRefs.map(was), ...bumpedRefs.map(is)].map((pkg) => pkg.name));
+    const direct = refs.filter((ref) => bumpedSet.has(ref) || names.has(is(ref).name));
+    const changes = differences(removed, added, direct.map(was), direct.map(is));
+    if (!changes.length) continue;
+    if (dir === '') root = changes;
+    else packages.set(workspaces!.byDir.get(dir)!.name, changes);
+  }
+  return { root, packages };
+}
+
+/** The entry `text` (`<key>": <entry>,`) holds, when it is one entry of valid JSON. */
+function entryText(key: string, text: string): unknown {
+  if (!text.startsWith(`${key}": `) || !text.endsWith(',')) return undefined;
+  try {
+    return JSON.parse(text.slice(key.length + '": '.length, -1));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The package name an install location holds: what follows its last `node_modules/`. */
+const installedName = (key: string) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+
+/**
+ * The `packages` entries whose texts differ, by key, with both texts (`<key>": <entry>,`),
+ * when the texts have every entry on lines of its own and differ only inside entries that kept their
+ * places; undefined otherwise.
+ */
+function changedEntries(before: string, after: string, count: number): Map<string, [string, string]> | undefined {
+  const [a, b] = [before.split(NPM_ENTRY), after.split(NPM_ENTRY)];
+  // Fewer entry lines than entries: not npm's layout. What precedes the first entry and what ends the last stay as they were.
+  if (b.length - 1 < count || a.length !== b.length || a[0] !== b[0] || a[a.length - 1] !== b[b.length - 1]) return undefined;
+  const changed = new Map<string, [string, string]>();
+  for (let i = 1; i < a.length - 1; i++) {
+    const [was, is] = [a[i]!, b[i]!];
+    if (was === is) continue;
+    const end = is.indexOf('"');
+    const key = is.slice(0, end);
+    if (end < 0 || key.includes('\\') || changed.has(key)) return undefined;
+    changed.set(key, [was, is]);
+  }
+  return changed;
+}
+
 /** npm's package-lock.json v2/v3: `packages` by install location, resolved the way Node finds modules. */
-function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph {
+function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { target(from: string, name: string): string | undefined; describe(key: string): Resolved } {
   const version = isObject(json) ? json.lockfileVersion : undefined;
   if (!isObject(json) || !isObject(json.packages)) {
     throw new UnreadableLockfile(version === 1 ? 'lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)' : 'it has no "packages" section');
@@ -227,34 +404,40 @@ function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph {
       base = at >= 0 ? base.slice(0, at) : '';
     }
   };
+  /** What `name` required from `from` resolves to; undefined for a package not installed (optional, or for another platform) or a workspace package (the workspace graph follows those). */
+  const target = (from: string, name: string): string | undefined => {
+    const found = find(from, name);
+    if (found === undefined) return undefined;
+    const link = entry(found);
+    if (link.link !== true || typeof link.resolved !== 'string') return found;
+    return workspaceDirs.has(link.resolved) ? undefined : link.resolved;
+  };
   const depsOf = (key: string, fields: string[]): string[] => {
     const found: string[] = [];
     const data = entry(key);
-    for (const field of fields) {
-      for (const name of Object.keys(objectAt(data, field))) {
-        let target = find(key, name);
-        if (target === undefined) continue; // an optional or platform-specific package that was not installed
-        const link = entry(target);
-        if (link.link === true && typeof link.resolved === 'string') {
-          if (workspaceDirs.has(link.resolved)) continue; // a workspace package: the workspace graph follows it
-          target = link.resolved;
-        }
-        found.push(target);
+    for (let field = 0; field < fields.length; field++) {
+      const deps = data[fields[field]!];
+      if (!isObject(deps)) continue;
+      for (const name in deps) {
+        const resolved = target(key, name);
+        if (resolved !== undefined) found.push(resolved);
       }
     }
     return found;
   };
-  const IMPORTER = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
-  const INSTALLED = ['dependencies', 'optionalDependencies', 'peerDependencies'];
+  /** The package at `key`, without its dependencies. */
+  const describe = (key: string): Resolved => {
+    const data = entry(key);
+    const name = typeof data.name === 'string' ? data.name : installedName(key);
+    const version = typeof data.version === 'string' ? data.version : '';
+    const content = typeof data.integrity === 'string' ? data.integrity : typeof data.resolved === 'string' ? data.resolved : '';
+    return { id: `${name}@${version}#${content}`, name, version, deps: [] };
+  };
   return {
-    importer: (dir) => (dir === '' || dir in packages ? depsOf(dir, IMPORTER) : undefined),
-    resolve: (key) => {
-      const data = entry(key);
-      const name = typeof data.name === 'string' ? data.name : key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
-      const version = typeof data.version === 'string' ? data.version : '';
-      const content = typeof data.integrity === 'string' ? data.integrity : typeof data.resolved === 'string' ? data.resolved : '';
-      return { id: `${name}@${version}#${content}`, name, version, deps: depsOf(key, INSTALLED) };
-    },
+    target,
+    importer: (dir) => (dir === '' || dir in packages ? depsOf(dir, NPM_DEPENDENCY_FIELDS) : undefined),
+    resolve: (key) => ({ ...describe(key), deps: depsOf(key, NPM_INSTALLED_FIELDS) }),
+    describe,
   };
 }
 
