@@ -4,38 +4,13 @@
  * of `npm run plan`. Every file list is capped, so a change of thousands of files stays small.
  */
 import { escapeHtml, type SummaryWriter } from '../summary.js';
-import type { Manifest, ServiceSpec } from '../manifest/types.js';
+import { matrixEntry } from '../manifest/matrix.js';
 import type { ChangePlan, ServiceChange } from './detect.js';
 import { short } from './git.js';
 import { SAMPLE_SIZE, type Cause, type FileSample } from './match.js';
 
 /** Files named in a one-line reason; the summary lists up to match.SAMPLE_SIZE. */
 const FILES_IN_REASON = 3;
-
-type MatrixEntry = Record<string, string | boolean>;
-
-/** Everything later jobs need from the manifest, with names usable as `${{ matrix.<name> }}`. */
-function matrixEntry(manifest: Manifest, service: ServiceSpec): MatrixEntry {
-  return {
-    service: service.name,
-    repository: service.repository,
-    context: service.build.context,
-    dockerfile: service.build.dockerfile,
-    target: service.build.target ?? '',
-    'build-args': Object.entries(service.build.args)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('\n'),
-    platforms: service.build.platforms.join(','),
-    cluster: service.ecs.cluster,
-    'ecs-service': service.ecs.service,
-    container: service.ecs.container,
-    migrate: service.migrate !== undefined,
-    'migrate-command': service.migrate ? JSON.stringify(service.migrate.command) : '',
-    'migrate-container': service.migrate?.container ?? '',
-    health: service.health ?? '',
-    region: manifest.region ?? '',
-  };
-}
 
 /** The outputs, by name, exactly as the action writes them. */
 export function actionOutputs(plan: ChangePlan): Record<string, string> {

@@ -24,11 +24,17 @@ export function hostOfRepositoryUri(uri: string, repositoryName: string): string
   return uri.slice(0, uri.length - repositoryName.length - 1);
 }
 
+/** The account and region of an ECR private registry's host; undefined for any other registry. */
+export function ecrRegistry(host: string): { registryId: string; region: string } | undefined {
+  const match = ECR_HOST.exec(host);
+  return match ? { registryId: match[1]!, region: match[2]! } : undefined;
+}
+
 /** The registry, region, repository and tag of an ECR image given by tag; undefined for any other image (another registry, or a digest). */
 export function ecrTaggedImage(image: string): EcrTaggedImage | undefined {
   const ref = parseImageRef(image);
   if (!ref.registry || !ref.tag || ref.digest) return undefined;
-  const host = ECR_HOST.exec(ref.registry);
+  const host = ecrRegistry(ref.registry);
   if (!host) return undefined;
-  return { registryId: host[1]!, region: host[2]!, repository: ref.repository, tag: ref.tag };
+  return { ...host, repository: ref.repository, tag: ref.tag };
 }

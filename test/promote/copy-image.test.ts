@@ -1,43 +1,12 @@
 /** Copying images by digest between two real registries (Debian's docker-registry), with skopeo. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyByDigest, registryDigest, type RegistryRepository } from '../../shared/promote/copy-image.js';
 import { UserError } from '../../shared/errors.js';
 import { startRegistry, type Registry } from '../../standins/docker.js';
-
-const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-/** Pushes blobs and a manifest through the registry API, as a build would. */
-async function push(registry: Registry, auth: string, repository: string, reference: string, manifest: object, mediaType: string, blobs: Buffer[] = []): Promise<string> {
-  const authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
-  for (const blob of blobs) {
-    const start = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
-    const location = new URL(start.headers.get('location')!, registry.url);
-    location.searchParams.set('digest', sha(blob));
-    const done = await fetch(location, { method: 'PUT', headers: { authorization, 'content-type': 'application/octet-stream' }, body: blob });
-    if (!done.ok) throw new Error(`blob upload failed: ${done.status}`);
-  }
-  const body = JSON.stringify(manifest);
-  const put = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { authorization, 'content-type': mediaType }, body });
-  if (!put.ok) throw new Error(`manifest put failed: ${put.status} ${await put.text()}`);
-  return sha(body);
-}
-
-/** A one-layer image for a platform; returns its manifest and blobs. */
-function image(platform: string): { manifest: object; blobs: Buffer[]; size: number } {
-  const layer = Buffer.from(`layer for ${platform} ${Math.random()}`);
-  const config = Buffer.from(JSON.stringify({ architecture: platform.split('/')[1], os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(layer)] } }));
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
-  };
-  return { manifest, blobs: [config, layer], size: JSON.stringify(manifest).length };
-}
+import { image, push, sha } from './fixtures.js';
 
 describe('copying an image by digest', () => {
   let build: Registry;
