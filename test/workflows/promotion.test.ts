@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { truthy } from '@actions/expressions/result';
 import { REPO_ROOT } from '../../standins/run-action.js';
 
 interface Step {
@@ -64,7 +65,7 @@ function template(value: unknown, context: Context): string {
 function condition(text: string | undefined, context: Context, needs: Result[]): boolean {
   const expression = (text ?? 'success()').replace(/^\$\{\{([\s\S]*)\}\}$/, '$1');
   const hasStatus = /\b(always|cancelled|success|failure)\(\)/.test(expression);
-  return evaluate(hasStatus ? expression : `success() && (${expression})`, context, needs).coerceBoolean();
+  return truthy(evaluate(hasStatus ? expression : `success() && (${expression})`, context, needs));
 }
 
 interface Scenario {
