@@ -97,7 +97,6 @@ export function environmentOfGitHub(manifest: Manifest, githubEnvironment: strin
   );
   throw new UserError(
     `${source} is "${wanted}", but no environment of ${manifest.file} is deployed under that GitHub environment.${guess ? ` Did you mean "${guess}"?` : ''}`,
-    `It must be an environment's name or its "githubEnvironment". Environments in the manifest: ${listed}. ` +
-      `To deploy under "${wanted}", set "githubEnvironment: ${wanted}" on the environment it deploys to.`,
+    `It must be an environment's name or its "githubEnvironment". Environments in the manifest: ${listed}. ` + `To deploy under "${wanted}", set "githubEnvironment: ${wanted}" on the environment it deploys to.`,
   );
 }

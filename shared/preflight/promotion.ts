@@ -27,7 +27,10 @@ export function checkPromotion(manifest: Manifest, inputs: Record<string, string
   const commit = inputs['promote-commit']?.trim() ?? '';
   if (!from && !commit && promotes(inputs)) {
     const blank = PROMOTE_INPUTS.find((name) => inputs[name])!;
-    throw new UserError(`Input "${blank}" of the deploy workflow is blank (${JSON.stringify(inputs[blank])}), which switches the call to a promotion with nothing to promote.`, `Give it a value, or leave it empty ('') to build and deploy.`);
+    throw new UserError(
+      `Input "${blank}" of the deploy workflow is blank (${JSON.stringify(inputs[blank])}), which switches the call to a promotion with nothing to promote.`,
+      `Give it a value, or leave it empty ('') to build and deploy.`,
+    );
   }
   if (!from && !commit) return;
   if (from && commit) {

@@ -97,7 +97,11 @@ function run(workflow: Workflow, scenario: Scenario): Run {
     const needed = ([] as string[]).concat(job.needs ?? []);
     const needs = Object.fromEntries(needed.map((need) => [need, jobs[need]!]));
     const base = { inputs, github, needs, secrets: {}, env: {} };
-    const runs = condition(job.if, base, needed.map((need) => jobs[need]!.result));
+    const runs = condition(
+      job.if,
+      base,
+      needed.map((need) => jobs[need]!.result),
+    );
     if (!runs) {
       jobs[name] = { result: 'skipped', outputs: {} };
       out.results[name] = 'skipped';
