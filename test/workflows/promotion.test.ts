@@ -255,5 +255,9 @@ describe("the example's two-environment pipeline", () => {
   it('stays under 40 lines', () => {
     const lines = readFileSync(join(REPO_ROOT, 'examples/monorepo/.github/workflows/deploy.yml'), 'utf8').trimEnd().split('\n');
     expect(lines.length).toBeLessThan(40);
+    // The README quotes it whole, with its count.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`the whole two-environment pipeline in ${lines.length} lines`);
+    expect(readme).toContain(lines.slice(lines.indexOf('on:')).join('\n'));
   });
 });
