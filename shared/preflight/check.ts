@@ -7,7 +7,7 @@ import { UserError, type FileProblem } from '../errors.js';
 import { withInputs } from '../inputs.js';
 import { DEFAULT_MANIFEST } from '../manifest/file.js';
 import { findService, loadManifest } from '../manifest/load.js';
-import type { Manifest } from '../manifest/types.js';
+import type { EnvironmentSpec, Manifest } from '../manifest/types.js';
 import { parseServiceNames } from '../deploy/parse.js';
 import { checkPromotion, promotes, targetEnvironment } from './promotion.js';
 import { FIRST_SERVICE, WORKFLOW_STEPS, type ActionName, type SecretName, type Source, type StepSpec, type WorkflowName } from './steps.js';
@@ -72,14 +72,23 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
     }
   }
 
-  let manifestEnvironment = '';
+  /** Undefined when the environment input selects none: the steps that get it are then not checked. */
+  let manifestEnvironment: string | undefined = '';
+  let promotion = true;
   const mode = request.workflow === 'deploy' ? (promotes(inputs) ? 'promote' : 'build') : undefined;
   if (manifest) {
+    let target: EnvironmentSpec | undefined;
     try {
-      const target = targetEnvironment(manifest, inputs, request.workflow);
+      target = targetEnvironment(manifest, inputs, request.workflow);
       manifestEnvironment = target?.name ?? '';
-      if (request.workflow === 'deploy') checkPromotion(manifest, inputs, target);
     } catch (error) {
+      manifestEnvironment = undefined;
+      note(error);
+    }
+    try {
+      if (request.workflow === 'deploy' && manifestEnvironment !== undefined) checkPromotion(manifest, inputs, target);
+    } catch (error) {
+      promotion = false;
       note(error);
     }
   }
@@ -89,10 +98,12 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
     const given = Object.entries(step.with)
       .filter(([, source]) => 'input' in source || 'secret' in source)
       .map(([key]) => key);
-    const skipped = skipReason(step, inputs, request.secrets, mode);
+    const unresolved = manifestEnvironment === undefined && Object.values(step.with).some((source) => 'manifestEnvironment' in source);
+    const refused = !promotion && step.mode === 'promote';
+    const skipped = unresolved || refused ? 'gets what the checks above refused' : skipReason(step, inputs, request.secrets, mode);
     steps.push({ id: step.id, action: step.action, given, skipped });
     if (skipped) continue;
-    const values = Object.fromEntries(Object.entries(step.with).map(([key, source]) => [key, valueOf(source, inputs, request, manifest, manifestEnvironment)]));
+    const values = Object.fromEntries(Object.entries(step.with).map(([key, source]) => [key, valueOf(source, inputs, request, manifest, manifestEnvironment ?? '')]));
     try {
       withInputs(values, request.readers[step.action]);
     } catch (error) {
@@ -107,7 +118,7 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
       fileProblems,
     );
   }
-  return { manifest, manifestEnvironment, mode, steps };
+  return { manifest, manifestEnvironment: manifestEnvironment ?? '', mode, steps };
 }
 
 /** `toJSON(inputs)` gives booleans and numbers as they are; steps get them as text. */

@@ -239,6 +239,17 @@ describe('bad inputs of the reusable workflows', () => {
     expect([rollbackRun.code, rollbackRun.outputs['manifest-environment']]).toEqual([0, 'staging']);
     const plain = await preflight('rollback', ROLLBACK_INPUTS);
     expect([plain.code, plain.outputs['manifest-environment']]).toEqual([0, '']);
+
+    // A refused promotion or environment is said once, not again as the promote step's missing "to".
+    for (const [given, files] of [
+      [{ 'promote-from': 'staging' }, undefined],
+      [{ environment: 'qa', 'promote-from': 'staging' }, withEnvironments.files],
+    ] as const) {
+      const refused = await preflight('deploy', { ...DEPLOY_INPUTS, ...given }, {}, files);
+      expect(refused.code).toBe(1);
+      expect(refused.log).not.toContain('Input "to"');
+      expect(refused.log).not.toMatch(/\d problems/);
+    }
   });
 
   it('lets good inputs through, checking every step that will run', async () => {
