@@ -26,7 +26,7 @@ import { resolveRoute, type Route } from './route.js';
 import { isRunning, readRunning, type Running } from './running.js';
 import type { PromoteInputs, PromoteResult, ServicePromotion } from './types.js';
 
-export type { PromoteInputs, PromoteResult } from './types.js';
+export type { PromoteInputs } from './types.js';
 export { actionOutputs, jobSummary } from './summary.js';
 
 const COMMIT_TAG = /^[0-9a-f]{40}$/;

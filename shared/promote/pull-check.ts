@@ -41,7 +41,8 @@ export async function checkPulls(checks: PullCheck[]): Promise<PullOutcome[]> {
     const policy = await policies.get(key)!;
     const verdict = typeof policy === 'string' ? evaluatePullPolicy(policy, check.principal) : policy;
     if (verdict.verdict === 'allowed') outcomes.push({ service: check.service, allowed: true, why: `the policy of ${key} allows it (${verdict.by})` });
-    else if (verdict.verdict === 'unknown') outcomes.push({ service: check.service, allowed: false, unknown: `cannot tell whether ${check.principal.roleArn ?? `account ${check.principal.account}`} may pull from ${key}: ${verdict.why}` });
+    else if (verdict.verdict === 'unknown')
+      outcomes.push({ service: check.service, allowed: false, unknown: `cannot tell whether ${check.principal.roleArn ?? `account ${check.principal.account}`} may pull from ${key}: ${verdict.why}` });
     else denials.push({ check, why: verdict.why });
   }
   if (denials.length) throw denied(denials);

@@ -47,7 +47,7 @@ export function jobSummary({ result }: PromoteReport): SummaryWriter {
   return (summary) => {
     const changed = result.services.filter((service) => service.changed).length;
     const source = result.commit ? `commit ${result.commit.slice(0, 12)}` : `"${result.from}"`;
-    summary.addHeading(`Promote to "${result.to}" from ${source}: ${changed} of ${result.services.length} service${result.services.length === 1 ? '' : 's'} to deploy`, 3);
+    summary.addHeading(escapeHtml(`Promote to "${result.to}" from ${source}: ${changed} of ${result.services.length} service${result.services.length === 1 ? '' : 's'} to deploy`), 3);
     summary.addRaw(
       `<p>${escapeHtml(result.images === 'copy' ? `Images are copied by digest into the registry of "${result.to}".` : `"${result.to}" pulls the images from the source registry by digest.`)} Nothing was built.</p>`,
       true,

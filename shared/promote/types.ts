@@ -21,7 +21,7 @@ export interface PromoteInputs {
 /** What was done for a service: copied, already in the target registry, pull checked, or nothing to do. */
 export type PromoteAction = 'copied' | 'already-present' | 'pull-allowed' | 'pull-unchecked' | 'unchanged' | 'not-in-source';
 
-export interface ImageAt {
+interface ImageAt {
   image: string;
   digest?: string;
 }

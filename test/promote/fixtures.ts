@@ -69,7 +69,7 @@ async function accountCredentials(account: string): Promise<AwsCredentialIdentit
   return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
 }
 
-export async function clientsIn(account: string): Promise<{ ecs: ECSClient; ecr: ECRClient }> {
+async function clientsIn(account: string): Promise<{ ecs: ECSClient; ecr: ECRClient }> {
   const credentials = await accountCredentials(account);
   const config = { region: TEST_REGION, endpoint: motoUrl(), credentials };
   return { ecs: new ECSClient(config), ecr: new ECRClient(config) };

@@ -13,10 +13,7 @@ const ENVIRONMENT_FORM = 'an environment name of the manifest (lowercase letters
 function commit(): string | undefined {
   const value = input.optional('commit');
   if (value !== undefined && !/^[0-9a-fA-F]{40}$/.test(value)) {
-    throw new UserError(
-      `Input "commit" is "${value}", which is not a full commit SHA.`,
-      'Give all 40 hex digits (images are tagged with the full SHA), for example ${{ github.sha }} or the output of "git rev-parse <ref>".',
-    );
+    throw new UserError(`Input "commit" is "${value}", which is not a full commit SHA.`, 'Give all 40 hex digits (images are tagged with the full SHA), for example ${{ github.sha }} or the output of "git rev-parse <ref>".');
   }
   return value?.toLowerCase();
 }
