@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
 import { REPO_ROOT } from '../standins/run-action.js';
 
 const exec = promisify(execFile);
@@ -146,6 +147,17 @@ const BROKEN_CHANGE: Edit[] = [
   { path: 'apps/investor/app/page.tsx', find: '      <h1>Investor portal</h1>\n', replace: '      <h1>Investor portal</h1>\n      <KycBanner status={await kycStatus()} />\n' },
 ];
 
+/**
+ * The demo plays one environment, in one account: its copy of the example's manifest leaves out
+ * `environments` (staging and production in accounts of their own), so every step acts on the
+ * top-level values, as deploy.yml's steps do when the manifest has no environments.
+ */
+function withoutEnvironments(file: string): void {
+  const manifest = parseDocument(readFileSync(file, 'utf8'));
+  manifest.delete('environments');
+  writeFileSync(file, manifest.toString());
+}
+
 export class DemoRepository {
   readonly commits: Commit[] = [];
   private clock = Date.parse('2026-03-02T09:12:00+08:00');
@@ -155,6 +167,7 @@ export class DemoRepository {
   /** Copies the example into `dir` and commits it: the release running in production. */
   static async create(dir: string): Promise<DemoRepository> {
     cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes(`${EXAMPLE}/node_modules`) });
+    withoutEnvironments(join(dir, '.github/services.yml'));
     const repo = new DemoRepository(dir);
     await repo.git(['init', '-q', '-b', 'main']);
     await repo.commit('Acme platform: portals, API and shared packages', DANA, []);

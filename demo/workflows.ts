@@ -121,6 +121,8 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
   const workflowInputs = {
     manifest: MANIFEST,
     environment: ENVIRONMENT,
+    'promote-from': '',
+    'promote-commit': '',
     'migrate-environment': '',
     ...AWS_INPUTS,
     services: '',
@@ -144,6 +146,7 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
   const changesStep = await stages.step({ job: 'Changed services', action: 'changes', run, idToken: true, inputs: { manifest: MANIFEST, services: '', since: 'event', ...AWS_INPUTS } });
   needs.changes = jobOf([changesStep], {
     ...pick(changesStep.outputs, ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result']),
+    'manifest-environment': preflight.outputs['manifest-environment'] ?? '',
     'berth-repository': pipeline.berth.repository,
     'berth-sha': pipeline.berth.sha,
   });
@@ -207,7 +210,8 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
         action: 'migrate',
         run,
         idToken: true,
-        inputs: { service, manifest: MANIFEST, 'image-tag': run.sha, ...AWS_INPUTS },
+        // No promoted image after a build: migrate runs the commit's tag.
+        inputs: { service, manifest: MANIFEST, 'manifest-environment': changes['manifest-environment']!, image: '', ...AWS_INPUTS },
         demoInputs: { 'poll-interval': pipeline.migratePollInterval },
       });
       steps.push(step);
@@ -229,7 +233,17 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       action: 'deploy-ecs',
       run,
       idToken: true,
-      inputs: { services: services.join(','), manifest: MANIFEST, 'image-tag': run.sha, 'wait-timeout': '15m', rollback: 'true', 'bake-wait': 'full', ...AWS_INPUTS },
+      inputs: {
+        services: services.join(','),
+        manifest: MANIFEST,
+        'manifest-environment': changes['manifest-environment']!,
+        images: '',
+        'image-tag': run.sha,
+        'wait-timeout': '15m',
+        rollback: 'true',
+        'bake-wait': 'full',
+        ...AWS_INPUTS,
+      },
       demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
     });
     needs.deploy = jobOf([step], pick(step.outputs, ['result', 'outcome']));
@@ -308,7 +322,7 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
     action: 'deploy-ecs',
     run,
     idToken: true,
-    inputs: { services: request.services, manifest: MANIFEST, mode: 'rollback', 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
+    inputs: { services: request.services, manifest: MANIFEST, 'manifest-environment': preflight.outputs['manifest-environment'] ?? '', mode: 'rollback', 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
     demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
   });
   needs.rollback = jobOf([step], pick(step.outputs, ['result', 'outcome']));
