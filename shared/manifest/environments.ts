@@ -72,3 +72,31 @@ export function describeEnvironment(manifest: Manifest): string {
   ].filter(Boolean);
   return `Manifest environment "${environment.name}": ${facts.join(', ')}.`;
 }
+
+/**
+ * The manifest environment that deploys under GitHub environment `githubEnvironment`: the one whose
+ * `githubEnvironment` or name it is (GitHub compares environment names without case). Undefined when
+ * the manifest has no `environments`: the top-level values apply. `source` names the input.
+ */
+export function environmentOfGitHub(manifest: Manifest, githubEnvironment: string, source: string): EnvironmentSpec | undefined {
+  if (manifest.environments.length === 0) return undefined;
+  const wanted = githubEnvironment.trim();
+  const exact = manifest.environments.filter((candidate) => candidate.githubEnvironment === wanted || candidate.name === wanted);
+  const matches = exact.length ? exact : manifest.environments.filter((candidate) => [candidate.githubEnvironment, candidate.name].some((name) => name.toLowerCase() === wanted.toLowerCase()));
+  const listed = manifest.environments.map((candidate) => (candidate.githubEnvironment === candidate.name ? candidate.name : `${candidate.name} (GitHub environment "${candidate.githubEnvironment}")`)).join(', ');
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new UserError(
+      `${source} is "${wanted}", which selects ${matches.length} environments of ${manifest.file}: ${matches.map((candidate) => candidate.name).join(', ')}.`,
+      `Give each environment its own GitHub environment ("githubEnvironment"), so that one call deploys to one of them. Environments in the manifest: ${listed}.`,
+    );
+  }
+  const guess = closest(
+    wanted,
+    manifest.environments.flatMap((candidate) => [candidate.githubEnvironment, candidate.name]),
+  );
+  throw new UserError(
+    `${source} is "${wanted}", but no environment of ${manifest.file} is deployed under that GitHub environment.${guess ? ` Did you mean "${guess}"?` : ''}`,
+    `It must be an environment's name or its "githubEnvironment". Environments in the manifest: ${listed}. ` + `To deploy under "${wanted}", set "githubEnvironment: ${wanted}" on the environment it deploys to.`,
+  );
+}

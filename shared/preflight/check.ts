@@ -9,6 +9,7 @@ import { DEFAULT_MANIFEST } from '../manifest/file.js';
 import { findService, loadManifest } from '../manifest/load.js';
 import type { Manifest } from '../manifest/types.js';
 import { parseServiceNames } from '../deploy/parse.js';
+import { checkPromotion, promotes, targetEnvironment } from './promotion.js';
 import { FIRST_SERVICE, WORKFLOW_STEPS, type ActionName, type SecretName, type Source, type StepSpec, type WorkflowName } from './steps.js';
 
 export interface PreflightRequest {
@@ -34,6 +35,10 @@ interface CheckedStep {
 
 export interface PreflightReport {
   manifest: Manifest;
+  /** The manifest environment every step acts on; empty when the manifest has no `environments`. */
+  manifestEnvironment: string;
+  /** deploy.yml builds the commit's images, or promotes images that exist (rollback.yml: neither). */
+  mode?: 'build' | 'promote';
   steps: CheckedStep[];
 }
 
@@ -67,15 +72,27 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
     }
   }
 
+  let manifestEnvironment = '';
+  const mode = request.workflow === 'deploy' ? (promotes(inputs) ? 'promote' : 'build') : undefined;
+  if (manifest) {
+    try {
+      const target = targetEnvironment(manifest, inputs, request.workflow);
+      manifestEnvironment = target?.name ?? '';
+      if (request.workflow === 'deploy') checkPromotion(manifest, inputs, target);
+    } catch (error) {
+      note(error);
+    }
+  }
+
   const steps: CheckedStep[] = [];
   for (const step of WORKFLOW_STEPS[request.workflow]) {
     const given = Object.entries(step.with)
       .filter(([, source]) => 'input' in source || 'secret' in source)
       .map(([key]) => key);
-    const skipped = skipReason(step, inputs, request.secrets);
+    const skipped = skipReason(step, inputs, request.secrets, mode);
     steps.push({ id: step.id, action: step.action, given, skipped });
     if (skipped) continue;
-    const values = Object.fromEntries(Object.entries(step.with).map(([key, source]) => [key, valueOf(source, inputs, request, manifest)]));
+    const values = Object.fromEntries(Object.entries(step.with).map(([key, source]) => [key, valueOf(source, inputs, request, manifest, manifestEnvironment)]));
     try {
       withInputs(values, request.readers[step.action]);
     } catch (error) {
@@ -90,7 +107,7 @@ export async function preflight(request: PreflightRequest): Promise<PreflightRep
       fileProblems,
     );
   }
-  return { manifest, steps };
+  return { manifest, manifestEnvironment, mode, steps };
 }
 
 /** `toJSON(inputs)` gives booleans and numbers as they are; steps get them as text. */
@@ -104,14 +121,17 @@ function stringInputs(inputs: Record<string, unknown>): Record<string, string> {
   return result;
 }
 
-function skipReason(step: StepSpec, inputs: Record<string, string>, secrets: PreflightRequest['secrets']): string | undefined {
+function skipReason(step: StepSpec, inputs: Record<string, string>, secrets: PreflightRequest['secrets'], mode: PreflightReport['mode']): string | undefined {
+  if (step.mode === 'promote' && mode !== 'promote') return 'runs only when "promote-from" or "promote-commit" is set';
+  if (step.mode === 'build' && mode === 'promote') return 'does not run when the call promotes';
   if (step.needsSecret && !secrets[step.needsSecret]) return `runs only with the ${step.needsSecret} secret`;
   if (step.needsInput && !inputs[step.needsInput]?.trim()) return `runs only when "${step.needsInput}" is set`;
   return undefined;
 }
 
-function valueOf(source: Source, inputs: Record<string, string>, request: PreflightRequest, manifest: Manifest | undefined): string {
+function valueOf(source: Source, inputs: Record<string, string>, request: PreflightRequest, manifest: Manifest | undefined, manifestEnvironment: string): string {
   if ('input' in source) return inputs[source.input] || source.fallback || '';
+  if ('manifestEnvironment' in source) return manifestEnvironment;
   if ('value' in source) return source.value;
   if ('secret' in source) return request.secrets[source.secret] ?? '';
   if ('commit' in source) return request.commit;

@@ -4,7 +4,7 @@
  * output), for which a stand-in of the right shape is checked. A test holds this table to the
  * workflows' `with:` blocks, so the two cannot drift apart.
  */
-export type ActionName = 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
+export type ActionName = 'changes' | 'promote' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
 export type WorkflowName = 'deploy' | 'rollback';
 export type SecretName = 'SLACK_WEBHOOK_URL' | 'SLACK_BOT_TOKEN';
 
@@ -13,6 +13,8 @@ export type Source =
   | { value: string }
   | { secret: SecretName }
   | { commit: true }
+  /** The manifest environment the workflow's `environment` selects (preflight's output). */
+  | { manifestEnvironment: true }
   /** Another job's output, or a matrix value: `standIn` is checked in its place. */
   | { runtime: string };
 
@@ -24,6 +26,8 @@ export interface StepSpec {
   needsSecret?: SecretName;
   /** ...and this workflow input is not empty. */
   needsInput?: string;
+  /** The step runs only when the call builds (no `promote-from` or `promote-commit`), or only when it promotes. */
+  mode?: 'build' | 'promote';
   with: Record<string, Source>;
 }
 
@@ -51,11 +55,28 @@ function notifySteps(given: Record<string, Source>, botOnly: Record<string, Sour
   ];
 }
 
+/** A call promotes (and builds nothing) when one of these inputs is set. */
+export const PROMOTE_INPUTS = ['promote-from', 'promote-commit'] as const;
+
 const deploySteps: StepSpec[] = [
   {
     id: 'changes',
     action: 'changes',
+    mode: 'build',
     with: { manifest: { input: 'manifest' }, services: { input: 'services' }, since: { input: 'since' }, ...aws },
+  },
+  {
+    id: 'promote',
+    action: 'promote',
+    mode: 'promote',
+    with: {
+      manifest: { input: 'manifest' },
+      to: { manifestEnvironment: true },
+      from: { input: 'promote-from' },
+      commit: { input: 'promote-commit' },
+      services: { input: 'services' },
+      ...aws,
+    },
   },
   {
     id: 'announce',
@@ -73,12 +94,20 @@ const deploySteps: StepSpec[] = [
   {
     id: 'build',
     action: 'build-push',
+    mode: 'build',
     with: { service: { runtime: FIRST_SERVICE }, manifest: { input: 'manifest' }, cache: { input: 'build-cache' }, ...aws },
   },
   {
     id: 'migrate',
     action: 'migrate',
-    with: { service: { runtime: FIRST_SERVICE }, manifest: { input: 'manifest' }, 'image-tag': { commit: true }, ...aws },
+    with: {
+      service: { runtime: FIRST_SERVICE },
+      manifest: { input: 'manifest' },
+      'manifest-environment': { manifestEnvironment: true },
+      // The promoted image; empty after a build, when migrate runs the commit's tag.
+      image: { runtime: '' },
+      ...aws,
+    },
   },
   {
     id: 'deploy',
@@ -86,6 +115,8 @@ const deploySteps: StepSpec[] = [
     with: {
       services: { runtime: 'all' },
       manifest: { input: 'manifest' },
+      'manifest-environment': { manifestEnvironment: true },
+      images: { runtime: '' },
       'image-tag': { commit: true },
       'wait-timeout': { input: 'wait-timeout' },
       rollback: { input: 'rollback' },
@@ -112,6 +143,7 @@ const rollbackSteps: StepSpec[] = [
     with: {
       services: { input: 'services' },
       manifest: { input: 'manifest' },
+      'manifest-environment': { manifestEnvironment: true },
       mode: { value: 'rollback' },
       'rollback-to': { input: 'target' },
       'wait-timeout': { input: 'wait-timeout', fallback: '15m' },

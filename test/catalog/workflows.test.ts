@@ -25,9 +25,24 @@ services:
     ecs: { service: shop-web, container: web }
 `;
 
+/** Staging, then production in another account under the GitHub environment "Production". */
+const ENVIRONMENTS = `${MANIFEST}environments:
+  staging:
+    account: "210987654321"
+    cluster: shop-staging
+  production:
+    githubEnvironment: Production
+    account: "345678901234"
+    images: copy
+`;
+const withEnvironments = { files: { '.github/services.yml': ENVIRONMENTS } };
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
 const DEPLOY_INPUTS = {
   manifest: '.github/services.yml',
   environment: 'production',
+  'promote-from': '',
+  'promote-commit': '',
   'migrate-environment': '',
   'role-to-assume': '',
   'aws-region': '',
@@ -94,6 +109,54 @@ const CASES: WorkflowCase[] = [
   deploy('an app-level token as the bot token', { 'slack-channel': 'C0123456789' }, ['Secret SLACK_BOT_TOKEN is an app-level token (xapp-…)'], { secrets: { 'slack-bot-token': 'xapp-1-A0-123-abc' } }),
   deploy('a URL as the bot token', { 'slack-channel': 'C0123456789' }, ['Secret SLACK_BOT_TOKEN holds a URL, not a token'], { secrets: { 'slack-bot-token': 'https://hooks.slack.com/services/T0/B0/x' } }),
   deploy('two mistakes at once, both listed', { 'wait-timeout': 'soon', 'build-cache': 'disk' }, ['2 problems', 'Input "wait-timeout" is "soon"', 'Input "build-cache" is "disk"']),
+  deploy(
+    'an environment the manifest environments do not deploy under',
+    { environment: 'prod' },
+    ['Input "environment" of the deploy workflow is "prod", but no environment of .github/services.yml is deployed under that GitHub environment', 'production (GitHub environment "Production")', 'githubEnvironment: prod'],
+    withEnvironments,
+  ),
+  deploy(
+    'a GitHub environment two manifest environments claim',
+    { environment: 'Production' },
+    ['Input "environment" of the deploy workflow is "Production", which selects 2 environments of .github/services.yml: staging, production', 'Give each environment its own GitHub environment'],
+    {
+      files: { '.github/services.yml': ENVIRONMENTS.replace('    cluster: shop-staging', '    cluster: shop-staging\n    githubEnvironment: Production') },
+    },
+  ),
+  deploy(
+    'a promotion from an environment the manifest lacks',
+    { 'promote-from': 'stagin' },
+    ['Input "promote-from" of the deploy workflow is "stagin", which is not an environment of .github/services.yml. Did you mean "staging"?', 'Environments in the manifest: staging, production'],
+    withEnvironments,
+  ),
+  deploy(
+    'a promotion from the environment it deploys to',
+    { 'promote-from': 'production' },
+    ['Input "promote-from" of the deploy workflow is "production", the environment the call deploys to', 'promote-from: staging with environment: production'],
+    withEnvironments,
+  ),
+  deploy('a promotion of a short commit SHA', { 'promote-commit': SHA.slice(0, 7) }, ['Input "promote-commit" of the deploy workflow is "0123456", which is not a full commit SHA', 'git rev-parse'], withEnvironments),
+  deploy(
+    'a promotion from an environment and of a commit at once',
+    { 'promote-from': 'staging', 'promote-commit': SHA },
+    ['Inputs "promote-from" ("staging") and "promote-commit"', 'are both set', 'Keep "promote-from"'],
+    withEnvironments,
+  ),
+  deploy('a promotion with no environments in the manifest', { 'promote-from': 'staging' }, [
+    'Input "promote-from" of the deploy workflow is "staging", but .github/services.yml has no "environments" section',
+    'Add "environments" to .github/services.yml',
+  ]),
+  deploy('a blank promotion input', { 'promote-commit': '  ' }, ['Input "promote-commit" of the deploy workflow is blank ("  ")', "leave it empty ('') to build and deploy"], withEnvironments),
+  deploy('a promotion of services the manifest lacks', { 'promote-from': 'staging', services: 'api, wbe' }, ['Service "wbe" is not in .github/services.yml', 'Services in the manifest: api, web'], withEnvironments),
+  rollback(
+    'an environment the manifest environments do not deploy under',
+    { environment: 'qa' },
+    [
+      'Input "environment" of the rollback workflow is "qa", but no environment of .github/services.yml is deployed under that GitHub environment',
+      'Environments in the manifest: staging, production (GitHub environment "Production")',
+    ],
+    withEnvironments,
+  ),
   rollback('an empty target', { target: '' }, ['Input "target" is empty, but "mode" is rollback', 'previous (the last revision that ran successfully)']),
   rollback('a whitespace target', { target: '  \t' }, ['Input "target" is empty, but "mode" is rollback']),
   rollback('a target that is no target', { target: 'last good one' }, ['Input "target" is "last good one", which is not previous, a revision number, a task-definition ARN, or an image tag']),
@@ -147,6 +210,29 @@ describe('bad inputs of the reusable workflows', () => {
   ])('the preflight step itself: %s', async (_, workflow, given, says) => {
     const run = await preflight(workflow, given);
     expectRefused(run, [says]);
+  });
+
+  it('resolves the manifest environment for every step, and checks the promote step instead of detection and builds when promoting', async () => {
+    const promoting = await preflight('deploy', { ...DEPLOY_INPUTS, environment: 'Production', 'promote-from': 'staging' }, {}, withEnvironments.files);
+    expect(promoting.code).toBe(0);
+    expect(promoting.outputs['manifest-environment']).toBe('production');
+    expect(promoting.log).toContain('promote (promote): checked manifest, from, commit, services, role-to-assume, aws-region, allowed-account-ids');
+    expect(promoting.log).toContain('changes (changes): not checked, it does not run when the call promotes');
+    expect(promoting.log).toContain('build (build-push): not checked, it does not run when the call promotes');
+    expect(promoting.summary).toContain('Every step acts on its environment <code>production</code>. The call promotes images that exist: nothing is built.');
+    expect(recorder.mutating()).toEqual([]);
+
+    const building = await preflight('deploy', { ...DEPLOY_INPUTS, environment: 'staging' }, {}, withEnvironments.files);
+    expect(building.code).toBe(0);
+    expect(building.outputs['manifest-environment']).toBe('staging');
+    expect(building.log).toContain('promote (promote): not checked, it runs only when "promote-from" or "promote-commit" is set');
+
+    const commit = await preflight('deploy', { ...DEPLOY_INPUTS, 'promote-commit': SHA.toUpperCase() }, {}, withEnvironments.files);
+    expect(commit.code).toBe(0);
+    const rollbackRun = await preflight('rollback', { ...ROLLBACK_INPUTS, environment: 'staging' }, {}, withEnvironments.files);
+    expect([rollbackRun.code, rollbackRun.outputs['manifest-environment']]).toEqual([0, 'staging']);
+    const plain = await preflight('rollback', ROLLBACK_INPUTS);
+    expect([plain.code, plain.outputs['manifest-environment']]).toEqual([0, '']);
   });
 
   it('lets good inputs through, checking every step that will run', async () => {

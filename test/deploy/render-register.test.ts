@@ -151,6 +151,8 @@ describe('deploy-ecs against moto: render, register, update', () => {
     expect(JSON.parse(run.outputs['deployment-ids']!)).toEqual({ api: api!.deploymentId, web: web!.deploymentId });
     expect(JSON.parse(run.outputs.outcomes!)).toEqual({ api: 'deployed', web: 'deployed' });
     expect(JSON.parse(run.outputs.durations!)).toEqual({ api: api!.durationSeconds, web: web!.durationSeconds });
+    // What each service runs now, as it was given: the digest for api, the commit's tag for web.
+    expect(JSON.parse(run.outputs.images!)).toEqual({ api: `${REGISTRY}/shop-api@${digest}`, web: `${REGISTRY}/shop-web:${SHA}` });
     expect([run.outputs['web-deployment-id'], run.outputs['web-outcome'], run.outputs['web-duration-seconds']]).toEqual([web!.deploymentId, 'deployed', String(web!.durationSeconds)]);
     expect(run.summary).toContain('<td>shop-api:2</td>');
     expect(run.log).toMatch(/::group::Validate[\s\S]*::group::Register task definitions[\s\S]*::group::Update services/);

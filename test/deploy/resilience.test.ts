@@ -115,6 +115,8 @@ describe('rolling back', () => {
     expect(run.code).toBe(1);
     expect(resultOf(run).services[0]).toMatchObject({ revision: 3, outcome: 'rolled-back', rolledBackTo: expect.stringMatching(/shop-api:1$/) });
     expect([run.outputs.outcome, run.outputs.outcomes, run.outputs['api-outcome']]).toEqual(['rolled-back', '{"api":"rolled-back"}', 'rolled-back']);
+    // A service rolled back runs none of the new images: the images output leaves it out.
+    expect(run.outputs.images).toBe('{}');
     expect(sim.inspect(CLUSTER, 'shop-api').taskDefinition).toMatch(/shop-api:1$/);
   });
 

@@ -136,6 +136,8 @@ describe('the preflight table', () => {
     // Another job's output, else the workflow input: the input is what can be checked up front.
     const orInput = /^\$\{\{\s*needs\.[\w.-]+\s*\|\|\s*inputs\.([\w-]+)\s*\}\}$/.exec(text);
     if (orInput) return { input: orInput[1]! };
+    // Preflight's own output, passed on by the first job: the manifest environment it resolved.
+    if (/^\$\{\{\s*(?:steps\.preflight|needs\.(?:changes|berth))\.outputs\.manifest-environment\s*\}\}$/.test(text)) return { manifestEnvironment: true };
     const secret = /^\$\{\{\s*secrets\.(\w+)\s*\}\}$/.exec(text);
     if (secret) return { secret: secret[1] as 'SLACK_WEBHOOK_URL' };
     if (/^\$\{\{\s*github\.sha\s*\}\}$/.test(text)) return { commit: true };

@@ -21,6 +21,7 @@ function outputsOf(result: DeployResult): Record<string, unknown> {
     'deployment-ids': byService((service) => service.deploymentId),
     outcomes: byService((service) => service.outcome),
     durations: byService((service) => service.durationSeconds),
+    images: JSON.stringify(Object.fromEntries(result.services.filter((service) => service.outcome === 'deployed').map((service) => [service.service, service.image]))),
   };
   for (const service of result.services) {
     outputs[`${service.service}-task-definition-arn`] = service.taskDefinitionArn;
