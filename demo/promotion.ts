@@ -20,7 +20,7 @@ const STAGING = 'staging';
 const PRODUCTION = 'production';
 
 /** What the stand-ins say happened in one environment: read from the simulator and ECR, not from the actions. */
-export interface EnvironmentFacts {
+interface EnvironmentFacts {
   cluster: string;
   /** Each service's image in the task definition its ECS service runs, and that image's digest. */
   running: Record<string, { image: string; digest: string }>;
