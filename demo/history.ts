@@ -2,13 +2,15 @@
  * The example monorepo as a git repository with a history to deploy: the release running in
  * production, then two pushes to main — a healthy one (API route and Prisma migration, admin
  * toggle) and a broken one (an investor-portal change that crash-loops, shipped with a shared UI
- * component every portal depends on). Authors and dates are fixed, so the commit ids are too.
+ * component every portal depends on); later the platform team's environments (staging, production)
+ * and two pushes through them: an API change with a migration, and an issuer-portal change that
+ * crash-loops in staging. The manifest starts without the example's environments: they come with
+ * that later commit. Authors and dates are fixed, so the commit ids are too.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseDocument } from 'yaml';
 import { REPO_ROOT } from '../standins/run-action.js';
 
 const exec = promisify(execFile);
@@ -106,6 +108,60 @@ const HEALTHY_CHANGE: Edit[] = [
   },
 ];
 
+export const CURRENCY_MIGRATION = '20260304110000_add_offer_currency';
+
+const CURRENCY_CHANGE: Edit[] = [
+  {
+    path: 'apps/api/prisma/schema.prisma',
+    find: '  featured    Boolean      @default(false)\n',
+    replace: '  featured    Boolean      @default(false)\n  currency    String       @default("MYR")\n',
+  },
+  {
+    path: `apps/api/prisma/migrations/${CURRENCY_MIGRATION}/migration.sql`,
+    replace: ['-- Expand only: the running image ignores the new column.', 'ALTER TABLE "Offer" ADD COLUMN "currency" TEXT NOT NULL DEFAULT \'MYR\';', ''].join('\n'),
+  },
+];
+
+export const SIGNING_ERROR = 'ISSUER_SIGNING_KEY is not set: the issuer portal cannot sign term sheets without it.';
+
+const SIGNING_CHANGE: Edit[] = [
+  {
+    path: 'apps/issuer/instrumentation.ts',
+    replace: ['// Runs once when the server starts: term sheets are signed with the issuer key.', 'export async function register() {', `  if (!process.env.ISSUER_SIGNING_KEY) throw new Error('${SIGNING_ERROR}');`, '}', ''].join(
+      '\n',
+    ),
+  },
+];
+
+/**
+ * The environments the platform team adds once the staging account exists: staging in the build
+ * account, production in an account of its own, pulling the very digests staging ran from the
+ * build registry (the stand-ins have no registry protocol behind ECR to copy with).
+ */
+const ENVIRONMENTS = `
+# In the order images go through them: staging deploys every push, production promotes what staging runs.
+environments:
+  staging:
+    account: "123456789012" # the build account: staging runs the images where they are built
+    role: arn:aws:iam::123456789012:role/github-actions-deployer
+    cluster: acme-staging
+    images: pull
+    services:
+      api: { health: https://api.staging.acme.example/healthz }
+
+  production:
+    account: "345678901234"
+    role: arn:aws:iam::345678901234:role/github-actions-deployer
+    cluster: acme-production
+    images: pull # by digest from the build registry; its repository policies let production's execution role pull
+`;
+
+/** The manifest before the team had environments: everything up to its `environments` section. */
+function withoutEnvironments(text: string): string {
+  const at = text.search(/^(#[^\n]*\n)*environments:/m);
+  return at === -1 ? text : `${text.slice(0, at).trimEnd()}\n`;
+}
+
 export const KYC_ERROR = 'KYC_API_URL is not set: the investor portal cannot check KYC status without it.';
 
 const BROKEN_CHANGE: Edit[] = [
@@ -147,17 +203,6 @@ const BROKEN_CHANGE: Edit[] = [
   { path: 'apps/investor/app/page.tsx', find: '      <h1>Investor portal</h1>\n', replace: '      <h1>Investor portal</h1>\n      <KycBanner status={await kycStatus()} />\n' },
 ];
 
-/**
- * The demo plays one environment, in one account: its copy of the example's manifest leaves out
- * `environments` (staging and production in accounts of their own), so every step acts on the
- * top-level values, as deploy.yml's steps do when the manifest has no environments.
- */
-function withoutEnvironments(file: string): void {
-  const manifest = parseDocument(readFileSync(file, 'utf8'));
-  manifest.delete('environments');
-  writeFileSync(file, manifest.toString());
-}
-
 export class DemoRepository {
   readonly commits: Commit[] = [];
   private clock = Date.parse('2026-03-02T09:12:00+08:00');
@@ -167,7 +212,9 @@ export class DemoRepository {
   /** Copies the example into `dir` and commits it: the release running in production. */
   static async create(dir: string): Promise<DemoRepository> {
     cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.includes(`${EXAMPLE}/node_modules`) });
-    withoutEnvironments(join(dir, '.github/services.yml'));
+    // The story starts with one environment: the manifest's environments come in a later commit.
+    const manifest = join(dir, '.github', 'services.yml');
+    writeFileSync(manifest, withoutEnvironments(readFileSync(manifest, 'utf8')));
     const repo = new DemoRepository(dir);
     await repo.git(['init', '-q', '-b', 'main']);
     await repo.commit('Acme platform: portals, API and shared packages', DANA, []);
@@ -182,6 +229,23 @@ export class DemoRepository {
   /** Push 2: a KYC banner in the shared UI package, used by the investor portal, which now needs a variable its task definition lacks. */
   brokenChange(): Promise<Push> {
     return this.push('Investor portal: KYC status banner (shared KycBanner component)', SAM, BROKEN_CHANGE);
+  }
+
+  /** The platform team's commit: staging and production in the manifest. "[skip ci]": GitHub runs no workflow for it. */
+  async addEnvironments(): Promise<Commit> {
+    const file = join(this.dir, '.github', 'services.yml');
+    writeFileSync(file, `${readFileSync(file, 'utf8').trimEnd()}\n${ENVIRONMENTS}`);
+    return this.commit('Deploy: staging and production environments, each in its own account [skip ci]', SAM, ['.github/services.yml']);
+  }
+
+  /** An API change with a migration: staging first, then production by promotion. */
+  currencyChange(): Promise<Push> {
+    return this.push('Offers: a currency per offer (API and migration)', DANA, CURRENCY_CHANGE);
+  }
+
+  /** An issuer-portal change that needs a secret its task definition lacks: it crash-loops in staging. */
+  signingChange(): Promise<Push> {
+    return this.push('Issuer portal: sign term sheets with the issuer key', SAM, SIGNING_CHANGE);
   }
 
   get head(): Commit {

@@ -13,7 +13,7 @@ import { REPO_ROOT, parseCommandFile } from '../standins/run-action.js';
 import { summaryLines } from './summary.js';
 import { seconds, type Terminal } from './terminal.js';
 
-type ActionName = 'preflight' | 'changes' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
+type ActionName = 'preflight' | 'changes' | 'promote' | 'build-push' | 'migrate' | 'deploy-ecs' | 'notify';
 
 /** The workflow run a step belongs to: what `github.*` says in deploy.yml. */
 export interface RunContext {

@@ -22,7 +22,7 @@ const EARLIER_REVISIONS: Record<string, number> = { landing: 6, investor: 9, iss
 
 const fakeSha = (seed: string) => createHash('sha1').update(seed).digest('hex');
 
-function taskDefinition(manifest: Manifest, service: ServiceSpec, tag: string): RegisterTaskDefinitionCommandInput {
+function taskDefinition(manifest: Manifest, service: ServiceSpec, tag: string, image = `${registryOf(manifest.region!)}/${service.repository}:${tag}`, account = ACCOUNT): RegisterTaskDefinitionCommandInput {
   const region = manifest.region!;
   const secret = (name: string) => ({ name, valueFrom: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:acme/${service.name}/${name.toLowerCase().replace(/_/g, '-')}` });
   const isApi = service.migrate !== undefined;
@@ -32,13 +32,13 @@ function taskDefinition(manifest: Manifest, service: ServiceSpec, tag: string): 
     requiresCompatibilities: ['FARGATE'],
     cpu: isApi ? '512' : '256',
     memory: isApi ? '1024' : '512',
-    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${service.ecs.service}-task`,
+    executionRoleArn: executionRole(account),
+    taskRoleArn: `arn:aws:iam::${account}:role/${service.ecs.service}-task`,
     tags: [{ key: 'team', value: isApi ? 'platform' : 'web' }],
     containerDefinitions: [
       {
         name: service.ecs.container,
-        image: `${registryOf(region)}/${service.repository}:${tag}`,
+        image,
         essential: true,
         portMappings: [{ containerPort: 3000, protocol: 'tcp' }],
         environment: isApi
@@ -77,6 +77,37 @@ export function ecsSeed(manifest: Manifest, runningTag: string): Seed {
     });
   }
   return { clusters: [...new Set(manifest.services.map((service) => service.ecs.cluster))], taskDefinitions, services };
+}
+
+export const executionRole = (account: string) => `arn:aws:iam::${account}:role/ecsTaskExecutionRole`;
+
+/**
+ * A manifest environment's cluster (`environment` is the manifest resolved for it): a task-definition
+ * family per service named after the environment, each service running `images[service]`.
+ */
+export function environmentSeed(environment: Manifest, account: string, images: Record<string, string>): Seed {
+  const name = environment.environment!.name;
+  const taskDefinitions = environment.services.map((service) => ({ ...taskDefinition(environment, service, '', images[service.name]!, account), family: `${service.ecs.service}-${name}` }));
+  return {
+    clusters: [...new Set(environment.services.map((service) => service.ecs.cluster))],
+    taskDefinitions,
+    services: environment.services.map((service) => ({
+      cluster: service.ecs.cluster,
+      name: service.ecs.service,
+      taskDefinition: `${service.ecs.service}-${name}`,
+      desiredCount: 2,
+      launchType: 'FARGATE',
+      circuitBreaker: { enable: false, rollback: false },
+    })),
+  };
+}
+
+/** The build account's repository policy that lets another account's execution role pull (set once by the platform team). */
+export function pullPolicy(account: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'BerthPull', Effect: 'Allow', Principal: { AWS: executionRole(account) }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'] }],
+  };
 }
 
 /** What `prisma migrate deploy` prints when it applies `pending` of the migrations `all`. */

@@ -1,7 +1,9 @@
 /**
  * The demo from start to end: stand-ins up, the AWS account seeded, the example's history built,
  * two pushes through deploy.yml (a healthy release with a migration, then a broken one that is
- * rolled back), a manual rollback through rollback.yml, and a closing table. Everything started
+ * rolled back), a manual rollback through rollback.yml, blue/green and canary releases, then
+ * environments: a push deployed to staging and promoted to production by digest after an approval,
+ * and a push that fails in staging and never reaches production; and a closing table. Everything started
  * is stopped, and every temporary folder removed, however it ends.
  */
 import { execFile } from 'node:child_process';
@@ -25,6 +27,7 @@ import { SlackFeed } from './slack.js';
 import { Terminal, formatTable, seconds } from './terminal.js';
 import { deployWorkflow, rollbackWorkflow, type Pipeline, type WorkflowRun } from './workflows.js';
 import { strategyReleases } from './strategies.js';
+import { promotionReleases, type PromotionFacts } from './promotion.js';
 
 const exec = promisify(execFile);
 
@@ -54,6 +57,8 @@ export interface DemoReport {
   /** Every secret value the run handled: none may appear in the transcript. */
   secrets: string[];
   builtWithDocker: boolean;
+  /** What the stand-ins say the promotion chapter did. */
+  promotion?: PromotionFacts;
   durationMs: number;
 }
 
@@ -83,6 +88,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   let runner: Runner | undefined;
   let slack: SlackFeed | undefined;
   let builds: Builds | undefined;
+  let promotion: PromotionFacts | undefined;
   let cancelled = false;
   let stopped = false;
   options.onCancellable?.(() => {
@@ -255,8 +261,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     // 6. Blue/green and canary
     await strategyReleases(pipeline, sim, { prefix: '6', region, account: ACCOUNT, expect });
 
-    // 7. The end
-    terminal.stage('7', 'Summary', seconds(Date.now() - started));
+    // 7. Environments: staging, then production by promotion
+    const promoted = await promotionReleases(pipeline, sim, { prefix: '7', region, expect });
+    runs.push(...promoted.runs);
+    promotion = promoted.facts;
+
+    // 8. The end
+    terminal.stage('8', 'Summary', seconds(Date.now() - started));
     finalTable(terminal, runs);
     secrets.push(...oidc.issued, ...runner.masker.registered());
     const leaked = secrets.filter((secret) => secret.length >= 6 && terminal.transcript.some((line) => line.includes(secret)));
@@ -285,14 +296,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   } else if (problems.length === 0) {
     terminal.line(
       paint.green(
-        paint.bold(`✓ The demo ran as designed in ${seconds(durationMs)}: a release with a migration deployed, a broken release caught and rolled back, a manual rollback, a blue/green release and a canary caught in bake time.`),
+        paint.bold(
+          `✓ The demo ran as designed in ${seconds(durationMs)}: a release with a migration deployed, a broken release caught and rolled back, a manual rollback, a blue/green release, a canary caught in bake time, and a release promoted from staging to production by digest while a failing one stopped at staging.`,
+        ),
       ),
     );
   } else {
     terminal.line(paint.red(paint.bold(`✗ The demo did not go as designed (${seconds(durationMs)}):`)));
     for (const problem of problems) terminal.line(paint.red(`  - ${problem}`));
   }
-  return { ok: problems.length === 0, problems, transcript: terminal.transcript, runs, slack: slack?.events ?? [], secrets, builtWithDocker: builds !== undefined, durationMs };
+  return { ok: problems.length === 0, problems, transcript: terminal.transcript, runs, slack: slack?.events ?? [], secrets, builtWithDocker: builds !== undefined, promotion, durationMs };
 }
 
 function describeError(error: unknown): string {
@@ -385,10 +398,12 @@ function finalTable(terminal: Terminal, runs: WorkflowRun[]): void {
   for (const run of runs) {
     const result = deployment(run, run.workflow === 'rollback' ? 'rollback' : 'deploy');
     for (const service of result?.services ?? []) {
+      const digest = service.image.split('@')[1];
       const tag = service.image.split(':').at(-1) ?? '';
+      const shown = digest ? `@${digest.slice(0, 19)}…` : tag.length === 40 ? tag.slice(0, 7) : tag;
       const rolledBack = service.rolledBackTo ? ` → ${service.rolledBackTo.split(':').at(-1)}` : '';
-      rows.push([`${run.workflow}.yml`, run.sha.slice(0, 7), service.service, tag.length === 40 ? tag.slice(0, 7) : tag, `${service.revision ?? '-'}${rolledBack}`, service.outcome, `${service.durationSeconds} s`]);
+      rows.push([`${run.workflow}.yml`, run.environment, run.sha.slice(0, 7), service.service, shown, `${service.revision ?? '-'}${rolledBack}`, service.outcome, `${service.durationSeconds} s`]);
     }
   }
-  for (const line of formatTable(['workflow', 'commit', 'service', 'image tag', 'revision', 'outcome', 'rollout'], rows, terminal.paint.bold)) terminal.line(`    ${line}`);
+  for (const line of formatTable(['workflow', 'environment', 'commit', 'service', 'image', 'revision', 'outcome', 'rollout'], rows, terminal.paint.bold)) terminal.line(`    ${line}`);
 }

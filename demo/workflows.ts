@@ -24,9 +24,17 @@ interface Job {
 
 export interface WorkflowRun {
   workflow: 'deploy' | 'rollback';
+  /** The GitHub environment the workflow was called with. */
+  environment: string;
+  /** The manifest environment every step acted on (empty: the manifest's top-level values). */
+  manifestEnvironment: string;
+  /** Set when the call promoted instead of building. */
+  promoteFrom?: string;
   sha: string;
   needs: Record<string, Job>;
   steps: StepResult[];
+  /** Jobs that waited for a required reviewer, and who approved them. */
+  approvals: { job: string; environment: string; approver: string }[];
   durationMs: number;
 }
 
@@ -53,6 +61,18 @@ export interface Pipeline {
   pollInterval: string;
   migratePollInterval: string;
   runIds: () => string;
+  /** GitHub environments with required reviewers, and who approves their jobs in the demo. */
+  protectedEnvironments?: { names: string[]; approver: string };
+}
+
+/** How a caller calls deploy.yml: the inputs that differ between its calls. */
+export interface DeployCall {
+  /** `environment`: the GitHub environment (default production). */
+  environment?: string;
+  /** `promote-from`: promote what this manifest environment runs instead of building. */
+  promoteFrom?: string;
+  /** The caller's run, when this call is one of its jobs after another (one run id for both). */
+  runId?: string;
 }
 
 const MANIFEST = '.github/services.yml';
@@ -88,6 +108,18 @@ class Stages {
     this.pipeline.terminal.line(`  ${paint.dim(`○ ${job} skipped: ${why}`)}`);
   }
 
+  /** A job whose GitHub environment has required reviewers waits for one of them, as GitHub shows it. */
+  approve(job: string, environment: string): void {
+    const guard = this.pipeline.protectedEnvironments;
+    if (!guard?.names.includes(environment)) return;
+    const { paint } = this.pipeline.terminal;
+    this.pipeline.terminal.line(`  ${paint.yellow(`⏸ ${job} is waiting for review: the "${environment}" environment requires an approval before the job runs`)}`);
+    this.pipeline.terminal.line(`  ${paint.green(`✓ ${guard.approver} approved the deployment to ${environment}`)} ${paint.dim('(the demo plays the required reviewer)')}`);
+    this.approvals.push({ job, environment, approver: guard.approver });
+  }
+
+  readonly approvals: { job: string; environment: string; approver: string }[] = [];
+
   async step(spec: StepSpec): Promise<StepResult> {
     const result = await this.pipeline.runner.step(spec);
     this.steps.push(result);
@@ -96,18 +128,24 @@ class Stages {
   }
 }
 
-/** deploy.yml for a push to main. */
-export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: string): Promise<WorkflowRun> {
+/**
+ * deploy.yml for a push to main: builds the changed services, or with `promoteFrom` promotes what
+ * that manifest environment runs (no build), then migrations and the rollout in `environment`.
+ */
+export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: string, call: DeployCall = {}): Promise<WorkflowRun> {
   const started = Date.now();
   const { terminal } = pipeline;
   const { paint } = terminal;
+  const environment = call.environment ?? ENVIRONMENT;
+  const promoteFrom = call.promoteFrom ?? '';
+  const promoting = promoteFrom !== '';
   const run: RunContext = {
     workspace: pipeline.repo.dir,
     eventName: 'push',
     event: push.payload,
     sha: push.after.sha,
     ref: 'refs/heads/main',
-    runId: pipeline.runIds(),
+    runId: call.runId ?? pipeline.runIds(),
     repository: REPOSITORY,
     actor: push.after.author.login,
     workflow: 'Deploy',
@@ -115,13 +153,25 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
   const secrets = pipeline.secrets.deploy;
   const stages = new Stages(pipeline, prefix);
   const needs: Record<string, Job> = {};
+  const finish = (manifestEnvironment: string): WorkflowRun => ({
+    workflow: 'deploy',
+    environment,
+    manifestEnvironment,
+    ...(promoting ? { promoteFrom } : {}),
+    sha: run.sha,
+    needs,
+    steps: stages.steps,
+    approvals: stages.approvals,
+    durationMs: Date.now() - started,
+  });
 
-  // changes: the preflight of every input, then the detection
+  // changes: the preflight of every input, then the detection (or the promotion)
+  const firstJob = promoting ? 'Promote' : 'Changed services';
   stages.stage('changes', 'Preflight');
   const workflowInputs = {
     manifest: MANIFEST,
-    environment: ENVIRONMENT,
-    'promote-from': '',
+    environment,
+    'promote-from': promoteFrom,
     'promote-commit': '',
     'migrate-environment': '',
     ...AWS_INPUTS,
@@ -135,22 +185,40 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
     'runs-on': 'ubuntu-24.04',
   };
   const preflight = await stages.step({
-    job: 'Changed services',
+    job: firstJob,
     action: 'preflight',
     run,
     secrets: Object.values(secrets),
     inputs: { workflow: 'deploy', inputs: JSON.stringify(workflowInputs), 'slack-webhook-url': secrets.SLACK_WEBHOOK_URL ?? '', 'slack-bot-token': secrets.SLACK_BOT_TOKEN ?? '' },
   });
-  if (preflight.conclusion !== 'success') return { workflow: 'deploy', sha: run.sha, needs: { changes: jobOf([preflight]) }, steps: stages.steps, durationMs: Date.now() - started };
-  stages.stage('changes', 'Changed services');
-  const changesStep = await stages.step({ job: 'Changed services', action: 'changes', run, idToken: true, inputs: { manifest: MANIFEST, services: '', since: 'event', ...AWS_INPUTS } });
-  needs.changes = jobOf([changesStep], {
-    ...pick(changesStep.outputs, ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result']),
-    'manifest-environment': preflight.outputs['manifest-environment'] ?? '',
+  if (preflight.conclusion !== 'success') {
+    needs.changes = jobOf([preflight]);
+    return finish('');
+  }
+  const manifestEnvironment = preflight.outputs['manifest-environment'] ?? '';
+  let first: StepResult;
+  if (promoting) {
+    stages.stage('changes', `Promote what "${promoteFrom}" runs to "${manifestEnvironment}"`);
+    first = await stages.step({
+      job: firstJob,
+      action: 'promote',
+      run,
+      idToken: true,
+      inputs: { manifest: MANIFEST, to: manifestEnvironment, from: promoteFrom, commit: '', services: '', ...AWS_INPUTS },
+    });
+  } else {
+    stages.stage('changes', 'Changed services');
+    first = await stages.step({ job: firstJob, action: 'changes', run, idToken: true, inputs: { manifest: MANIFEST, services: '', since: 'event', ...AWS_INPUTS } });
+  }
+  needs.changes = jobOf([first], {
+    ...pick(first.outputs, ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result']),
+    images: promoting ? (first.outputs.images ?? '') : '',
+    'manifest-environment': manifestEnvironment,
     'berth-repository': pipeline.berth.repository,
     'berth-sha': pipeline.berth.sha,
   });
   const changes = needs.changes.outputs;
+  const firstOk = needs.changes.result === 'success';
   const anyChanged = changes['any-changed'] === 'true';
 
   // announce
@@ -161,7 +229,7 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       action: 'notify',
       run,
       secrets: Object.values(secrets),
-      inputs: { 'slack-bot-token': secrets.SLACK_BOT_TOKEN, 'slack-channel': pipeline.slackApi.channel, status: 'started', environment: ENVIRONMENT, changes: changes.result! },
+      inputs: { 'slack-bot-token': secrets.SLACK_BOT_TOKEN, 'slack-channel': pipeline.slackApi.channel, status: 'started', environment, changes: changes.result! },
       demoInputs: { 'slack-api-url': pipeline.slackApi.url },
     });
     needs.announce = jobOf([step], pick(step.outputs, ['ts', 'channel']));
@@ -169,8 +237,8 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
     needs.announce = SKIPPED;
   }
 
-  // build: one job per changed service
-  if (anyChanged) {
+  // build: one job per changed service; never when promoting
+  if (anyChanged && !promoting) {
     const matrix = JSON.parse(changes.matrix!) as { include: { service: string; repository: string }[] };
     const builds: StepResult[] = [];
     for (const entry of matrix.include) {
@@ -198,20 +266,23 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
     needs.build = jobOf(builds);
   } else {
     needs.build = SKIPPED;
+    if (anyChanged) stages.skip('Build', 'promoting: the images exist, nothing is built');
   }
+  const imagesReady = needs.build.result === 'success' || (needs.build.result === 'skipped' && promoting);
 
-  // migrate: one service at a time, stopping at the first failure
-  if (changes.migrate === 'true' && needs.changes.result === 'success' && needs.build.result === 'success') {
+  // migrate: one service at a time, stopping at the first failure, in the environment's database
+  if (firstOk && changes.migrate === 'true' && imagesReady) {
     const steps: StepResult[] = [];
+    const promoted = JSON.parse(changes.images || '{}') as Record<string, string>;
     for (const service of JSON.parse(changes['migrate-services']!) as string[]) {
       stages.stage('migrate', `Migrate ${service}`);
+      stages.approve(`Migrate ${service}`, environment);
       const step = await stages.step({
         job: `Migrate ${service}`,
         action: 'migrate',
         run,
         idToken: true,
-        // No promoted image after a build: migrate runs the commit's tag.
-        inputs: { service, manifest: MANIFEST, 'manifest-environment': changes['manifest-environment']!, image: '', ...AWS_INPUTS },
+        inputs: { service, manifest: MANIFEST, 'manifest-environment': manifestEnvironment, image: promoted[service] ?? '', ...AWS_INPUTS },
         demoInputs: { 'poll-interval': pipeline.migratePollInterval },
       });
       steps.push(step);
@@ -224,10 +295,11 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
   }
 
   // deploy: every changed service, one watcher
-  if (anyChanged && needs.build.result === 'success' && (needs.migrate.result === 'success' || needs.migrate.result === 'skipped')) {
+  if (firstOk && anyChanged && imagesReady && (needs.migrate.result === 'success' || needs.migrate.result === 'skipped')) {
     const services = JSON.parse(changes.services!) as string[];
     stages.stage('deploy', 'Deploy');
-    const health = pipeline.health.input(services);
+    stages.approve('Deploy', environment);
+    const health = pipeline.health.input(services, manifestEnvironment);
     const step = await stages.step({
       job: 'Deploy',
       action: 'deploy-ecs',
@@ -236,8 +308,8 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       inputs: {
         services: services.join(','),
         manifest: MANIFEST,
-        'manifest-environment': changes['manifest-environment']!,
-        images: '',
+        'manifest-environment': manifestEnvironment,
+        images: changes.images ?? '',
         'image-tag': run.sha,
         'wait-timeout': '15m',
         rollback: 'true',
@@ -246,15 +318,15 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       },
       demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
     });
-    needs.deploy = jobOf([step], pick(step.outputs, ['result', 'outcome']));
+    needs.deploy = jobOf([step], pick(step.outputs, ['result', 'outcome', 'images']));
   } else {
     needs.deploy = SKIPPED;
-    if (anyChanged) stages.skip('Deploy', 'a build or the migration failed');
+    if (anyChanged) stages.skip('Deploy', promoting ? 'the promotion or the migration failed' : 'a build or the migration failed');
   }
 
   // notify: always, unless nothing changed
   if (changes['any-changed'] !== 'false' && changes['berth-sha']) {
-    const reported = { needs: needsJson(needs), environment: ENVIRONMENT, changes: changes.result ?? '', migration: needs.migrate.outputs.result ?? '', deployment: needs.deploy.outputs.result ?? '' };
+    const reported = { needs: needsJson(needs), environment, changes: changes.result ?? '', migration: needs.migrate.outputs.result ?? '', deployment: needs.deploy.outputs.result ?? '' };
     if (secrets.SLACK_WEBHOOK_URL) {
       stages.stage('notify', 'Notify (webhook)');
       await stages.step({ job: 'Notify', action: 'notify', run, secrets: Object.values(secrets), inputs: { 'webhook-url': secrets.SLACK_WEBHOOK_URL, ...reported } });
@@ -276,7 +348,7 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
       });
     }
   }
-  return { workflow: 'deploy', sha: run.sha, needs, steps: stages.steps, durationMs: Date.now() - started };
+  return finish(manifestEnvironment);
 }
 
 /** rollback.yml, dispatched by hand: services and a target. */
@@ -313,16 +385,24 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
     secrets: Object.values(secrets),
     inputs: { workflow: 'rollback', inputs: JSON.stringify(workflowInputs), 'slack-webhook-url': secrets.SLACK_WEBHOOK_URL ?? '', 'slack-bot-token': secrets.SLACK_BOT_TOKEN ?? '' },
   });
-  needs.berth = { result: preflight.conclusion === 'success' ? 'success' : 'failure', outputs: { repository: pipeline.berth.repository, sha: pipeline.berth.sha } };
-  if (needs.berth.result !== 'success') return { workflow: 'rollback', sha: run.sha, needs, steps: stages.steps, durationMs: Date.now() - started };
+  const manifestEnvironment = preflight.outputs['manifest-environment'] ?? '';
+  needs.berth = {
+    result: preflight.conclusion === 'success' ? 'success' : 'failure',
+    outputs: { repository: pipeline.berth.repository, sha: pipeline.berth.sha, 'manifest-environment': manifestEnvironment },
+  };
+  const finish = (): WorkflowRun => ({ workflow: 'rollback', environment: ENVIRONMENT, manifestEnvironment, sha: run.sha, needs, steps: stages.steps, approvals: stages.approvals, durationMs: Date.now() - started });
+  if (needs.berth.result !== 'success') return finish();
   stages.stage('rollback', `Roll back ${request.services} to ${request.target}`);
-  const health = pipeline.health.input(request.services.split(',').map((name) => name.trim()));
+  const health = pipeline.health.input(
+    request.services.split(',').map((name) => name.trim()),
+    manifestEnvironment,
+  );
   const step = await stages.step({
     job: `Roll back ${request.services} to ${request.target}`,
     action: 'deploy-ecs',
     run,
     idToken: true,
-    inputs: { services: request.services, manifest: MANIFEST, 'manifest-environment': preflight.outputs['manifest-environment'] ?? '', mode: 'rollback', 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
+    inputs: { services: request.services, manifest: MANIFEST, 'manifest-environment': manifestEnvironment, mode: 'rollback', 'rollback-to': request.target, 'wait-timeout': '15m', ...AWS_INPUTS },
     demoInputs: { 'poll-interval': pipeline.pollInterval, ...(health ? { 'health-url': health } : {}) },
   });
   needs.rollback = jobOf([step], pick(step.outputs, ['result', 'outcome']));
@@ -343,5 +423,5 @@ export async function rollbackWorkflow(pipeline: Pipeline, request: { services: 
       },
     });
   }
-  return { workflow: 'rollback', sha: run.sha, needs, steps: stages.steps, durationMs: Date.now() - started };
+  return finish();
 }

@@ -9,7 +9,9 @@ const USAGE = `Usage: npm run demo [-- --no-docker]
 
 Builds a git history for examples/monorepo and runs every Berth action's bundle on it as a GitHub
 runner would, wired like .github/workflows/deploy.yml: a release with a Prisma migration, a broken
-release that is detected and rolled back, then a manual rollback through rollback.yml.
+release that is detected and rolled back, a manual rollback through rollback.yml, blue/green and
+canary releases, then staging and production: a release built once, deployed to staging, approved
+and promoted to production by digest, and a release that fails in staging and goes no further.
 
 Needs moto_server on PATH (pip install "moto[server]"). Builds images for real when dockerd,
 docker buildx and docker-registry are installed (scripts/install-components.sh installs them).

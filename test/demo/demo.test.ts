@@ -35,6 +35,42 @@ function expectWiredAsWorkflows(report: DemoReport): void {
   }
 }
 
+/** The promotion chapter, from what the stand-ins held: ECS task definitions, ECR images, RunTask calls. */
+function expectPromotion(report: DemoReport): void {
+  const facts = report.promotion!;
+  expect(facts).toBeDefined();
+  const { release, failed } = facts;
+  // Production runs byte-identical digests to staging's, every service, pinned by digest.
+  const services = Object.keys(release.staging.running).sort();
+  expect(services).toEqual(['admin', 'api', 'investor', 'issuer', 'landing']);
+  for (const service of services) {
+    expect(release.staging.running[service]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(release.production.running[service]).toEqual({ image: expect.stringContaining(`@${release.staging.running[service]!.digest}`), digest: release.staging.running[service]!.digest });
+  }
+  expect(release.staging.running.api!.image).toMatch(new RegExp(`:${release.sha}$`));
+  // Built once: the staging run pushed one image, the production run none.
+  expect([release.imagesAfterStaging - release.imagesBefore, release.imagesAfterProduction - release.imagesAfterStaging]).toEqual([1, 0]);
+  // One migration per environment, each in its own cluster.
+  expect([release.staging.migrations, release.production.migrations]).toEqual([1, 1]);
+  expect(facts.approvals.map((approval) => `${approval.job}@${approval.environment}`)).toEqual(['Migrate api@production', 'Deploy@production']);
+
+  const [toStaging, toProduction, brokenStaging, ...more] = report.runs.filter((run) => run.manifestEnvironment !== '');
+  expect(more).toEqual([]);
+  expect([toStaging!.manifestEnvironment, toProduction!.manifestEnvironment, brokenStaging!.manifestEnvironment]).toEqual(['staging', 'production', 'staging']);
+  expect(toStaging!.steps.filter((step) => step.action === 'build-push').length).toBe(1);
+  expect(toProduction!.promoteFrom).toBe('staging');
+  expect(toProduction!.steps.map((step) => step.action)).not.toContain('build-push');
+  expect(toProduction!.needs.build!.result).toBe('skipped');
+  expect(JSON.parse(toProduction!.needs.changes!.outputs.images!)).toEqual({ api: release.production.running.api!.image });
+
+  // The failed staging rollout stopped the promotion: production still runs the release, staging went back to it.
+  expect(brokenStaging!.needs.deploy!.result).toBe('failure');
+  expect(failed.productionRan).toBe(false);
+  expect([failed.staging.migrations, failed.production.migrations]).toEqual([0, 0]);
+  expect(failed.production.running).toEqual(release.production.running);
+  expect(failed.staging.running.issuer!.digest).toBe(release.staging.running.issuer!.digest);
+}
+
 function leakedSecrets(report: DemoReport): string[] {
   return report.secrets.filter((secret) => secret.length >= 6 && report.transcript.some((line) => line.includes(secret)));
 }
@@ -69,11 +105,19 @@ describe('npm run demo', () => {
     expect(text).toMatch(/\[investor rollback\] acme-investor:10 runs again/);
 
     const deploys = report.runs.map((run) => `${run.workflow}:${JSON.parse(run.needs[run.workflow === 'deploy' ? 'deploy' : 'rollback']!.outputs.result!).outcome}`);
-    expect(deploys).toEqual(['deploy:deployed', 'deploy:rolled-back', 'rollback:deployed']);
+    expect(deploys).toEqual(['deploy:deployed', 'deploy:rolled-back', 'rollback:deployed', 'deploy:deployed', 'deploy:deployed', 'deploy:rolled-back']);
     expect(report.runs[1]!.needs.migrate!.result).toBe('skipped');
 
     // Slack: each deploy announced then updated in place; the manual rollback through the webhook.
-    expect(report.slack.map((event) => `${event.via}:${event.event}`)).toEqual(['bot:posted', 'bot:updated', 'bot:posted', 'bot:updated', 'webhook:posted']);
+    expect(report.slack.map((event) => `${event.via}:${event.event}`)).toEqual([
+      'bot:posted',
+      'bot:updated',
+      'bot:posted',
+      'bot:updated',
+      'webhook:posted',
+      // staging, production, and the staging run that failed: one message each, updated in place
+      ...['bot:posted', 'bot:updated', 'bot:posted', 'bot:updated', 'bot:posted', 'bot:updated'],
+    ]);
     expect(report.slack[3]!.text).toMatch(/investor rolled back to rev 10/);
 
     expect(leakedSecrets(report)).toEqual([]);
@@ -84,6 +128,9 @@ describe('npm run demo', () => {
     expect(text).toMatch(/FATAL ERROR: Reached heap limit/);
     expect(text).toMatch(/\[investor rollback\] rolling back: PRODUCTION_TRAFFIC_SHIFT \(moving production traffic back to the old revision\), production 0%/);
     expect(text).toMatch(/\[investor rollback\] acme-investor:10 runs again/);
+    expectPromotion(report);
+    expect(text).toMatch(/Migrate api is waiting for review: the "production" environment requires an approval/);
+    expect(text).toMatch(/production skipped: the job it needs, staging, failed/);
     expect(lines.at(-1)).toMatch(/^✓ The demo ran as designed/);
   }, 240_000);
 
@@ -94,7 +141,9 @@ describe('npm run demo', () => {
     expect(text).toMatch(/Builds off \(--no-docker\)/);
     expect(text).not.toMatch(/docker buildx build/);
     expect(text).toMatch(/Skipped the build: ECR already has the image of commit [0-9a-f]{40} \(acme-investor@sha256:/);
-    expect(report.runs.map((run) => run.needs[run.workflow === 'deploy' ? 'deploy' : 'rollback']!.result)).toEqual(['success', 'failure', 'success']);
+    expect(report.runs.map((run) => run.needs[run.workflow === 'deploy' ? 'deploy' : 'rollback']!.result)).toEqual(['success', 'failure', 'success', 'success', 'success', 'failure']);
+    expectWiredAsWorkflows(report);
+    expectPromotion(report);
     expect(leakedSecrets(report)).toEqual([]);
   }, 240_000);
 });
