@@ -76,4 +76,5 @@ export async function planDeployment(request: PlanRequest): Promise<DeployPlan> 
 export { planMarkdown, planText } from './render.js';
 export { planMarker, upsertComment } from './comment.js';
 export { parseEnvironment } from '../deploy/parse.js';
+export { looksSecret } from './definition-diff.js';
 export type { DeployPlan } from './types.js';

@@ -182,9 +182,11 @@ describe('the plan before the change', () => {
     expect(sim.calls.filter((call) => !/^(Describe|List)/.test(call.operation))).toEqual([]);
     for (const secret of ['hunter2', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc']) {
       expect(run.summary).not.toContain(secret);
-      expect(run.log).not.toContain(secret);
+      expect(unmaskedLines(run.log, secret)).toEqual([]);
       expect(run.outputs.plan).not.toContain(secret);
     }
+    // A secret-looking value given to the step is masked before anything is printed.
+    expect(run.log.indexOf('::add-mask::hunter2')).toBeLessThan(run.log.indexOf('::group::Planning the deployment'));
   });
 
   it('without AWS credentials says so per environment and still shows the services, migrations and next tags', async () => {

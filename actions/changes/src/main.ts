@@ -52,6 +52,8 @@ export async function main(action: ActionRun): Promise<void> {
 /** The plan before the change: appended to the summary, printed, posted on the pull request when asked; returned as JSON. */
 async function deploymentPlan(inputs: Inputs, wanted: PlanInputs, change: ChangePlan, changes: SummaryWriter, action: ActionRun): Promise<string> {
   const planner = await import('../../../shared/plan/index.js');
+  const variables = planner.parseEnvironment(wanted.variables, 'plan-variables');
+  for (const [name, value] of Object.entries(variables)) if (value && planner.looksSecret(name, value)) core.setSecret(value);
   const deployPlan = await phase('Planning the deployment', async () => {
     const result = await planner.planDeployment({
       change,
@@ -61,7 +63,7 @@ async function deploymentPlan(inputs: Inputs, wanted: PlanInputs, change: Change
       environmentsSource: 'Input "plan-environments"',
       taskDefinitionsSource: 'Input "plan-task-definitions"',
       aws: inputs.aws,
-      deploy: { taskDefinitions: wanted.taskDefinitions, environment: planner.parseEnvironment(wanted.variables, 'plan-variables') },
+      deploy: { taskDefinitions: wanted.taskDefinitions, environment: variables },
       log: (line) => core.info(line),
     });
     core.info(planner.planText(result));
