@@ -11,7 +11,10 @@ import { DEFAULT_MANIFEST } from '../shared/manifest/file.js';
 const USAGE = `Usage: npm run plan -- [--base <ref>] [--head <ref>] [options]
 
 Prints, for every service in the manifest, whether the change from the base to the head touches it
-and why. Without --base, compares with the merge-base of the head and the default branch.
+and why, then the deployment plan: per environment of the manifest, each changed service's image
+now and next, what else its task definition would change, the Prisma migrations the change adds and
+the environments it reaches. Without --base, compares with the merge-base of the head and the default
+branch. AWS is only read, with your own credentials (the manifest's roles are not assumed).
 
   --base <ref>            branch, tag or commit to compare with
   --head <ref>            the commit to plan for (default: HEAD)
@@ -21,7 +24,13 @@ and why. Without --base, compares with the merge-base of the head and the defaul
   --services <a,b|all>    plan for these services instead of comparing commits
   --since last-deployed   compare each service with the commit its ECS service runs now
                           (AWS credentials and region from the environment, or --region)
-  --region <region>       AWS region for --since last-deployed
+  --environment <name>    the manifest environment to compare with (--since last-deployed)
+                          and to plan; default: every environment of the manifest
+  --task-definition <service>=<file|family[:revision]>
+                          what deploy-ecs is given as "task-definition" for that service
+                          (repeatable); the plan shows how it differs from the live revision
+  --no-aws                plan without reading AWS (no image now, digests or task definitions)
+  --region <region>       AWS region when neither the manifest nor the environment names one
   --fetch                 fetch missing history from the remote (never done otherwise)
   --json                  print the changes action's "result" and "matrix" outputs as JSON
   --help`;
@@ -37,6 +46,9 @@ async function main(): Promise<number> {
       services: { type: 'string' },
       since: { type: 'string' },
       region: { type: 'string' },
+      environment: { type: 'string' },
+      'no-aws': { type: 'boolean', default: false },
+      'task-definition': { type: 'string', multiple: true, default: [] },
       fetch: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -62,6 +74,7 @@ async function main(): Promise<number> {
     .filter(Boolean);
   const defaultBranch = values['default-branch'] ?? (await remoteDefaultBranch(directory)) ?? 'main';
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const aws = { region: values.region, roleToAssume: undefined, roleSessionName: 'berth-plan', roleDurationSeconds: 3600, audience: 'sts.amazonaws.com', allowedAccountIds: [] };
 
   const plan: ChangePlan = await detectChanges({
     directory,
@@ -71,28 +84,51 @@ async function main(): Promise<number> {
     base: values.base ?? (services?.length || since === 'last-deployed' ? undefined : defaultBranch),
     services,
     since,
+    environment: values.environment,
     event: { name: 'local' },
     defaultBranch,
     fetch: values.fetch,
     missingBase: 'error',
     log,
-    names: { manifest: '--manifest', services: '--services', base: '--base', head: '--head', directory: '--repo' },
+    names: { manifest: '--manifest', services: '--services', base: '--base', head: '--head', directory: '--repo', environment: '--environment' },
     lookupDeployed: async (manifest, selected) => {
       const { lookupDeployed } = await import('../shared/changes/deployed.js');
-      const aws = { region: values.region, roleSessionName: 'berth-plan', roleDurationSeconds: 3600, audience: 'sts.amazonaws.com', allowedAccountIds: [] };
-      return lookupDeployed({ ...aws, roleToAssume: undefined }, { ...manifest, role: undefined }, selected, log);
+      return lookupDeployed(aws, { ...manifest, role: undefined }, selected, log);
     },
+  });
+  const { planDeployment, planText } = await import('../shared/plan/index.js');
+  const deployPlan = await planDeployment({
+    change: plan,
+    root: plan.root,
+    workspace: directory,
+    environments: values.environment === undefined ? undefined : [values.environment],
+    environmentsSource: '--environment',
+    taskDefinitionsSource: '--task-definition',
+    aws: values['no-aws'] ? undefined : aws,
+    assumeManifestRoles: false,
+    deploy: { taskDefinitions: taskDefinitions(values['task-definition']), environment: {} },
+    log,
   });
 
   for (const problem of plan.manifestWarnings) log(`warning: ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
   for (const warning of plan.warnings) log(`warning: ${warning}`);
   if (values.json) {
     const outputs = actionOutputs(plan);
-    console.log(JSON.stringify({ result: JSON.parse(outputs.result!), matrix: JSON.parse(outputs.matrix!) }, null, 2));
+    console.log(JSON.stringify({ result: JSON.parse(outputs.result!), matrix: JSON.parse(outputs.matrix!), plan: deployPlan }, null, 2));
   } else {
-    console.log(planTable(plan));
+    console.log(`${planTable(plan)}\n\n${planText(deployPlan)}`);
   }
   return 0;
+}
+
+function taskDefinitions(given: string[]): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const item of given) {
+    const at = item.indexOf('=');
+    if (at <= 0 || at === item.length - 1) throw new UserError(`--task-definition "${item}" is not <service>=<task definition>.`, 'For example --task-definition api=apps/api/task-definition.json.');
+    found[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return found;
 }
 
 /** The branch the remote's HEAD points at (origin/HEAD), when the clone knows it. */

@@ -11,17 +11,24 @@ import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
 import { describeTaskDefinition } from '../ecs/task-definitions.js';
 import { parseImageRef } from '../images.js';
+import { describeEnvironment, requiredAccount } from '../manifest/environments.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import { FULL_SHA } from './git.js';
 
 export type Deployed = { sha: string; image: string; taskDefinition: string } | { reason: string };
 
-/** Opens the AWS session (OIDC role from the input or the manifest) and reads what every service runs. */
+/**
+ * Opens the AWS session (OIDC role from the input, else the manifest's, or its environment's) and
+ * reads what every service runs. A manifest resolved for an environment with an `account` is read
+ * only with credentials of that account, as deploy-ecs acts only in it.
+ */
 export async function lookupDeployed(aws: AwsInputs, manifest: Manifest, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
-  const session = await openSession(aws, { fallbackRegion: manifest.region, fallbackRole: manifest.role });
+  const session = await openSession(aws, { fallbackRegion: manifest.region, fallbackRole: manifest.role, requiredAccount: requiredAccount(manifest) });
+  if (manifest.environment) log(describeEnvironment(manifest));
   return deployedCommits(createClient(ECSClient, session), services, log);
 }
 
+/** What each of `services` runs now, read with `ecs`. */
 async function deployedCommits(ecs: ECSClient, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
   const byCluster = new Map<string, ServiceSpec[]>();
   for (const service of services) byCluster.set(service.ecs.cluster, [...(byCluster.get(service.ecs.cluster) ?? []), service]);

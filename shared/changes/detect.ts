@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError, type FileProblem } from '../errors.js';
+import { forEnvironment } from '../manifest/environments.js';
 import { parseManifest } from '../manifest/load.js';
 import { closest } from '../suggest.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
@@ -28,9 +29,17 @@ interface SettingNames {
   base: string;
   head: string;
   directory: string;
+  environment: string;
 }
 
-const INPUT_NAMES: SettingNames = { manifest: 'input "manifest"', services: 'input "services"', base: 'input "base"', head: 'input "head"', directory: 'input "working-directory"' };
+const INPUT_NAMES: SettingNames = {
+  manifest: 'input "manifest"',
+  services: 'input "services"',
+  base: 'input "base"',
+  head: 'input "head"',
+  directory: 'input "working-directory"',
+  environment: 'input "manifest-environment"',
+};
 
 export interface DetectRequest {
   /** Where to work: the repository root or a directory inside it. */
@@ -42,6 +51,11 @@ export interface DetectRequest {
   base?: string;
   services?: string[];
   since: 'event' | 'last-deployed';
+  /**
+   * The manifest environment the services are read in: its clusters, ECS services and role for
+   * since: last-deployed, and its values in the plan's manifest. Empty: the top-level values.
+   */
+  environment?: string;
   event: EventInfo;
   defaultBranch: string;
   /** May missing history be fetched from the remote? */
@@ -49,7 +63,7 @@ export interface DetectRequest {
   /** When no base can be found: treat every service as changed (CI) or fail (a person asked). */
   missingBase: 'all' | 'error';
   log: (line: string) => void;
-  /** Reads the commit every service runs now; needed for since: last-deployed. */
+  /** Reads the commit every service runs now; needed for since: last-deployed. `manifest` is resolved for the environment. */
   lookupDeployed?: (manifest: Manifest, services: readonly ServiceSpec[]) => Promise<Map<string, Deployed>>;
   /** Default: the changes action's input names. */
   names?: SettingNames;
@@ -64,7 +78,12 @@ export interface ServiceChange {
 }
 
 export interface ChangePlan {
+  /** Resolved for the request's environment, when one was given (the services' ECS names are that environment's). */
   manifest: Manifest;
+  /** The manifest as its file says, before any environment's values. */
+  fileManifest: Manifest;
+  /** The repository's root directory. */
+  root: string;
   event: string;
   choice: BaseChoice;
   /** The commit every service was compared with ('' when there was none, or one per service). */
@@ -125,8 +144,13 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
   const workspaces = readWorkspaces(files, git);
   workspaces.catch(() => undefined);
 
+  const parsed = await parseManifest(manifestText, manifestPath);
+  // An unknown environment is refused before any comparison or AWS call.
+  const resolved = forEnvironment(parsed, request.environment, capital(names.environment));
   const plan: ChangePlan = {
-    manifest: await parseManifest(manifestText, manifestPath),
+    manifest: parsed,
+    fileManifest: parsed,
+    root,
     event: request.event.name,
     choice,
     base: '',
@@ -172,8 +196,13 @@ async function detect(request: DetectRequest, started: Started, root: string, ob
       break;
     }
     case 'last-deployed':
-      await sinceDeployed(context);
+      await sinceDeployed(context, resolved);
       break;
+  }
+  if (resolved !== parsed) {
+    const byName = new Map(resolved.services.map((service) => [service.name, service]));
+    plan.manifest = resolved;
+    plan.services = plan.services.map((change) => ({ ...change, service: byName.get(change.service.name)! }));
   }
   return plan;
 }
@@ -348,11 +377,12 @@ function combine(changes: LockfileChange[]): LockfileChange {
   return { file: changes.map((change) => change.file).join(' and '), root, packages };
 }
 
-async function sinceDeployed(context: Context): Promise<void> {
+/** Each service against the commit it runs now in `resolved`'s environment (or where the top-level values say). */
+async function sinceDeployed(context: Context, resolved: Manifest): Promise<void> {
   const { request, plan, git, fetcher } = context;
   if (!request.lookupDeployed) throw new Error('since: last-deployed needs a way to read the deployed images');
   const services = plan.manifest.services;
-  const deployed = await request.lookupDeployed(plan.manifest, services);
+  const deployed = await request.lookupDeployed(resolved, resolved.services);
   const byBase = new Map<string, ServiceSpec[]>();
   const results = new Map<string, ServiceChange>();
   for (const service of services) {
@@ -381,7 +411,7 @@ async function sinceDeployed(context: Context): Promise<void> {
   }
   const bases = new Set([...results.values()].map((result) => result.base));
   plan.base = bases.size === 1 ? ([...bases][0] ?? '') : '';
-  plan.baseNote = 'per service, the commit its ECS service runs now';
+  plan.baseNote = `per service, the commit its ECS service runs now${resolved.environment ? ` in ${resolved.environment.name}` : ''}`;
   plan.services = services.map((service) => results.get(service.name)!);
 }
 

@@ -193,6 +193,7 @@ function taskShape(model: EcsModel, task: SimTask): Json {
         taskArn: task.taskArn,
         name: container.name,
         image: container.image,
+        imageDigest: container.imageDigest,
         runtimeId: container.runtimeId,
         lastStatus: container.lastStatus,
         exitCode: container.exitCode,

@@ -5,7 +5,7 @@
  * are driven by bluegreen.ts. `step()` moves everything forward one tick of simulated time; all times
  * are simulated epoch ms.
  */
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { LogSink } from './logs.js';
 import { BlueGreenEngine, type BlueGreenRun } from './bluegreen.js';
 import { defaultLogLines, HOOK_STAGES, imageMatches, pickScenario, seconds, type AlarmRule, type HookRule, type Scenario, type ScenarioRule } from './scenarios.js';
@@ -29,6 +29,8 @@ export interface TaskDefinitionRecord {
 export interface ContainerState {
   name: string;
   image: string;
+  /** What the image reference resolved to when the container pulled it (DescribeTasks' imageDigest). */
+  imageDigest: string;
   containerArn: string;
   essential: boolean;
   hasHealthCheck: boolean;
@@ -1355,6 +1357,7 @@ export class EcsModel {
       return {
         name: String(container.name),
         image: String(container.image),
+        imageDigest: pulledDigest(String(container.image)),
         containerArn: this.arn(`container/${cluster.name}/${taskId}/${randomUUID()}`),
         essential: container.essential !== false,
         hasHealthCheck: container.healthCheck !== undefined,
@@ -1514,4 +1517,10 @@ export class EcsModel {
     service.events.unshift({ id: randomUUID(), createdAt: at, message });
     if (service.events.length > EVENTS_KEPT) service.events.length = EVENTS_KEPT;
   }
+}
+
+/** The digest a pull of `image` resolves to: the one it names, else one of its own for every reference, as a registry gives each pushed image. */
+function pulledDigest(image: string): string {
+  const named = /@(sha256:[0-9a-f]{64})$/.exec(image);
+  return named ? named[1]! : `sha256:${createHash('sha256').update(image).digest('hex')}`;
 }

@@ -165,6 +165,42 @@ const CASES: Row[] = [
     inputs: { since: 'last-deployed', 'role-duration-seconds': '60' },
     says: ['Input "role-duration-seconds" is "60", which is not a whole number from 900 to 43200.', 'Set "role-duration-seconds"'],
   },
+  // Manifest environments and the plan
+  {
+    name: 'manifest-environment in a manifest without environments',
+    inputs: { 'manifest-environment': 'production' },
+    says: ['Input "manifest-environment" is "production", but .github/services.yml has no "environments" section.', 'Add one to .github/services.yml'],
+  },
+  {
+    name: 'manifest-environment that is not in the manifest',
+    inputs: { since: 'last-deployed', 'manifest-environment': 'prodution' },
+    files: manifest(`${SHOP_MANIFEST}environments:\n  staging: {}\n  production: {}\n`),
+    says: ['Input "manifest-environment" is "prodution", which is not an environment of .github/services.yml. Did you mean "production"?', 'Environments in the manifest: staging, production.'],
+  },
+  { name: 'plan-environments without plan', inputs: { 'plan-environments': 'staging' }, says: ['Input "plan-environments" is set, but "plan" is false.', 'Set "plan: true"'] },
+  { name: 'comment without plan', inputs: { comment: 'true' }, says: ['Input "comment" is true, but "plan" is false', 'Set "plan: true", or remove "comment".'] },
+  { name: 'comment with an empty token', inputs: { plan: 'true', comment: 'true', 'github-token': '' }, says: ['Input "comment" is true, but "github-token" is empty', 'pull-requests: write'] },
+  { name: 'plan not a boolean', inputs: { plan: 'yes please' }, says: ['"plan"', '"yes please"'] },
+  {
+    name: 'plan-environments naming an environment the manifest lacks',
+    inputs: { plan: 'true', 'plan-environments': 'staging' },
+    says: ['Input "plan-environments" is "staging", but .github/services.yml has no "environments" section.', 'Add one to .github/services.yml'],
+  },
+  {
+    name: 'plan-task-definitions line without a service',
+    inputs: { plan: 'true', 'plan-task-definitions': 'deploy/api.json' },
+    says: ['Input "plan-task-definitions" has the line "deploy/api.json", which is not <service>=<task definition>.', 'api=apps/api/task-definition.json'],
+  },
+  {
+    name: 'plan-task-definitions naming a service the manifest lacks',
+    inputs: { plan: 'true', 'plan-task-definitions': 'api=deploy/api.json\nwrker=deploy/worker.json' },
+    says: ['Input "plan-task-definitions" names "wrker", which is not a service in .github/services.yml. Did you mean "worker"?', 'Services in the manifest: api, web, worker.'],
+  },
+  {
+    name: 'plan-variables line that is not NAME=value',
+    inputs: { plan: 'true', 'plan-variables': 'LOG LEVEL=debug' },
+    says: ['Input "plan-variables" has the line "LOG LEVEL=debug", which is not NAME=value.', 'Write one NAME=value per line'],
+  },
 ];
 
 describe('changes: bad-input catalog', () => {

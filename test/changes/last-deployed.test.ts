@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createClient } from '../../shared/aws/client.js';
-import { awsTestEnv, TEST_REGION, useMoto } from '../../standins/moto.js';
+import { awsTestEnv, TEST_ACCOUNT, TEST_REGION, useMoto } from '../../standins/moto.js';
 import { runAction } from '../../standins/run-action.js';
 import { TestRepo } from '../../standins/git-repo.js';
-import { shopFiles } from './shop.js';
+import { SHOP_MANIFEST, shopFiles } from './shop.js';
 
 useMoto();
 const repos: TestRepo[] = [];
@@ -89,5 +89,88 @@ describe('since: last-deployed', () => {
     expect(found.web![0]).toBe(true);
     expect(found.web![1]).toBe("the deployed commit fffffff is not in this repository's history and could not be fetched");
     expect(found.worker).toEqual([true, `it runs ${REGISTRY}/shop-worker@sha256:${'0'.repeat(64)}, whose reference (no tag) is not a commit id`]);
+  });
+});
+
+describe('since: last-deployed in a manifest environment', () => {
+  const environments = (productionAccount: string) => `${SHOP_MANIFEST}environments:
+  staging:
+    account: "${TEST_ACCOUNT}"
+    cluster: shop-staging
+  production:
+    account: "${productionAccount}"
+`;
+
+  async function runs(cluster: string, service: string, container: string, image: string): Promise<void> {
+    const client = ecs();
+    const { taskDefinition } = await client.send(
+      new RegisterTaskDefinitionCommand({ family: `${cluster}-${service}`, networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [{ name: container, image, memory: 256, essential: true }] }),
+    );
+    await client.send(new CreateServiceCommand({ cluster, serviceName: service, taskDefinition: taskDefinition!.taskDefinitionArn!, desiredCount: 1, launchType: 'EC2' }));
+  }
+
+  function inEnvironment(repo: TestRepo, head: string, environment: string) {
+    return runAction('changes', {
+      cwd: repo.dir,
+      eventName: 'push',
+      event: { before: repo.sha('HEAD~1'), after: head, forced: false, ref: 'refs/heads/main' },
+      env: { ...awsTestEnv(), GITHUB_SHA: head },
+      inputs: { since: 'last-deployed', 'manifest-environment': environment },
+    });
+  }
+
+  it("compares each service with the commit that environment runs, in the environment's cluster", async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    const first = repo.commit('Shop', shopFiles(environments(TEST_ACCOUNT)));
+    const apiChange = repo.commit('Api', { 'apps/api/src/server.ts': 'export const a = 1;\n' });
+    const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const b = 2;\n' });
+    for (const cluster of ['shop-staging', 'shop-prod']) await ecs().send(new CreateClusterCommand({ clusterName: cluster }));
+    // Staging already runs apiChange; production still runs the first commit.
+    await runs('shop-staging', 'shop-api', 'api', `${REGISTRY}/shop-api:${apiChange}`);
+    await runs('shop-staging', 'web', 'web', `${REGISTRY}/shop-web:${apiChange}`);
+    await runs('shop-prod', 'shop-api', 'api', `${REGISTRY}/shop-api:${first}`);
+    await runs('shop-prod', 'web', 'web', `${REGISTRY}/shop-web:${first}`);
+
+    const staging = await inEnvironment(repo, head, 'staging');
+    expect(staging.code).toBe(0);
+    expect(reasons(staging)).toEqual({
+      api: [false, `nothing it uses changed since the deployed commit ${apiChange.slice(0, 7)}`],
+      web: [true, '1 file changed: apps/web/src/page.tsx'],
+      worker: [true, 'ECS service worker in cluster shop-staging does not exist yet, so nothing is deployed'],
+    });
+    expect((JSON.parse(staging.outputs.matrix!) as { include: { cluster: string }[] }).include.map((entry) => entry.cluster)).toEqual(['shop-staging', 'shop-staging']);
+    expect(staging.log).toContain(`Manifest environment "staging": account ${TEST_ACCOUNT}`);
+    expect(staging.log).toContain(`AWS account ${TEST_ACCOUNT} is allowed.`);
+    expect(staging.summary).toContain('per service, the commit its ECS service runs now in staging');
+
+    const production = await inEnvironment(repo, head, 'production');
+    expect(production.code).toBe(0);
+    expect(reasons(production)).toEqual({
+      api: [true, '1 file changed: apps/api/src/server.ts'],
+      web: [true, '1 file changed: apps/web/src/page.tsx'],
+      worker: [true, 'ECS service worker in cluster shop-prod does not exist yet, so nothing is deployed'],
+    });
+  });
+
+  it("refuses credentials of another account than the environment's, before comparing anything", async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    repo.commit('Shop', shopFiles(environments('210987654321')));
+    const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const b = 2;\n' });
+    const run = await inEnvironment(repo, head, 'production');
+    expect(run.code).toBe(1);
+    expect(run.log).toContain(`is in account ${TEST_ACCOUNT}, which is not the account of the manifest environment "production" (.github/services.yml) (210987654321).`);
+    expect(run.outputs.services).toBeUndefined();
+  });
+
+  it('names the input when the environment is not in the manifest', async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    repo.commit('Shop', shopFiles(environments(TEST_ACCOUNT)));
+    const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const b = 2;\n' });
+    const run = await inEnvironment(repo, head, 'stagign');
+    expect(run.code).toBe(1);
+    expect(run.log).toContain('Input "manifest-environment" is "stagign", which is not an environment of .github/services.yml. Did you mean "staging"?');
   });
 });

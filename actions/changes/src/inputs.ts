@@ -5,6 +5,7 @@ import { readAwsInputs, type AwsInputs } from '../../../shared/aws/inputs.js';
 import { UserError } from '../../../shared/errors.js';
 import { githubContext, readEventPayload } from '../../../shared/github.js';
 import { REVISION } from '../../../shared/changes/base.js';
+import * as core from '../../../shared/core.js';
 import { DEFAULT_MANIFEST } from '../../../shared/manifest/file.js';
 
 export interface Inputs {
@@ -18,8 +19,21 @@ export interface Inputs {
   workingDirectory: string;
   eventName: string;
   payload: Record<string, unknown>;
-  /** Only used with since: last-deployed. */
+  /** `manifest-environment`: read the services where this environment of the manifest runs them. */
+  manifestEnvironment?: string;
+  /** Used with since: last-deployed and by the plan. */
   aws: AwsInputs;
+  plan?: PlanInputs;
+}
+
+export interface PlanInputs {
+  /** Empty: every environment of the manifest. */
+  environments?: string[];
+  taskDefinitions: Record<string, string>;
+  /** `plan-variables` as given: NAME=value lines, read by the plan engine as deploy-ecs reads its `environment`. */
+  variables?: string;
+  /** Set when the plan is also posted as a pull-request comment. */
+  comment?: { token: string; pullRequest?: number; repository: string };
 }
 
 export function getInputs(): Inputs {
@@ -37,8 +51,60 @@ export function getInputs(): Inputs {
     workingDirectory: workingDirectory(context.workspace),
     eventName: context.eventName,
     payload,
+    manifestEnvironment: input.optional('manifest-environment'),
     aws: readAwsInputs(),
+    plan: planInputs(context.repository, payload),
   };
+}
+
+function planInputs(repository: string, payload: Record<string, unknown>): PlanInputs | undefined {
+  const wanted = input.boolean('plan', false);
+  const comment = input.boolean('comment', false);
+  if (!wanted) {
+    for (const name of ['plan-environments', 'plan-task-definitions', 'plan-variables']) {
+      if (input.optional(name) !== undefined) throw new UserError(`Input "${name}" is set, but "plan" is false.`, `Set "plan: true" to plan the deployment, or remove "${name}".`);
+    }
+    if (comment) throw new UserError('Input "comment" is true, but "plan" is false: the comment is the plan.', 'Set "plan: true", or remove "comment".');
+    return undefined;
+  }
+  const environments = input.list('plan-environments');
+  return {
+    environments: environments.length ? environments : undefined,
+    taskDefinitions: servicePaths('plan-task-definitions'),
+    variables: input.optional('plan-variables'),
+    comment: comment ? commentTarget(repository, payload) : undefined,
+  };
+}
+
+/** `service=path` lines. */
+function servicePaths(name: string): Record<string, string> {
+  const paths: Record<string, string> = {};
+  for (const line of input.list(name)) {
+    const at = line.indexOf('=');
+    const service = at > 0 ? line.slice(0, at).trim() : '';
+    const path = line.slice(at + 1).trim();
+    if (!service || !path || /\s/.test(service)) {
+      throw new UserError(
+        `Input "${name}" has the line "${line}", which is not <service>=<task definition>.`,
+        'Write one line per service, e.g. api=apps/api/task-definition.json (a file of the checkout, a family or family:revision).',
+      );
+    }
+    paths[service] = path;
+  }
+  return paths;
+}
+
+function commentTarget(repository: string, payload: Record<string, unknown>): PlanInputs['comment'] {
+  const token = input.optional('github-token');
+  if (!token) {
+    throw new UserError(
+      'Input "comment" is true, but "github-token" is empty, so the pull request cannot be commented on.',
+      'Leave "github-token" at its default (${{ github.token }}) and give the job "permissions: pull-requests: write", or set "comment: false".',
+    );
+  }
+  core.setSecret(token);
+  const pullRequest = (payload.pull_request as { number?: unknown } | undefined)?.number;
+  return { token, repository, pullRequest: typeof pullRequest === 'number' ? pullRequest : undefined };
 }
 
 function revision(name: string): string | undefined {
