@@ -4,15 +4,15 @@
  * preparation, so the plan and the deploy cannot disagree). Only read calls.
  */
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createClient, type AwsSession } from '../aws/client.js';
-import { isAwsError } from '../aws/errors.js';
 import type { AwsInputs } from '../aws/inputs.js';
 import { openSession } from '../aws/session.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
 import { renderTaskDefinition } from '../ecs/task-definitions.js';
 import { ecrTaggedImage } from '../ecr/host.js';
+import { ecrClientIn, lookupEcrImage } from '../ecr/lookup.js';
 import { requiredAccount } from '../manifest/environments.js';
 import type { Manifest, ServiceSpec } from '../manifest/types.js';
 import { prepare, type Plan as DeployPreparation } from '../deploy/prepare.js';
@@ -35,7 +35,7 @@ export async function readEnvironment(request: ReadRequest): Promise<{ region: s
   }
   const ecs = createClient(ECSClient, session);
   const registries = new Map<string, ECRClient>();
-  const ecr = (region: string) => registries.get(region) ?? registries.set(region, createClient(ECRClient, { ...session, region })).get(region)!;
+  const ecr = (region: string) => registries.get(region) ?? registries.set(region, ecrClientIn(session, region)).get(region)!;
   const services = await Promise.all(request.services.map((service) => planService(service, request, session, ecs, ecr)));
   return { region: session.region, services };
 }
@@ -123,12 +123,6 @@ async function nextImageIn(image: string, ecr: (region: string) => ECRClient, ma
   const missing = notYet(manifest);
   const tagged = ecrTaggedImage(image);
   if (!tagged) return { image, note: `${missing} (not an ECR image, so its digest is not looked up)` };
-  try {
-    const { imageDetails } = await ecr(tagged.region).send(new DescribeImagesCommand({ registryId: tagged.registryId, repositoryName: tagged.repository, imageIds: [{ imageTag: tagged.tag }] }));
-    const digest = imageDetails?.[0]?.imageDigest;
-    return digest ? { image, digest, note: 'in the registry' } : { image, note: missing };
-  } catch (error) {
-    if (isAwsError(error) && (error.name === 'ImageNotFoundException' || error.name === 'RepositoryNotFoundException')) return { image, note: missing };
-    throw error;
-  }
+  const digest = (await lookupEcrImage(ecr(tagged.region), tagged, { tag: tagged.tag }))?.imageDigest;
+  return digest ? { image, digest, note: 'in the registry' } : { image, note: missing };
 }

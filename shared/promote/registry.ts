@@ -4,9 +4,10 @@
  * API, in the account the host names; any other host (a "registry" override) through the registry
  * API, with the ECR credentials of the session's account, as build-push pushes to it.
  */
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { createClient, type AwsSession } from '../aws/client.js';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { AwsSession } from '../aws/client.js';
 import { ecrRegistry } from '../ecr/host.js';
+import { ecrClientIn, lookupEcrImage } from '../ecr/lookup.js';
 import { registryLogin, type RegistryLogin } from '../ecr/registry.js';
 import { registryDigest, type RegistryRepository } from './copy-image.js';
 
@@ -24,7 +25,7 @@ export interface Registry {
 
 export function openRegistry(host: string, session: AwsSession): Registry {
   const ecrHost = ecrRegistry(host);
-  const ecr = createClient(ECRClient, ecrHost ? { ...session, region: ecrHost.region } : session);
+  const ecr = ecrClientIn(session, ecrHost?.region ?? session.region);
   let login: Promise<RegistryLogin> | undefined;
   const credentials = () => (login ??= registryLogin(ecr));
   const location = async (repository: string): Promise<RegistryRepository> => ({ registry: host, repository, auth: await credentials() });
@@ -36,14 +37,8 @@ export function openRegistry(host: string, session: AwsSession): Registry {
     location,
     async digest(repository, reference) {
       if (!ecrHost) return registryDigest(await location(repository), reference);
-      const imageId = reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference };
-      try {
-        const { imageDetails } = await ecr.send(new DescribeImagesCommand({ registryId: ecrHost.registryId, repositoryName: repository, imageIds: [imageId] }));
-        return imageDetails?.[0]?.imageDigest;
-      } catch (error) {
-        if (error instanceof Error && (error.name === 'ImageNotFoundException' || error.name === 'RepositoryNotFoundException')) return undefined;
-        throw error;
-      }
+      const found = await lookupEcrImage(ecr, { ...ecrHost, repository }, reference.startsWith('sha256:') ? { digest: reference } : { tag: reference });
+      return found?.imageDigest;
     },
   };
 }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { createClient } from '../../shared/aws/client.js';
-import { awsTestEnv, TEST_ACCOUNT, TEST_REGION, useMoto } from '../../standins/moto.js';
+import { awsTestEnv, pushImageToEcr, TEST_ACCOUNT, TEST_REGION, useMoto } from '../../standins/moto.js';
 import { runAction } from '../../standins/run-action.js';
 import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
@@ -88,7 +89,27 @@ describe('since: last-deployed', () => {
     expect(found.api).toEqual([true, `it runs ${REGISTRY}/shop-api:latest, whose tag "latest" is not a commit id`]);
     expect(found.web![0]).toBe(true);
     expect(found.web![1]).toBe("the deployed commit fffffff is not in this repository's history and could not be fetched");
-    expect(found.worker).toEqual([true, `it runs ${REGISTRY}/shop-worker@sha256:${'0'.repeat(64)}, whose reference (no tag) is not a commit id`]);
+    expect(found.worker).toEqual([true, `it runs ${REGISTRY}/shop-worker@sha256:${'0'.repeat(64)}, whose reference (no tag) is not a commit id, and ECR does not have its digest in shop-worker`]);
+  });
+
+  it('reads the commit of an image pinned by digest, as a promotion deploys it, from the tag ECR gives that digest', async () => {
+    const repo = TestRepo.create();
+    repos.push(repo);
+    repo.commit('Shop', shopFiles());
+    const apiChange = repo.commit('Api', { 'apps/api/src/server.ts': 'export const a = 1;\n' });
+    const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const b = 2;\n' });
+    await ecs().send(new CreateClusterCommand({ clusterName: 'shop-prod' }));
+    await pushImageToEcr('shop-api', apiChange);
+    const ecr = createClient(ECRClient, { region: TEST_REGION });
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'shop-api', imageIds: [{ imageTag: apiChange }] }));
+    ecr.destroy();
+    const pinned = `${REGISTRY}/shop-api@${imageDetails![0]!.imageDigest!}`;
+    await deploy('shop-api', 'api', pinned);
+
+    const result = await sinceDeployed(repo, head);
+    expect(result.code).toBe(0);
+    expect(reasons(result).api).toEqual([false, `nothing it uses changed since the deployed commit ${apiChange.slice(0, 7)}`]);
+    expect(result.log).toContain(`api: ECS service shop-api in cluster shop-prod runs ${pinned} (shop-api:1, the digest ECR tags ${apiChange}).`);
   });
 });
 
