@@ -208,7 +208,21 @@ export async function deployWorkflow(pipeline: Pipeline, push: Push, prefix: str
     });
   } else {
     stages.stage('changes', 'Changed services');
-    first = await stages.step({ job: firstJob, action: 'changes', run, idToken: true, inputs: { manifest: MANIFEST, services: '', since: 'event', ...AWS_INPUTS } });
+    first = await stages.step({
+      job: firstJob,
+      action: 'changes',
+      run,
+      idToken: true,
+      inputs: {
+        manifest: MANIFEST,
+        'manifest-environment': manifestEnvironment,
+        services: '',
+        since: 'event',
+        plan: 'true',
+        'plan-environments': manifestEnvironment,
+        ...AWS_INPUTS,
+      },
+    });
   }
   needs.changes = jobOf([first], {
     ...pick(first.outputs, ['services', 'any-changed', 'matrix', 'migrate', 'migrate-services', 'result']),

@@ -32,15 +32,7 @@ export function checkPromotion(manifest: Manifest, inputs: Record<string, string
       `Give it a value, or leave it empty ('') to build and deploy.`,
     );
   }
-  if (!from && !commit) {
-    if (target && inputs.since === 'last-deployed') {
-      throw new UserError(
-        `Input "since" of the deploy workflow is "last-deployed", but change detection compares with what the manifest's top-level cluster runs, not what the environment "${target.name}" runs, so it could leave out services that "${target.name}" needs.`,
-        `Use "since: event" with environments, or "services: all" to deploy every service to "${target.name}".`,
-      );
-    }
-    return;
-  }
+  if (!from && !commit) return;
   if (from && commit) {
     throw new UserError(
       `Inputs "promote-from" ("${from}") and "promote-commit" ("${commit}") of the deploy workflow are both set, but a promotion ships one set of images.`,

@@ -63,7 +63,15 @@ const deploySteps: StepSpec[] = [
     id: 'changes',
     action: 'changes',
     mode: 'build',
-    with: { manifest: { input: 'manifest' }, services: { input: 'services' }, since: { input: 'since' }, ...aws },
+    with: {
+      manifest: { input: 'manifest' },
+      'manifest-environment': { manifestEnvironment: true },
+      services: { input: 'services' },
+      since: { input: 'since' },
+      plan: { value: 'true' },
+      'plan-environments': { manifestEnvironment: true },
+      ...aws,
+    },
   },
   {
     id: 'promote',

@@ -146,12 +146,6 @@ const CASES: WorkflowCase[] = [
     'Input "promote-from" of the deploy workflow is "staging", but .github/services.yml has no "environments" section',
     'Add "environments" to .github/services.yml',
   ]),
-  deploy(
-    'a comparison with the last deploy of the top level when deploying to an environment',
-    { environment: 'staging', since: 'last-deployed' },
-    ['Input "since" of the deploy workflow is "last-deployed"', 'not what the environment "staging" runs', 'Use "since: event" with environments'],
-    withEnvironments,
-  ),
   deploy('a blank promotion input', { 'promote-commit': '  ' }, ['Input "promote-commit" of the deploy workflow is blank ("  ")', "leave it empty ('') to build and deploy"], withEnvironments),
   deploy('a promotion of services the manifest lacks', { 'promote-from': 'staging', services: 'api, wbe' }, ['Service "wbe" is not in .github/services.yml', 'Services in the manifest: api, web'], withEnvironments),
   rollback(
