@@ -112,6 +112,14 @@ export async function promotionReleases(pipeline: Pipeline, sim: EcsSimulator, o
     imagesAfterProduction,
   };
   showSameDigests(pipeline, released.staging, released.production, released.imagesAfterProduction - released.imagesAfterStaging);
+  const promoted = toProduction?.steps.find((step) => step.action === 'promote');
+  const built = toStaging.steps.filter((step) => step.action === 'build-push');
+  if (promoted) {
+    const buildMs = built.reduce((total, step) => total + step.durationMs, 0);
+    terminal.line(
+      `    ${paint.dim(`time the promotion added to production, before its migration and rollout: ${seconds(promoted.durationMs)} (the promote step), where staging's build step${built.length === 1 ? '' : 's'} took ${seconds(buildMs)}`)}`,
+    );
+  }
 
   // 2. A release that fails in staging never reaches production.
   const broken = await repo.signingChange();
