@@ -43,11 +43,19 @@ const objectAt = (value: unknown, key: string): Json => {
 export function lockfileChange(file: string, before: string | undefined, after: string | undefined, workspaces: Workspaces | undefined, base: string): LockfileChange {
   if (before === undefined) return { file, unreadable: `it is not in ${base}, so there is nothing to compare it with` };
   if (after === undefined) return { file, unreadable: 'it was deleted' };
-  const dirs = ['', ...[...(workspaces?.packages.values() ?? [])].map((pkg) => pkg.dir)];
   if (file !== 'pnpm-lock.yaml' && file !== 'yarn.lock') {
-    const bump = npmBump(before, after, workspaces, dirs);
+    const bump = npmBump(before, after, workspaces);
     if (bump) return { file, ...bump };
   }
+  return wholeComparison(file, before, after, workspaces, base);
+}
+
+/** The importers a lockfile is compared for: the root ('') and each workspace package's directory. */
+const importerDirs = (workspaces: Workspaces | undefined) => ['', ...[...(workspaces?.packages.values() ?? [])].map((pkg) => pkg.dir)];
+
+/** `lockfileChange` by resolving both lockfiles in full and comparing what each importer reaches. */
+export function wholeComparison(file: string, before: string, after: string, workspaces: Workspaces | undefined, base: string): LockfileChange {
+  const dirs = importerDirs(workspaces);
   let old: Analysis;
   let now: Analysis;
   try {
@@ -227,7 +235,7 @@ const NPM_INSTALLED_FIELDS = ['dependencies', 'optionalDependencies', 'peerDepen
  * them), without resolving the rest of the tree twice. Undefined for any other change, or texts not
  * laid out as npm writes them: the whole comparison decides then.
  */
-function npmBump(before: string, after: string, workspaces: Workspaces | undefined, dirs: string[]): { root: string[]; packages: Map<string, string[]> } | undefined {
+export function npmBump(before: string, after: string, workspaces: Workspaces | undefined): { root: string[]; packages: Map<string, string[]> } | undefined {
   let newJson: unknown;
   try {
     newJson = JSON.parse(after);
@@ -249,6 +257,7 @@ function npmBump(before: string, after: string, workspaces: Workspaces | undefin
     oldPackages[key] = was;
   }
   const oldJson = { packages: oldPackages };
+  const dirs = importerDirs(workspaces);
   const workspaceDirs = new Set(dirs.filter(Boolean));
   const [old, now] = [npmGraph(oldJson, workspaceDirs), npmGraph(newJson, workspaceDirs)];
   const importers = new Set(dirs);

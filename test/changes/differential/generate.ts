@@ -50,7 +50,7 @@ const EXTERNAL: Record<string, { versions: string[]; deps: string[] }> = {
 };
 
 /** A small deterministic random number generator (mulberry32). */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
