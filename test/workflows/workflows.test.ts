@@ -88,12 +88,15 @@ describe.each([...ours, ...example])('$file', ({ file, workflow }) => {
     }
   });
 
-  it('asks for no more than id-token: write and contents: read', () => {
+  it('asks for no more than id-token: write and contents: read (and pull-requests: write in a job that comments the plan)', () => {
     const allowed = { 'id-token': 'write', contents: 'read' } as Record<string, string>;
     // The release job alone writes (the tag, the release, the major tag); its own test checks it.
     const checked = jobs.filter(([name]) => !(file === RELEASE && name === 'release'));
-    for (const permissions of [workflow.permissions, ...checked.map(([, job]) => job.permissions)]) {
-      for (const [scope, level] of Object.entries(permissions ?? {})) expect([scope, level]).toEqual([scope, allowed[scope]]);
+    for (const [scope, level] of Object.entries(workflow.permissions ?? {})) expect([scope, level]).toEqual([scope, allowed[scope]]);
+    for (const [name, job] of checked) {
+      const comments = (job.steps ?? []).some((step) => String((step as { with?: Record<string, unknown> }).with?.comment) === 'true');
+      const mayWrite: Record<string, string> = comments ? { ...allowed, 'pull-requests': 'write' } : allowed;
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) expect([name, scope, level]).toEqual([name, scope, mayWrite[scope]]);
     }
   });
 });
