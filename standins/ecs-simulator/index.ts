@@ -219,6 +219,8 @@ export interface EcsSimulatorOptions {
   stageSeconds?: number;
   /** How long a test or production traffic shift takes, in simulated seconds (default 30; 600 more behind a Network Load Balancer). */
   trafficShiftSeconds?: number;
+  /** The registry behind the tasks: the digest an image named by tag resolves to (DescribeTasks' imageDigest); without an answer, none is reported. */
+  resolveDigest?: (image: string) => string | undefined;
 }
 
 export interface SeedService {
@@ -327,6 +329,7 @@ export async function startEcsSimulator(options: EcsSimulatorOptions = {}): Prom
     alarms: options.alarms,
     stageSeconds: options.stageSeconds,
     trafficShiftSeconds: options.trafficShiftSeconds,
+    resolveDigest: options.resolveDigest,
   });
   const calls: SimCall[] = [];
   const throttles = (options.throttling ?? []).map((rule) => ({ ...rule, seen: 0 }));

@@ -5,7 +5,7 @@
  * are driven by bluegreen.ts. `step()` moves everything forward one tick of simulated time; all times
  * are simulated epoch ms.
  */
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { LogSink } from './logs.js';
 import { BlueGreenEngine, type BlueGreenRun } from './bluegreen.js';
 import { defaultLogLines, HOOK_STAGES, imageMatches, pickScenario, seconds, type AlarmRule, type HookRule, type Scenario, type ScenarioRule } from './scenarios.js';
@@ -29,8 +29,8 @@ export interface TaskDefinitionRecord {
 export interface ContainerState {
   name: string;
   image: string;
-  /** What the image reference resolved to when the container pulled it (DescribeTasks' imageDigest). */
-  imageDigest: string;
+  /** What the image reference resolved to when the container pulled it (DescribeTasks' imageDigest); unknown for a tag no registry answers. */
+  imageDigest?: string;
   containerArn: string;
   essential: boolean;
   hasHealthCheck: boolean;
@@ -366,6 +366,8 @@ export interface ModelOptions {
   stageSeconds?: number;
   /** How long a test or production traffic shift takes behind an Application Load Balancer (default 30; 600 more behind a Network Load Balancer). */
   trafficShiftSeconds?: number;
+  /** The digest an image named by tag resolves to, as its registry answers a pull. */
+  resolveDigest?: (image: string) => string | undefined;
 }
 
 /** One invocation of a lifecycle-hook Lambda, with the payload ECS sends it. */
@@ -395,6 +397,7 @@ export class EcsModel {
   readonly blueGreen: BlueGreenEngine;
   readonly stageMs: number;
   readonly trafficShiftMs: number;
+  private readonly resolveDigest: ((image: string) => string | undefined) | undefined;
   private now: number;
 
   constructor(
@@ -410,6 +413,7 @@ export class EcsModel {
     this.alarmRules = [...(options.alarms ?? [])];
     this.stageMs = (options.stageSeconds ?? 5) * 1000;
     this.trafficShiftMs = (options.trafficShiftSeconds ?? 30) * 1000;
+    this.resolveDigest = options.resolveDigest;
     this.now = start;
     this.blueGreen = new BlueGreenEngine(this);
   }
@@ -1357,7 +1361,7 @@ export class EcsModel {
       return {
         name: String(container.name),
         image: String(container.image),
-        imageDigest: pulledDigest(String(container.image)),
+        imageDigest: pulledDigest(String(container.image), this.resolveDigest),
         containerArn: this.arn(`container/${cluster.name}/${taskId}/${randomUUID()}`),
         essential: container.essential !== false,
         hasHealthCheck: container.healthCheck !== undefined,
@@ -1519,8 +1523,8 @@ export class EcsModel {
   }
 }
 
-/** The digest a pull of `image` resolves to: the one it names, else one of its own for every reference, as a registry gives each pushed image. */
-function pulledDigest(image: string): string {
+/** The digest a pull of `image` resolves to: the one it names, else the registry's answer for its tag (none without a registry). */
+function pulledDigest(image: string, resolve: ((image: string) => string | undefined) | undefined): string | undefined {
   const named = /@(sha256:[0-9a-f]{64})$/.exec(image);
-  return named ? named[1]! : `sha256:${createHash('sha256').update(image).digest('hex')}`;
+  return named ? named[1]! : resolve?.(image);
 }
