@@ -3,14 +3,14 @@
  * the task definition of the service's PRIMARY deployment (images are tagged with the full commit id;
  * an image pinned by digest, as a promotion deploys it, is the commit whose tag ECR gives that digest).
  */
-import { ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { createClient, type AwsSession } from '../aws/client.js';
 import { errorMessage } from '../errors.js';
 import { ecrRegistry } from '../ecr/host.js';
 import { ecrClientIn, lookupEcrImage } from '../ecr/lookup.js';
 import type { AwsInputs } from '../aws/inputs.js';
 import { openSession } from '../aws/session.js';
-import { describeServices } from '../ecs/services.js';
+import { describeServicesAcross } from '../ecs/services.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
 import { describeTaskDefinition } from '../ecs/task-definitions.js';
@@ -35,18 +35,9 @@ export async function lookupDeployed(aws: AwsInputs, manifest: Manifest, service
 /** What each of `services` runs now, read with the session's credentials. */
 async function deployedCommits(session: AwsSession, services: readonly ServiceSpec[], log: (line: string) => void): Promise<Map<string, Deployed>> {
   const ecs = createClient(ECSClient, session);
-  const byCluster = new Map<string, ServiceSpec[]>();
-  for (const service of services) byCluster.set(service.ecs.cluster, [...(byCluster.get(service.ecs.cluster) ?? []), service]);
-  const running = new Map<string, Service | undefined>();
-  await Promise.all(
-    [...byCluster].map(async ([cluster, members]) => {
-      const { found } = await describeServices(
-        ecs,
-        cluster,
-        members.map((service) => service.ecs.service),
-      );
-      for (const service of members) running.set(service.name, found.get(service.ecs.service));
-    }),
+  const running = await describeServicesAcross(
+    ecs,
+    services.map((service) => ({ key: service.name, cluster: service.ecs.cluster, service: service.ecs.service })),
   );
 
   const definitions = new Map<string, ReturnType<typeof describeTaskDefinition>>();

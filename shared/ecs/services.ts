@@ -35,6 +35,24 @@ export async function describeServices(ecs: ECSClient, cluster: string, names: s
   return { found, missing };
 }
 
+/** Services in several clusters, each cluster's described together; keyed by `key`, undefined for a service that does not exist. */
+export async function describeServicesAcross(ecs: ECSClient, wanted: readonly { key: string; cluster: string; service: string }[]): Promise<Map<string, Service | undefined>> {
+  const byCluster = new Map<string, (typeof wanted)[number][]>();
+  for (const entry of wanted) byCluster.set(entry.cluster, [...(byCluster.get(entry.cluster) ?? []), entry]);
+  const result = new Map<string, Service | undefined>();
+  await Promise.all(
+    [...byCluster].map(async ([cluster, members]) => {
+      const { found } = await describeServices(
+        ecs,
+        cluster,
+        members.map((entry) => entry.service),
+      );
+      for (const entry of members) result.set(entry.key, found.get(entry.service));
+    }),
+  );
+  return result;
+}
+
 /** Every named service, or a UserError listing the ones that do not exist and the ones that do. */
 export async function requireServices(ecs: ECSClient, cluster: string, names: string[]): Promise<Map<string, Service>> {
   const { found, missing } = await describeServices(ecs, cluster, names);

@@ -3,13 +3,14 @@
  * and the digests its running tasks report) and what a deploy would register (deploy-ecs's own
  * preparation, so the plan and the deploy cannot disagree). Only read calls.
  */
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { createClient, type AwsSession } from '../aws/client.js';
 import type { AwsInputs } from '../aws/inputs.js';
 import { openSession } from '../aws/session.js';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
+import { runningTaskDigests } from '../ecs/task-digests.js';
 import { renderTaskDefinition } from '../ecs/task-definitions.js';
 import { ecrTaggedImage } from '../ecr/host.js';
 import { ecrClientIn, lookupEcrImage } from '../ecr/lookup.js';
@@ -64,7 +65,7 @@ async function planService(spec: ServiceSpec, request: ReadRequest, session: Aws
   const live = prepared.live;
   const now: ImageNow = { image: containerImage(live, prepared.container) ?? '', digests: [], taskDefinition: shortTaskDefinition(live.taskDefinitionArn!) };
   const problems: string[] = [];
-  now.digests = await runningDigests(ecs, spec.ecs.cluster, spec.ecs.service, live, prepared.container).catch((error: unknown) => {
+  now.digests = await runningTaskDigests(ecs, spec.ecs.cluster, spec.ecs.service, live.taskDefinitionArn!, prepared.container).catch((error: unknown) => {
     problems.push(`running tasks not read: ${oneLine(error)}`);
     return [];
   });
@@ -102,20 +103,6 @@ function deployInputs(service: string, request: ReadRequest): DeployInputs {
     codeDeploy: {},
     aws: request.aws,
   };
-}
-
-/** The digests the running tasks of the live revision report for `container` (what ECS resolved the tag to when it pulled). */
-async function runningDigests(ecs: ECSClient, cluster: string, service: string, live: TaskDefinition, container: string): Promise<string[]> {
-  const { taskArns } = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING', maxResults: 100 }));
-  if (!taskArns?.length) return [];
-  const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-  const digests = new Set<string>();
-  for (const task of tasks ?? []) {
-    if (task.taskDefinitionArn !== live.taskDefinitionArn) continue;
-    const digest = task.containers?.find((candidate) => candidate.name === container)?.imageDigest;
-    if (digest) digests.add(digest);
-  }
-  return [...digests].sort();
 }
 
 /** The next image's digest when its registry (ECR) already has it; otherwise what will put it there. */

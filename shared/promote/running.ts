@@ -4,10 +4,11 @@
  * pinned by one, else from the deployment's running tasks (ECS reports the digest each task pulled),
  * else, for a commit tag (which builds never move), from the registry.
  */
-import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import type { ECSClient, Service } from '@aws-sdk/client-ecs';
 import { shortTaskDefinition } from '../ecs/arn.js';
 import { containerImage } from '../ecs/containers.js';
-import { describeServices } from '../ecs/services.js';
+import { describeServicesAcross } from '../ecs/services.js';
+import { runningTaskDigests } from '../ecs/task-digests.js';
 import { describeTaskDefinition } from '../ecs/task-definitions.js';
 import { parseImageRef } from '../images.js';
 import type { ServiceSpec } from '../manifest/types.js';
@@ -37,18 +38,9 @@ export interface ReadOptions {
 }
 
 export async function readRunning(ecs: ECSClient, services: readonly ServiceSpec[], options: ReadOptions): Promise<Map<string, Running | NotRunning>> {
-  const byCluster = new Map<string, ServiceSpec[]>();
-  for (const service of services) byCluster.set(service.ecs.cluster, [...(byCluster.get(service.ecs.cluster) ?? []), service]);
-  const found = new Map<string, Service | undefined>();
-  await Promise.all(
-    [...byCluster].map(async ([cluster, members]) => {
-      const lookup = await describeServices(
-        ecs,
-        cluster,
-        members.map((service) => service.ecs.service),
-      );
-      for (const service of members) found.set(service.name, lookup.found.get(service.ecs.service));
-    }),
+  const found = await describeServicesAcross(
+    ecs,
+    services.map((service) => ({ key: service.name, cluster: service.ecs.cluster, service: service.ecs.service })),
   );
   const result = new Map<string, Running | NotRunning>();
   await Promise.all(services.map(async (service) => result.set(service.name, await readOne(ecs, service, found.get(service.name), options))));
@@ -69,7 +61,7 @@ async function readOne(ecs: ECSClient, service: ServiceSpec, ecsService: Service
   const ref = parseImageRef(image);
   if (ref.digest) return { ...running, digest: ref.digest, digestFrom: 'task definition' };
 
-  const fromTasks = primary?.id ? await taskDigests(ecs, cluster, primary.id, container) : [];
+  const fromTasks = await runningTaskDigests(ecs, cluster, service.ecs.service, arn, container);
   if (fromTasks.length === 1) return { ...running, digest: fromTasks[0], digestFrom: 'running tasks' };
   if (fromTasks.length > 1) options.log(`${service.name}: the running tasks of ${where} report ${fromTasks.length} digests for ${image} (${fromTasks.join(', ')}); asking the registry.`);
   if (ref.tag && COMMIT_TAG.test(ref.tag)) {
@@ -77,19 +69,6 @@ async function readOne(ecs: ECSClient, service: ServiceSpec, ecsService: Service
     if (digest) return { ...running, digest, digestFrom: 'registry' };
   }
   return running;
-}
-
-/** The distinct digests the deployment's running tasks report for `container`. */
-async function taskDigests(ecs: ECSClient, cluster: string, deploymentId: string, container: string): Promise<string[]> {
-  const { taskArns } = await ecs.send(new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'RUNNING', maxResults: 100 }));
-  if (!taskArns?.length) return [];
-  const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }));
-  const digests = new Set<string>();
-  for (const task of tasks ?? []) {
-    const digest = task.containers?.find((candidate) => candidate.name === container)?.imageDigest;
-    if (digest) digests.add(digest);
-  }
-  return [...digests];
 }
 
 export function isRunning(value: Running | NotRunning | undefined): value is Running {
