@@ -248,18 +248,19 @@ export function npmBump(before: string, after: string, workspaces: Workspaces | 
   if (!changed) return undefined;
   // The older side is the newer one but for the changed entries, each read from its own text: each
   // side's text of a changed entry is `<key>": <JSON>,`, so the older text is valid JSON as the newer is.
-  const oldPackages = Object.create(newPackages) as Json;
+  // (Replaced entries are looked up beside the newer ones: an object of 600 keys made a prototype, or
+  // copied, costs more than the whole comparison that follows.)
+  const replaced = new Map<string, Json>();
   for (const [key, [before, after]] of changed) {
     const was = entryText(key, before);
     const is = entryText(key, after) === undefined ? undefined : newPackages[key];
     if (!isObject(was) || !isObject(is) || was.link !== undefined || is.link !== undefined) return undefined;
     for (const field of NPM_DEPENDENCY_FIELDS) if (JSON.stringify(was[field]) !== JSON.stringify(is[field])) return undefined;
-    oldPackages[key] = was;
+    replaced.set(key, was);
   }
-  const oldJson = { packages: oldPackages };
   const dirs = importerDirs(workspaces);
   const workspaceDirs = new Set(dirs.filter(Boolean));
-  const [old, now] = [npmGraph(oldJson, workspaceDirs), npmGraph(newJson, workspaceDirs)];
+  const [old, now] = [npmGraph(newJson, workspaceDirs, replaced), npmGraph(newJson, workspaceDirs)];
   const importers = new Set(dirs);
   // Changed entries that are packages (not importers) holding something else now.
   const describe = (graph: typeof old) => {
@@ -396,14 +397,20 @@ function changedEntries(before: string, after: string, count: number): Map<strin
   return changed;
 }
 
-/** npm's package-lock.json v2/v3: `packages` by install location, resolved the way Node finds modules. */
-function npmGraph(json: unknown, workspaceDirs: Set<string>): Graph & { target(from: string, name: string): string | undefined; describe(key: string): Resolved } {
+/**
+ * npm's package-lock.json v2/v3: `packages` by install location, resolved the way Node finds modules;
+ * `replaced` entries stand for those of the same keys (the keys themselves are the same).
+ */
+function npmGraph(json: unknown, workspaceDirs: Set<string>, replaced?: Map<string, Json>): Graph & { target(from: string, name: string): string | undefined; describe(key: string): Resolved } {
   const version = isObject(json) ? json.lockfileVersion : undefined;
   if (!isObject(json) || !isObject(json.packages)) {
     throw new UnreadableLockfile(version === 1 ? 'lockfileVersion 1 lists no workspaces (npm 7 and later write version 3: run npm install once with a current npm)' : 'it has no "packages" section');
   }
   const packages = json.packages;
-  const entry = (key: string): Json => (isObject(packages[key]) ? (packages[key] as Json) : {});
+  const entry = (key: string): Json => {
+    const data = replaced?.get(key) ?? packages[key];
+    return isObject(data) ? data : {};
+  };
   const find = (from: string, name: string): string | undefined => {
     for (let base = from; ;) {
       const key = base ? `${base}/node_modules/${name}` : `node_modules/${name}`;
