@@ -1,6 +1,11 @@
-/** The one way the suite runs other programs (git, docker): no shell, output captured, lines streamed. */
+/**
+ * The one way the suite runs other programs (git, docker): no shell, output captured, lines streamed.
+ * (One fixed shell script starts two git commands at once for change detection; every value it
+ * uses reaches it as an argument.)
+ */
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 export interface CommandOptions {
   cwd?: string;
@@ -73,11 +78,19 @@ export interface StartedCommand {
   exited: Promise<{ code: number; stderr: string }>;
   /** Lets this process exit without waiting for the program, which is left to finish on its own (its input ended). */
   release(): void;
+  /** The pipes asked for with `outputs`, from file descriptor 3 on. */
+  outputs: Readable[];
+}
+
+export interface StartOptions extends Pick<CommandOptions, 'cwd' | 'env'> {
+  /** Pipes the program gets as file descriptors 3, 4, …, read through `outputs`. */
+  outputs?: number;
 }
 
 /** Starts a long-running program that is fed through standard input (`git cat-file --batch`). */
-export function startCommand(command: string, args: string[], options: Pick<CommandOptions, 'cwd' | 'env'> = {}): StartedCommand {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startCommand(command: string, args: string[], options: StartOptions = {}): StartedCommand {
+  const extra = Array.from({ length: options.outputs ?? 0 }, () => 'pipe' as const);
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe', ...extra] });
   const stderr: Buffer[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
   // A program that exits early closes its input: writes then fail, and `exited` says why.
@@ -89,7 +102,8 @@ export function startCommand(command: string, args: string[], options: Pick<Comm
   const release = () => {
     child.unref();
     // Piped standard streams are sockets, each holding the event loop open until it closes.
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+    for (const stream of child.stdio) (stream as Socket | null)?.unref();
   };
-  return { stdin: child.stdin!, onStdout: (listener) => child.stdout!.on('data', listener), exited, release };
+  const outputs = child.stdio.slice(3) as Readable[];
+  return { stdin: child.stdin!, onStdout: (listener) => child.stdout!.on('data', listener), exited, release, outputs };
 }

@@ -54,10 +54,7 @@ export class Git {
 
   /** Paths that differ between two commits. A rename is reported as its old and its new path. */
   async changedPaths(base: string, head: string): Promise<string[]> {
-    // Options that no configuration (diff.renames, diff.relative, diff.external) can change.
-    const { code, stdout, stderr } = await this.run(['-c', 'diff.relative=false', 'diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', base, head, '--']);
-    if (code !== 0) throw new Error(`git diff ${base.slice(0, 12)} ${head.slice(0, 12)} failed: ${stderr.trim()}`);
-    return splitNul(stdout);
+    return changedPathsFrom(base, head, await this.run(changedPathsArgs(base, head)));
   }
 
   /** The files of `commit` under the directories `prefixes` (every file when none are given). */
@@ -93,6 +90,18 @@ export class Git {
     const { code, stdout } = await this.run(['rev-parse', '--show-toplevel']);
     return code === 0 ? stdout.trim() : undefined;
   }
+}
+
+/** git's arguments for the paths that differ between two commits. */
+export function changedPathsArgs(base: string, head: string): string[] {
+  // Options that no configuration (diff.renames, diff.relative, diff.external) can change.
+  return ['-c', 'diff.relative=false', 'diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', base, head, '--'];
+}
+
+/** The paths from what `git <changedPathsArgs>` answered; its failure as an error. */
+export function changedPathsFrom(base: string, head: string, { code, stdout, stderr }: CommandResult): string[] {
+  if (code !== 0) throw new Error(`git diff ${base.slice(0, 12)} ${head.slice(0, 12)} failed: ${stderr.trim()}`);
+  return splitNul(stdout);
 }
 
 function splitNul(text: string): string[] {

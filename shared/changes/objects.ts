@@ -23,6 +23,11 @@ interface Pending {
 
 const NEWLINE = 10;
 
+/** What follows `git cat-file` for the reader. */
+export const CAT_FILE_ARGS = ['--batch', '--follow-symlinks'];
+
+const gitMissing = () => new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).');
+
 /** Reads objects with one long-running `git cat-file --batch --follow-symlinks`, started on first use. */
 export class GitObjects {
   private command: StartedCommand | undefined;
@@ -35,6 +40,8 @@ export class GitObjects {
   constructor(
     private readonly root: string,
     private readonly env?: NodeJS.ProcessEnv,
+    /** `git cat-file --batch --follow-symlinks`, already started by the caller. */
+    private readonly started?: StartedCommand,
   ) {}
 
   /** Starts git now, so it is ready by the time the first object is asked for. */
@@ -78,19 +85,17 @@ export class GitObjects {
   private start(): StartedCommand {
     if (this.command) return this.command;
     if (this.closed) throw new Error('git objects were read after the reader was closed');
-    const command = startCommand('git', ['cat-file', '--batch', '--follow-symlinks'], { cwd: this.root, env: this.env });
+    const command = this.started ?? startCommand('git', ['cat-file', ...CAT_FILE_ARGS], { cwd: this.root, env: this.env });
     command.onStdout((chunk) => {
       this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
       this.drain();
     });
     command.exited.then(
       ({ code, stderr }) => {
-        if (this.pending.length) this.fail(new Error(`git cat-file exited with code ${code}: ${stderr.trim() || 'no message'}`));
+        // 127: a shell that started git for the caller did not find it.
+        if (this.pending.length) this.fail(code === 127 ? gitMissing() : new Error(`git cat-file exited with code ${code}: ${stderr.trim() || 'no message'}`));
       },
-      (error: unknown) =>
-        this.fail(
-          error instanceof CommandNotFound ? new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).') : (error as Error),
-        ),
+      (error: unknown) => this.fail(error instanceof CommandNotFound ? gitMissing() : (error as Error)),
     );
     this.command = command;
     return command;

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runAction, type ActionResult } from '../../standins/run-action.js';
 import { BENCH_SHAPE, buildMonorepo } from '../../standins/monorepo.js';
 import { TestRepo } from '../../standins/git-repo.js';
@@ -148,6 +151,26 @@ describe('actions/changes', () => {
     const result = await runAction('changes', { cwd: repo.dir, eventName: 'push', env: { GITHUB_SHA: head }, inputs: { manifest: 'deploy/services.yml' } });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`::error::Input "manifest" is "deploy/services.yml", but in the head commit ${head.slice(0, 7)} there is no file deploy/services.yml.`);
+  });
+
+  it('says git is missing when the runner has none', async () => {
+    const repo = shop();
+    const before = repo.sha();
+    const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const c = 1;\n' });
+    const noGit = mkdtempSync(join(tmpdir(), 'no-git-'));
+    try {
+      const result = await runAction('changes', {
+        cwd: repo.dir,
+        eventName: 'push',
+        event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
+        env: { GITHUB_SHA: head, PATH: noGit },
+        inputs: { manifest: '.github/services.yml' },
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('::error::git is not installed or not on PATH, so changed files cannot be listed.');
+    } finally {
+      rmSync(noGit, { recursive: true, force: true });
+    }
   });
 
   it('rejects inputs it cannot use before doing anything', async () => {
