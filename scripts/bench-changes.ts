@@ -13,7 +13,9 @@
 // paths-filter is not part of this repository: check out dorny/paths-filter (a release tag) anywhere
 // and pass its bundle, `--paths-filter <checkout>/dist/index.js` (or PATHS_FILTER=<that file>).
 // Without it only Berth's figures are printed.
-// Usage: npm run bench:changes [-- --runs 31] [-- --paths-filter <file>]
+// --node <binary> runs every command with that Node.js (the actions declare node24: `bash
+// scripts/install-node.sh 24` prints one); by default the Node.js running this script.
+// Usage: npm run bench:changes [-- --runs 31] [-- --paths-filter <file>] [-- --node <binary>]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,13 @@ const option = (name: string) => {
 };
 const runs = Number(option('--runs') ?? 31);
 const pathsFilterArg = option('--paths-filter') ?? process.env.PATHS_FILTER;
+const nodeArg = option('--node');
+const node = nodeArg ? resolve(process.env.INIT_CWD ?? process.cwd(), nodeArg) : process.execPath;
+if (!existsSync(node)) {
+  console.error(`--node ${node} does not exist: give the path of a Node.js binary (bash scripts/install-node.sh 24 prints one).`);
+  process.exit(2);
+}
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const pathsFilter = pathsFilterArg ? resolve(process.env.INIT_CWD ?? process.cwd(), pathsFilterArg) : undefined;
 if (!existsSync(action)) {
   console.error(`${action} does not exist: run "npm run build" first.`);
@@ -90,7 +99,7 @@ try {
     [bumpRepo.dir, bump, ' (lockfile bumped too)'],
   ] as const) {
     reset();
-    const check = spawnSync(process.execPath, [action], { cwd, env, encoding: 'utf8' });
+    const check = spawnSync(node, [action], { cwd, env, encoding: 'utf8' });
     if (check.status !== 0 || output('services') !== JSON.stringify(mono.changedServices)) {
       console.error(`The action did not report the expected services${what} (exit ${check.status}):\n${check.stdout}${check.stderr}`);
       process.exit(1);
@@ -99,7 +108,7 @@ try {
   }
   if (pathsFilter) {
     reset();
-    const theirs = spawnSync(process.execPath, [pathsFilter], { cwd: repo.dir, env: asIs, encoding: 'utf8' });
+    const theirs = spawnSync(node, [pathsFilter], { cwd: repo.dir, env: asIs, encoding: 'utf8' });
     if (theirs.status !== 0 || output('changes') !== JSON.stringify(mono.changedServices)) {
       console.error(`paths-filter did not report the expected filters (exit ${theirs.status}):\n${theirs.stdout.slice(-2000)}${theirs.stderr}`);
       process.exit(1);
@@ -137,14 +146,14 @@ try {
     if (run % 2) order.reverse();
     for (const [name, { args, env, cwd }] of order) {
       reset();
-      const elapsed = timed(() => spawnSync(process.execPath, args, { cwd: cwd ?? repo.dir, env, stdio: 'ignore' }));
+      const elapsed = timed(() => spawnSync(node, args, { cwd: cwd ?? repo.dir, env, stdio: 'ignore' }));
       if (run > 0) times.get(name)!.push(elapsed); // the first round only warms the file cache
     }
     const elapsed = timed(() => spawnSync('git', ['diff', '--name-only', '-z', '--no-renames', mono.before, mono.after], { cwd: repo.dir, env: asIs, stdio: 'ignore' }));
     if (run > 0) gitTimes.push(elapsed);
   }
   const median = (name: string) => middle(times.get(name)!);
-  console.log(`node ${process.version}, ${runs} runs each, whole-process wall time (median; min in brackets):`);
+  console.log(`node ${nodeVersion}, ${runs} runs each, whole-process wall time (median; min in brackets):`);
   for (const name of Object.keys(commands)) console.log(`  ${name.padEnd(56)} ${ms(median(name))}  [${ms(Math.min(...times.get(name)!))}]`);
   console.log(`  ${'git diff --name-only alone'.padEnd(56)} ${ms(middle(gitTimes))}  [${ms(Math.min(...gitTimes))}]`);
   console.log(`  detection itself (action minus start-up): ${ms(median('changes action') - median('changes action, start-up only'))}`);
