@@ -46,10 +46,8 @@ export class Git {
   }
 
   /** The best common ancestor; `missing` when an object is absent, `unrelated` when the histories (as fetched) do not meet. */
-  async mergeBase(a: string, b: string): Promise<{ sha: string } | { error: 'missing' | 'unrelated' }> {
-    const { code, stdout } = await this.run(['merge-base', a, b]);
-    if (code === 0) return { sha: stdout.trim() };
-    return { error: code === 1 ? 'unrelated' : 'missing' };
+  async mergeBase(a: string, b: string): Promise<MergeBase> {
+    return mergeBaseFrom(await this.run(['merge-base', a, b]));
   }
 
   /** Paths that differ between two commits. A rename is reported as its old and its new path. */
@@ -90,6 +88,14 @@ export class Git {
     const { code, stdout } = await this.run(['rev-parse', '--show-toplevel']);
     return code === 0 ? stdout.trim() : undefined;
   }
+}
+
+type MergeBase = { sha: string } | { error: 'missing' | 'unrelated' };
+
+/** The merge-base from what `git merge-base <a> <b>` answered. */
+export function mergeBaseFrom({ code, stdout }: CommandResult): MergeBase {
+  if (code === 0) return { sha: stdout.trim() };
+  return { error: code === 1 ? 'unrelated' : 'missing' };
 }
 
 /** git's arguments for the paths that differ between two commits. */
