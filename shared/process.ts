@@ -1,6 +1,6 @@
 /**
  * The one way the suite runs other programs (git, docker): no shell, output captured, lines streamed.
- * (One fixed shell script starts two git commands at once for change detection; every value it
+ * (One fixed shell script starts change detection's first git commands together; every value it
  * uses reaches it as an argument.)
  */
 import { spawn } from 'node:child_process';
