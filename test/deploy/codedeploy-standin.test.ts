@@ -156,9 +156,11 @@ describe('CodeDeploy stand-in', () => {
     sim.clock.hold();
     const { deploymentId, taskDefinitionArn } = await createDeployment(ecs, codeDeploy, 'v2');
     await expect(codeDeploy.send(new ListDeploymentTargetsCommand({ deploymentId }))).rejects.toMatchObject({ name: 'DeploymentNotStartedException' });
+    // Read while time is held: once released, a busy machine may poll only after the deployment has started.
+    const created = (await codeDeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo!.status;
     sim.clock.release();
     const seen = await watch(codeDeploy, deploymentId);
-    expect(distinct(seen.map((entry) => entry.status))).toEqual(['Created', 'InProgress', 'Baking', 'Succeeded']);
+    expect(distinct([created, ...seen.map((entry) => entry.status)])).toEqual(['Created', 'InProgress', 'Baking', 'Succeeded']);
     expect(distinct(seen.filter((entry) => entry.green !== undefined).map((entry) => [entry.blue, entry.green]))).toEqual([
       [100, 0],
       [90, 10],
