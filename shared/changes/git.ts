@@ -16,6 +16,9 @@ export type RemoteFailure = 'authentication' | 'not-found' | 'unreachable';
 
 export type FetchResult = { ok: true } | { ok: false; error: string; remote?: RemoteFailure };
 
+/** What a runner without git is told. */
+export const gitMissing = (): UserError => new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).');
+
 export class Git {
   constructor(readonly root: string) {}
 
@@ -23,10 +26,7 @@ export class Git {
     try {
       return await runCommand('git', args, { cwd: this.root, env });
     } catch (error) {
-      if (error instanceof CommandNotFound) {
-        throw new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).');
-      }
-      throw error;
+      throw error instanceof CommandNotFound ? gitMissing() : error;
     }
   }
 
@@ -90,7 +90,7 @@ export class Git {
   }
 }
 
-type MergeBase = { sha: string } | { error: 'missing' | 'unrelated' };
+export type MergeBase = { sha: string } | { error: 'missing' | 'unrelated' };
 
 /** The merge-base from what `git merge-base <a> <b>` answered. */
 export function mergeBaseFrom({ code, stdout }: CommandResult): MergeBase {

@@ -5,7 +5,7 @@
  * detection, a fraction of a millisecond each; symbolic links inside the repository are followed.
  */
 import { CommandNotFound, startCommand, type StartedCommand } from '../process.js';
-import { UserError } from '../errors.js';
+import { gitMissing } from './git.js';
 
 export type GitObject =
   | { kind: 'blob' | 'tree' | 'commit' | 'tag'; id: string; data: Buffer }
@@ -25,8 +25,6 @@ const NEWLINE = 10;
 
 /** What follows `git cat-file` for the reader. */
 export const CAT_FILE_ARGS = ['--batch', '--follow-symlinks'];
-
-const gitMissing = () => new UserError('git is not installed or not on PATH, so changed files cannot be listed.', 'Run the step on a runner with git (every GitHub-hosted runner has it).');
 
 /** Reads objects with one long-running `git cat-file --batch --follow-symlinks`, started on first use. */
 export class GitObjects {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { chooseBase, type BaseChoice, type BaseRequest } from './base.js';
-import { FULL_SHA, Git, changedPathsArgs, changedPathsFrom, mergeBaseFrom } from './git.js';
+import { FULL_SHA, Git, changedPathsArgs, changedPathsFrom, mergeBaseFrom, type MergeBase } from './git.js';
 import { startCommand } from '../process.js';
 import { CAT_FILE_ARGS, GitObjects, Snapshot } from './objects.js';
 
@@ -118,16 +118,11 @@ function startTogether(root: string, base: string, head: string, direct: boolean
     const ended = statusOf(report);
     return ended && changedPathsFrom(base, head, { code: ended.code, stdout: out, stderr: ended.text });
   });
-  const quick = (async (): Promise<QuickComparison | undefined> => {
-    if (direct) {
-      const found = await paths.catch(() => undefined);
-      return found && { base, paths: found };
-    }
-    const ended = statusOf(await merged!);
-    if (!ended) return undefined;
-    const found = mergeBaseFrom({ code: ended.code, stdout: ended.text, stderr: '' });
-    return 'sha' in found ? { base: found.sha, paths: found.sha === base ? await paths.catch(() => undefined) : undefined } : undefined;
-  })();
+  const found = merged?.then((report) => {
+    const ended = statusOf(report);
+    return ended && mergeBaseFrom({ code: ended.code, stdout: ended.text, stderr: '' });
+  });
+  const quick = compare(base, paths, found);
   return {
     objects: new GitObjects(root, undefined, command),
     // A shell that could not start closes no descriptor: its failure ends the wait.
@@ -153,11 +148,17 @@ function statusOf(report: string): { code: number; text: string } | undefined {
  * One round of git: a push compares the two commits directly, so the diff is all there is to run;
  * otherwise the diff runs alongside the merge-base, and counts when the base is its own merge-base.
  */
-async function quickCompare(git: Git, base: string, head: string, direct: boolean): Promise<QuickComparison | undefined> {
-  if (direct) {
-    const paths = await git.changedPaths(base, head).catch(() => undefined);
-    return paths && { base, paths };
+function quickCompare(git: Git, base: string, head: string, direct: boolean): Promise<QuickComparison | undefined> {
+  return compare(base, git.changedPaths(base, head), direct ? undefined : git.mergeBase(base, head));
+}
+
+/** The first comparison from the diff's paths and, when the commits are not compared directly, their merge-base. */
+async function compare(base: string, paths: Promise<string[] | undefined>, mergeBase?: Promise<MergeBase | undefined>): Promise<QuickComparison | undefined> {
+  const diffed = paths.catch(() => undefined);
+  if (!mergeBase) {
+    const found = await diffed;
+    return found && { base, paths: found };
   }
-  const [mergeBase, paths] = await Promise.all([git.mergeBase(base, head), git.changedPaths(base, head).catch(() => undefined)]);
-  return 'sha' in mergeBase ? { base: mergeBase.sha, paths: mergeBase.sha === base ? paths : undefined } : undefined;
+  const found = await mergeBase;
+  return found && 'sha' in found ? { base: found.sha, paths: found.sha === base ? await diffed : undefined } : undefined;
 }

@@ -17,12 +17,12 @@ function shop(manifest = SHOP_MANIFEST): TestRepo {
   return repo;
 }
 
-function pushed(repo: TestRepo, before: string, head: string, inputs: Record<string, string> = {}): Promise<ActionResult> {
+function pushed(repo: TestRepo, before: string, head: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionResult> {
   return runAction('changes', {
     cwd: repo.dir,
     eventName: 'push',
     event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-    env: { GITHUB_SHA: head },
+    env: { GITHUB_SHA: head, ...env },
     inputs: { manifest: '.github/services.yml', ...inputs },
   });
 }
@@ -159,13 +159,7 @@ describe('actions/changes', () => {
     const head = repo.commit('Web', { 'apps/web/src/page.tsx': 'export const c = 1;\n' });
     const noGit = mkdtempSync(join(tmpdir(), 'no-git-'));
     try {
-      const result = await runAction('changes', {
-        cwd: repo.dir,
-        eventName: 'push',
-        event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-        env: { GITHUB_SHA: head, PATH: noGit },
-        inputs: { manifest: '.github/services.yml' },
-      });
+      const result = await pushed(repo, before, head, {}, { PATH: noGit });
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('::error::git is not installed or not on PATH, so changed files cannot be listed.');
     } finally {
