@@ -19,11 +19,13 @@ export type ActionStep = (action: ActionRun) => Promise<void>;
 const IS_POST = 'isPost';
 
 export async function run(main: ActionStep, post?: ActionStep): Promise<void> {
+  let step = main;
   if (post) {
-    if (core.getState(IS_POST) === 'true') return runStep(post);
-    core.saveState(IS_POST, 'true');
+    if (core.getState(IS_POST) === 'true') step = post;
+    else core.saveState(IS_POST, 'true');
   }
-  return runStep(main);
+  await runStep(step);
+  exitOnceWritten();
 }
 
 async function runStep(step: ActionStep): Promise<void> {
@@ -42,6 +44,22 @@ async function runStep(step: ActionStep): Promise<void> {
   } finally {
     if (writer) writeSummary(writer);
   }
+}
+
+/**
+ * Ends the process as soon as the step's log has reached the runner (outputs and the summary are
+ * written synchronously): not when the event loop runs empty (a program left to finish on its own,
+ * such as git reading the end of its input, can hold it a few milliseconds), nor after Node has
+ * freed its heap page by page, which takes another 4 to 5 ms. A pipe the runner reads slowly keeps
+ * log lines queued in this process; each stream calls back once what was written before is out.
+ */
+function exitOnceWritten(): void {
+  let waiting = 2;
+  const written = () => {
+    if (--waiting === 0) process.exit();
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
 }
 
 /** A failure to write the summary is a warning: the work it describes already happened. */

@@ -31,6 +31,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** A command that runs node for the action, e.g. to give it its own mount namespace; node and the script are appended. */
   launcher?: string[];
+  /** The log is read only after this many milliseconds, as a busy runner might: what does not fit the pipes waits in the action. */
+  readsLogAfterMs?: number;
 }
 
 export interface ActionResult {
@@ -125,6 +127,10 @@ export function startAction(action: string, options: RunOptions = {}): RunningAc
     log += chunk;
     listeners.forEach((listener) => listener());
   });
+  if (options.readsLogAfterMs) {
+    for (const stream of [child.stdout!, child.stderr!]) stream.pause();
+    setTimeout(() => [child.stdout!, child.stderr!].forEach((stream) => stream.resume()), options.readsLogAfterMs);
+  }
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const result = new Promise<ActionResult>((resolvePromise, reject) => {
     child.once('error', reject);

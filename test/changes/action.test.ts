@@ -28,6 +28,29 @@ function pushed(repo: TestRepo, before: string, head: string, inputs: Record<str
 }
 
 describe('actions/changes', () => {
+  it('ends only once its whole log is out, when the runner reads the log late', async () => {
+    const names = Array.from({ length: 4000 }, (_, index) => `s${String(index).padStart(4, '0')}`);
+    const repo = TestRepo.create();
+    repos.push(repo);
+    const manifest = `region: us-east-1\ncluster: c\nservices:\n${names.map((name) => `  ${name}:\n    paths: [apps/${name}/**]\n    repository: r-${name}\n`).join('')}`;
+    const before = repo.commit('Services', { '.github/services.yml': manifest });
+    const head = repo.commit('Code', Object.fromEntries(names.map((name) => [`apps/${name}/index.ts`, 'export {};\n'])));
+    const result = await runAction('changes', {
+      cwd: repo.dir,
+      eventName: 'push',
+      event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
+      env: { GITHUB_SHA: head },
+      inputs: { manifest: '.github/services.yml' },
+      readsLogAfterMs: 1500,
+    });
+    expect(result.code).toBe(0);
+    // More than the pipe and the reader hold while nobody reads: the rest waited in the action.
+    expect(result.stdout.length).toBeGreaterThan(200_000);
+    const rows = result.stdout.split('\n').filter((line) => /^s\d{4} +yes /.test(line));
+    expect(rows).toHaveLength(4000);
+    expect(rows.at(-1)).toMatch(/^s3999 +yes +1 file changed: apps\/s3999\/index\.ts/);
+  }, 60_000);
+
   it('writes the outputs later jobs read, and a summary with why', async () => {
     const repo = shop();
     const before = repo.sha();
