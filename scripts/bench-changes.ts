@@ -161,17 +161,17 @@ try {
   if (pathsFilter) {
     const bare = median('bare node -e 0');
     const ratio = (ours: string, theirs: string) => median(ours) / median(theirs);
-    const pairwise = (ours: string, theirs: string) => middle(times.get(ours)!.map((time, run) => time / times.get(theirs)![run]!));
+    const runByRun = (ours: string, theirs: string) => times.get(ours)!.map((time, run) => time / times.get(theirs)![run]!);
     const above = (name: string, base: string) => median(name) - median(base);
     console.log('\nSide by side with dorny/paths-filter (target: at most 0.50x its time):');
     // The verdict follows the 95% interval of the run-by-run median: a figure this close to the
     // target can fall on either side of it from one run to the next.
     const line = (label: string, ours: string, theirs: string) => {
-      const ratios = times.get(ours)!.map((time, run) => time / times.get(theirs)![run]!);
+      const ratios = runByRun(ours, theirs);
       const [low, high] = medianInterval(ratios);
       const verdict = high <= 0.5 ? 'met' : low > 0.5 ? 'NOT met' : 'not settled: the interval spans 0.50x';
       console.log(
-        `  ${label.padEnd(44)} ${ms(median(ours))} against ${ms(median(theirs))}: ${ratio(ours, theirs).toFixed(2)}x; run by run ${pairwise(ours, theirs).toFixed(2)}x, 95% interval ${low.toFixed(2)}x to ${high.toFixed(2)}x (${verdict})`,
+        `  ${label.padEnd(44)} ${ms(median(ours))} against ${ms(median(theirs))}: ${ratio(ours, theirs).toFixed(2)}x; run by run ${middle(ratios).toFixed(2)}x, 95% interval ${low.toFixed(2)}x to ${high.toFixed(2)}x (${verdict})`,
       );
     };
     line('as is:', 'changes action', 'dorny/paths-filter');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type ActionResult } from '../../standins/run-action.js';
+import { runAction, type ActionResult, type RunOptions } from '../../standins/run-action.js';
 import { BENCH_SHAPE, buildMonorepo } from '../../standins/monorepo.js';
 import { TestRepo } from '../../standins/git-repo.js';
 import { SHOP_MANIFEST, shopFiles } from './shop.js';
@@ -17,8 +17,9 @@ function shop(manifest = SHOP_MANIFEST): TestRepo {
   return repo;
 }
 
-function pushed(repo: TestRepo, before: string, head: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionResult> {
+function pushed(repo: TestRepo, before: string, head: string, inputs: Record<string, string> = {}, env: Record<string, string> = {}, options: Pick<RunOptions, 'readsLogAfterMs'> = {}): Promise<ActionResult> {
   return runAction('changes', {
+    ...options,
     cwd: repo.dir,
     eventName: 'push',
     event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
@@ -35,14 +36,7 @@ describe('actions/changes', () => {
     const manifest = `region: us-east-1\ncluster: c\nservices:\n${names.map((name) => `  ${name}:\n    paths: [apps/${name}/**]\n    repository: r-${name}\n`).join('')}`;
     const before = repo.commit('Services', { '.github/services.yml': manifest });
     const head = repo.commit('Code', Object.fromEntries(names.map((name) => [`apps/${name}/index.ts`, 'export {};\n'])));
-    const result = await runAction('changes', {
-      cwd: repo.dir,
-      eventName: 'push',
-      event: { before, after: head, forced: false, ref: 'refs/heads/main', repository: { default_branch: 'main' } },
-      env: { GITHUB_SHA: head },
-      inputs: { manifest: '.github/services.yml' },
-      readsLogAfterMs: 1500,
-    });
+    const result = await pushed(repo, before, head, {}, {}, { readsLogAfterMs: 1500 });
     expect(result.code).toBe(0);
     // More than the pipe and the reader hold while nobody reads: the rest waited in the action.
     expect(result.stdout.length).toBeGreaterThan(200_000);
