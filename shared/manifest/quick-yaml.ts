@@ -23,8 +23,9 @@ const CORE = FAILSAFE_SCHEMA.extend({
 
 /** The manifest's data, or undefined when only the full reader can say what it means. */
 export function quickParse(text: string): unknown {
-  // Directives, and anchors (whose aliases js-yaml expands without limit): the full reader decides.
-  if (/^%/m.test(text) || /(?:^|[\s[{,])&[^\s]/m.test(text)) return undefined;
+  // Directives, and aliases (which js-yaml expands without limit): the full reader decides. An
+  // anchor alone changes nothing, and "&&" in a quoted command (`cd apps/api && npx prisma …`) is text.
+  if (/^%/m.test(text) || /(?:^|[\s[{,])\*[^\s]/m.test(text)) return undefined;
   try {
     const data = load(text, { schema: CORE });
     return hasNullKey(data) ? undefined : data;

@@ -12,6 +12,8 @@ const DOCUMENTS = [
   'a: "1"\nb: \'true\'\nc: !!str 12\nd: 2026-01-01\ne: 12:30\nf: 1:20:30\n',
   'services:\n  api:\n    paths: [apps/api/**, "!apps/api/**/*.md"]\n    build: { args: { A: 1, B: x } }\n',
   'anchors:\n  base: &base { a: 1 }\n  copy: *base\nlist: [&x 1, *x]\n',
+  'anchored: &only { a: 1 }\nflow: [&x 1, 2]\n',
+  'services:\n  api:\n    migrate: { command: ["sh", "-c", "cd apps/api && npx prisma migrate deploy"] }\n    note: a && b & c\n',
   'multi: |\n  line one\n  line two\nfolded: >\n  a\n  b\n',
   'services:\n  null:\n    paths: [x]\n',
   'services:\n  ~:\n    paths: [x]\n',
@@ -34,6 +36,12 @@ describe('the fast manifest reader', () => {
 
   it('reads an ordinary manifest itself', () => {
     expect(quickParse(DOCUMENTS[5]!)).toEqual({ services: { api: { paths: ['apps/api/**', '!apps/api/**/*.md'], build: { args: { A: 1, B: 'x' } } } } });
+  });
+
+  it('reads a migration command joined with && and an unused anchor itself, and leaves aliases to the yaml package', () => {
+    expect(quickParse(DOCUMENTS[8]!)).toEqual({ services: { api: { migrate: { command: ['sh', '-c', 'cd apps/api && npx prisma migrate deploy'] }, note: 'a && b & c' } } });
+    expect(quickParse(DOCUMENTS[7]!)).toEqual({ anchored: { a: 1 }, flow: [1, 2] });
+    expect(quickParse(DOCUMENTS[6]!)).toBeUndefined();
   });
 
   it('leaves directives, null keys, duplicate keys and syntax errors to the yaml package', () => {
