@@ -2,7 +2,7 @@
 // Typechecks the whole project once, then bundles every action (or the ones named) with ncc.
 // Usage: node scripts/build.mjs [--no-typecheck] [action ...]
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { minify } from 'terser';
 import { dirname, join } from 'node:path';
@@ -66,6 +66,45 @@ async function bundleHere(action) {
   // The repository's package.json says "type": "module"; the bundle is CommonJS.
   write('package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
   await compress(dist);
+  mergeChunksLoadedTogether(dist);
+}
+
+/**
+ * webpack splits what one dynamic import loads into several chunks (those shared with other imports
+ * apart), which the bundle then reads, resolves and compiles one by one: `Promise.all([r.e(956),
+ * r.e(74), r.e(719)])`. Such a group of small chunks becomes one file holding their modules,
+ * registered under the group's ids, so a later import of one of them finds it loaded. One file is
+ * read and compiled once, and its text, larger than the young generation's objects, is never copied
+ * by the collector. A group with a chunk of 128 KiB or more (the AWS SDK) stays as it is: such a text
+ * is kept out of the young generation already, and a copy would double it on disk wherever another
+ * import loads the chunk alone. A chunk no longer loaded on its own is removed.
+ */
+function mergeChunksLoadedTogether(dist) {
+  const files = () => readdirSync(dist).filter((name) => name.endsWith('.js'));
+  const chunk = (id) => join(dist, `${id}.index.js`);
+  const load = createRequire(join(dist, 'index.js'));
+  const merged = new Set();
+  for (const file of files()) {
+    const path = join(dist, file);
+    const text = readFileSync(path, 'utf8');
+    const rewritten = text.replace(/Promise\.all\(\[((?:[\w$]+\.e\(\d+\),?)+)\]\)/g, (whole, calls) => {
+      const parts = [...calls.matchAll(/([\w$]+)\.e\((\d+)\)/g)];
+      const ids = parts.map(([, , id]) => id);
+      if (new Set(parts.map(([, name]) => name)).size !== 1 || ids.some((id) => statSync(chunk(id)).size >= 128 * 1024)) return whole;
+      const id = ids.join('_');
+      if (!merged.has(id)) {
+        const modules = ids.flatMap((part) => Object.entries(load(chunk(part)).modules));
+        const body = modules.map(([key, factory]) => `${key}:${factory.toString()}`).join(',');
+        writeFileSync(chunk(id), `"use strict";exports.id=${JSON.stringify(id)},exports.ids=${JSON.stringify([...ids.map(Number), id])},exports.modules={${body}};\n`);
+        if (Object.keys(load(chunk(id)).modules).length !== modules.length) throw new Error(`${dist}/${id}.index.js lost modules when its chunks were merged`);
+        merged.add(id);
+      }
+      return `${parts[0][1]}.e(${JSON.stringify(id)})`;
+    });
+    if (rewritten !== text) writeFileSync(path, rewritten);
+  }
+  const stillLoaded = new Set(files().flatMap((file) => [...readFileSync(join(dist, file), 'utf8').matchAll(/\.e\((\d+)\)/g)].map(([, id]) => id)));
+  for (const id of new Set([...merged].flatMap((name) => name.split('_')))) if (!stillLoaded.has(id)) rmSync(chunk(id));
 }
 
 // ncc only mangles its entry file and leaves split chunks as they are; compress every file, so the

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type ActionResult, type RunOptions } from '../../standins/run-action.js';
@@ -44,6 +44,30 @@ describe('actions/changes', () => {
     expect(rows).toHaveLength(4000);
     expect(rows.at(-1)).toMatch(/^s3999 +yes +1 file changed: apps\/s3999\/index\.ts/);
   }, 60_000);
+
+  it('loads only what detection needs: its engine from one file, no crypto, HTTP, TLS or promise-based fs', async () => {
+    const repo = shop();
+    const before = repo.sha();
+    const head = repo.commit('Types', { 'packages/types/index.ts': 'export type Id = number;\n' });
+    const dir = mkdtempSync(join(tmpdir(), 'changes-loads-'));
+    try {
+      const report = join(dir, 'loaded.json');
+      const preload = join(dir, 'report.cjs');
+      writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));\n`);
+      const result = await pushed(repo, before, head, {}, { NODE_OPTIONS: `--require ${preload}` });
+      expect(result.code).toBe(0);
+      expect(result.outputs.services).toBe('["api","worker"]');
+      const { builtins, files } = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[] };
+      const bundle = files.filter((file) => file.includes('/actions/changes/dist/')).map((file) => file.slice(file.lastIndexOf('/') + 1));
+      expect(bundle).toHaveLength(2);
+      expect(bundle[0]).toBe('index.js');
+      const loaded = new Set(builtins.map((entry) => entry.replace(/^NativeModule /, '')));
+      expect(['crypto', 'http', 'https', 'tls', 'internal/fs/promises', 'internal/readline/interface'].filter((name) => loaded.has(name))).toEqual([]);
+      expect(loaded.has('child_process')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('writes the outputs later jobs read, and a summary with why', async () => {
     const repo = shop();
