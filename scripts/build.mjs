@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as acorn from 'acorn';
 import { minify } from 'terser';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,7 @@ async function bundleHere(action) {
   write('package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
   await compress(dist);
   mergeChunksLoadedTogether(dist);
+  compileModulesAtLoad(dist);
 }
 
 /**
@@ -93,10 +95,8 @@ function mergeChunksLoadedTogether(dist) {
       if (new Set(parts.map(([, name]) => name)).size !== 1 || ids.some((id) => statSync(chunk(id)).size >= 128 * 1024)) return whole;
       const id = ids.join('_');
       if (!merged.has(id)) {
-        const modules = ids.flatMap((part) => Object.entries(load(chunk(part)).modules));
-        const body = modules.map(([key, factory]) => `${key}:${factory.toString()}`).join(',');
-        writeFileSync(chunk(id), `"use strict";exports.id=${JSON.stringify(id)},exports.ids=${JSON.stringify([...ids.map(Number), id])},exports.modules={${body}};\n`);
-        if (Object.keys(load(chunk(id)).modules).length !== modules.length) throw new Error(`${dist}/${id}.index.js lost modules when its chunks were merged`);
+        const modules = Object.fromEntries(ids.flatMap((part) => Object.entries(load(chunk(part)).modules)));
+        writeChunk(chunk(id), { id, ids: [...ids.map(Number), id], modules });
         merged.add(id);
       }
       return `${parts[0][1]}.e(${JSON.stringify(id)})`;
@@ -105,6 +105,50 @@ function mergeChunksLoadedTogether(dist) {
   }
   const stillLoaded = new Set(files().flatMap((file) => [...readFileSync(join(dist, file), 'utf8').matchAll(/\.e\((\d+)\)/g)].map(([, id]) => id)));
   for (const id of new Set([...merged].flatMap((name) => name.split('_')))) if (!stillLoaded.has(id)) rmSync(chunk(id));
+}
+
+/**
+ * V8 compiles a function lazily: it skims it when its file loads, then parses it again in full on
+ * its first call. A bundle's module functions are called as soon as their file loads (the entry's
+ * when the action starts, a chunk's when the import that needs it runs), so each is wrapped in
+ * parentheses, which V8 reads as "called at once": it is compiled once, as the file loads. The
+ * functions inside a module stay lazy.
+ */
+function compileModulesAtLoad(dist) {
+  const load = createRequire(join(dist, 'index.js'));
+  for (const file of readdirSync(dist).filter((name) => name.endsWith('.index.js'))) {
+    const path = join(dist, file);
+    const { id, ids, modules, ...rest } = load(path);
+    if (Object.keys(rest).length || !Array.isArray(ids) || typeof modules !== 'object') throw new Error(`${path} is not a chunk as webpack writes them (exports id, ids and modules)`);
+    writeChunk(path, { id, ids, modules });
+  }
+  const entry = join(dist, 'index.js');
+  const code = readFileSync(entry, 'utf8');
+  let factories;
+  walk(acorn.parse(code, { ecmaVersion: 'latest' }), (node) => {
+    const isFactory = (property) => property.type === 'Property' && property.key.type === 'Literal' && typeof property.key.value === 'number' && /Function/.test(property.value.type);
+    if (!factories && node.type === 'ObjectExpression' && node.properties.length && node.properties.every(isFactory)) factories = node.properties.map((property) => property.value);
+  });
+  if (!factories) throw new Error(`${entry} has no module table (an object of numbered functions) to mark`);
+  let marked = code;
+  for (const { start, end } of factories.reverse()) marked = `${marked.slice(0, start)}(${marked.slice(start, end)})${marked.slice(end)}`;
+  writeFileSync(entry, marked);
+}
+
+/** Writes a chunk as webpack does, each module function in parentheses (see compileModulesAtLoad). */
+function writeChunk(path, { id, ids, modules }) {
+  const body = Object.entries(modules).map(([key, factory]) => `${key}:(${factory.toString()})`);
+  writeFileSync(path, `"use strict";exports.id=${JSON.stringify(id)},exports.ids=${JSON.stringify(ids)},exports.modules={${body.join(',')}};\n`);
+  delete createRequire(path).cache[path];
+  if (Object.keys(createRequire(path)(path).modules).length !== body.length) throw new Error(`${path} lost modules when it was rewritten`);
+}
+
+function walk(node, visit) {
+  visit(node);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) for (const item of value) if (item && typeof item.type === 'string') walk(item, visit);
+    if (value && typeof value.type === 'string') walk(value, visit);
+  }
 }
 
 // ncc only mangles its entry file and leaves split chunks as they are; compress every file, so the
