@@ -28,22 +28,14 @@ class SummaryBuffer {
     return this.buffer;
   }
 
-  isEmptyBuffer(): boolean {
-    return this.buffer === '';
-  }
-
   emptyBuffer(): this {
     this.buffer = '';
     return this;
   }
 
   addRaw(text: string, addEOL = false): this {
-    this.buffer += text;
-    return addEOL ? this.addEOL() : this;
-  }
-
-  addEOL(): this {
-    return this.addRaw(EOL);
+    this.buffer += addEOL ? text + EOL : text;
+    return this;
   }
 
   addHeading(text: string, level: number | string = 1): this {

@@ -36,9 +36,11 @@ const source = (service: number, file: number) => `apps/${name(service)}/src/m${
 
 export function manifestFor(services: number, precise = false): string {
   const lines = ['region: us-east-1', 'cluster: bench', ...(precise ? ['lockfiles: precise'] : []), 'always: [package-lock.json, .github/services.yml]', 'services:'];
-  for (let i = 0; i < services; i++) lines.push(`  ${name(i)}:`, `    paths: [apps/${name(i)}/**]`, `    repository: bench-${name(i)}`);
-  // The first service migrates its database as the README's API does.
-  if (services) lines.splice(lines.indexOf(`    repository: bench-${name(0)}`) + 1, 0, `    migrate: { command: ["sh", "-c", "cd apps/${name(0)} && npx prisma migrate deploy"] }`);
+  for (let i = 0; i < services; i++) {
+    lines.push(`  ${name(i)}:`, `    paths: [apps/${name(i)}/**]`, `    repository: bench-${name(i)}`);
+    // The first service migrates its database as the README's API does.
+    if (i === 0) lines.push(`    migrate: { command: ["sh", "-c", "cd apps/${name(i)} && npx prisma migrate deploy"] }`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
